@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make lab` and `make test`. Each creates .venv on first use and
+# reinstalls when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8866
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: lab test lint execute clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per set of extras; a newer pyproject.toml makes the stamp stale and reinstalls.
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(PIP) --editable '.[$(subst +,$(comma),$*)]'
+	touch $@
+
+comma := ,
+
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab notebooks/
+
+test: $(VENV)/.installed-lab+test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+
+lint: $(VENV)/.installed-lab+test
+	$(BIN)/ruff check .
+
+# Re-execute every notebook top to bottom and store it without widget state (updates nbval references).
+execute: $(VENV)/.installed-lab+test
+	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,43 @@
+"""Shared test set-up: a headless Agg backend, seeded randomness, figures closed after each test."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20190408)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def canvas_pixels(figure) -> np.ndarray:
+    """A copy of what the Agg canvas holds now."""
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+@pytest.fixture
+def assert_control_redraws():
+    """Set ``explorer.controls[name].value = value`` and assert that the figure's pixels changed."""
+
+    def check(explorer, name: str, value: object) -> None:
+        control = explorer.controls[name]
+        assert control.value != value, f"pick a new value for {name}"
+        before = canvas_pixels(explorer.figure)
+        control.value = value
+        after = canvas_pixels(explorer.figure)
+        assert "tp3-error" not in explorer.readout.value, explorer.readout.value
+        assert (before != after).any(), f"moving {name} to {value!r} did not change the figure"
+
+    return check

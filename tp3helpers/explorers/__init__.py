@@ -1,0 +1,6 @@
+"""Explorer widgets: one figure built once, controls that update its artists in place."""
+
+from ._base import Explorer
+from .softmax import softmax_explorer
+
+__all__ = ["Explorer", "softmax_explorer"]

@@ -1,0 +1,160 @@
+"""The contract shared by every explorer: a figure, named controls and a readout.
+
+An explorer builds its figure and artists once. On every control change it recomputes with the
+math layer, updates the existing artists (``set_data``, ``set_height``, ``set_array``) and redraws.
+Redrawing uses blitting: artists registered with :meth:`Explorer.animate` are left out of the
+cached background and are the only ones drawn on a slider move. A subclass that changes anything
+else (axis limits, a static line) calls :meth:`Explorer.request_full_draw`.
+
+No exception escapes a callback into the notebook: it is shown in the readout instead.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from ..plotting.figure import png_snapshot
+
+__all__ = ["Explorer", "message_html"]
+
+#: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
+VALUE_DECIMALS = 10
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """Readout HTML for a message; ``kind`` is ``"info"``, ``"warning"`` or ``"error"``."""
+    colours = {"info": "#1f4e79", "warning": "#8a5300", "error": "#a40000"}
+    icon = {"info": "", "warning": "⚠ ", "error": "✖ "}[kind]
+    return (
+        f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
+        f"{icon}{html.escape(text)}</div>"
+    )
+
+
+class Explorer(widgets.VBox):
+    """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure, created once.
+    controls : dict[str, ipywidgets.Widget]
+        The controls by name; setting ``controls[name].value`` updates the figure.
+    readout : ipywidgets.HTML
+        Numbers that go with the figure, or a message when a setting cannot be shown.
+    """
+
+    def __init__(
+        self,
+        figure: Figure,
+        controls: Mapping[str, widgets.Widget],
+        *,
+        title: str,
+        columns: int = 3,
+    ) -> None:
+        self.figure = figure
+        self.controls = dict(controls)
+        self.readout = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
+        self.readout.add_class("tp3-readout")
+        self._title = title
+        self._animated: list[Artist] = []
+        self._background = None
+        self._full_draw = True
+        grid = widgets.GridBox(
+            list(self.controls.values()),
+            layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),
+        )
+        canvas = figure.canvas
+        if isinstance(canvas, widgets.DOMWidget):
+            view: widgets.Widget = canvas
+        else:
+            view = widgets.HTML(
+                message_html("The live figure needs the ipympl backend: run %matplotlib widget.")
+            )
+        super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), grid, view, self.readout])
+        self.add_class("tp3-explorer")
+        figure.canvas.mpl_connect("draw_event", self._on_draw)
+        for name, control in self.controls.items():
+            control.observe(lambda change, name=name: self.refresh(name), names="value")
+        # Subclasses create their artists, call animate(...) and then refresh(None).
+
+    # -- to be provided by subclasses ------------------------------------------------------------
+    def update(self, changed: str | None) -> str:
+        """Recompute and update the artists after control ``changed`` (``None``: first draw).
+
+        Returns the readout HTML.
+        """
+        raise NotImplementedError
+
+    # -- helpers for subclasses ------------------------------------------------------------------
+    def animate(self, *artists: Artist) -> None:
+        """Register artists that change on slider moves; only these are redrawn when blitting."""
+        for artist in artists:
+            artist.set_animated(True)
+            self._animated.append(artist)
+        self._full_draw = True
+
+    def request_full_draw(self) -> None:
+        """Redraw everything on the next refresh (axis limits or other static parts changed)."""
+        self._full_draw = True
+
+    def value(self, name: str) -> object:
+        """The current value of control ``name``, floats rounded to drop keyboard noise."""
+        value = self.controls[name].value
+        return round(value, VALUE_DECIMALS) if isinstance(value, float) else value
+
+    # -- the render path -------------------------------------------------------------------------
+    def refresh(self, changed: str | None = None) -> None:
+        """Run :meth:`update` for a change of ``changed`` and redraw; never raises."""
+        try:
+            self.readout.value = self.update(changed)
+        except Exception as exc:  # noqa: BLE001 - a widget must never raise into the notebook
+            self.readout.value = message_html(
+                f"This setting cannot be shown ({type(exc).__name__}: {exc}).", "error"
+            )
+        try:
+            self._render()
+        except Exception as exc:  # noqa: BLE001
+            self.readout.value += message_html(f"Redraw failed: {exc}", "error")
+
+    def _render(self) -> None:
+        canvas = self.figure.canvas
+        if self._full_draw or self._background is None:
+            self._full_draw = False
+            canvas.draw()  # the draw_event handler caches the background and draws the artists
+            return
+        canvas.restore_region(self._background)
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+
+    def _on_draw(self, event: object) -> None:
+        canvas = self.figure.canvas
+        if getattr(event, "canvas", canvas) is not canvas or not hasattr(canvas, "copy_from_bbox"):
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+
+    # -- display ---------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        """The live widget, plus a PNG of the figure for readers without a running kernel."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = f"{self._title} (live in JupyterLab or Voilà with a running kernel)"
+        bundle["image/png"] = png_snapshot(self.figure, self._animated)
+        self._background = None  # savefig may have re-rendered the canvas
+        return bundle
+
+    def close(self) -> None:
+        """Close the figure and every widget of the explorer."""
+        plt.close(self.figure)
+        for control in self.controls.values():
+            control.close()
+        self.readout.close()
+        super().close()

@@ -1,0 +1,108 @@
+"""Explorer for Question 1: logits, target and temperature drive softmax and its gradient."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._validation import check_in_range
+from ..gradcheck import numerical_gradient, relative_error
+from ..plotting.figure import new_figure
+from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
+from ..softmax import cross_entropy, one_hot, softmax
+from ._base import Explorer, message_html
+
+__all__ = ["SoftmaxExplorer", "softmax_explorer"]
+
+_SLIDER_STYLE = {"description_width": "6em"}
+
+
+def _format_vector(values: np.ndarray) -> str:
+    return "[" + ", ".join(f"{v:+.3f}" for v in values) + "]"
+
+
+class SoftmaxExplorer(Explorer):
+    r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`T`.
+
+    The probabilities are :math:`y = \operatorname{softmax}(a / T)`; the right panel shows
+    :math:`y - t`, the gradient of :math:`E = -\ln y_{\text{target}}` with respect to the scaled
+    logits :math:`a / T`. The readout gives the loss and compares the analytic gradient with
+    respect to :math:`a`, :math:`(y - t) / T`, with central finite differences.
+    """
+
+    def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None) -> None:
+        k = int(check_in_range(num_classes, "num_classes", 2, 10))
+        if isinstance(num_classes, bool) or num_classes != k:
+            raise ValueError(f"num_classes must be an integer from 2 to 10, got {num_classes!r}")
+        start = np.linspace(2.0, -1.0, k) if initial_logits is None else np.asarray(initial_logits)
+        if start.shape != (k,):
+            raise ValueError(f"initial_logits must have shape ({k},), got {start.shape}")
+        self.num_classes = k
+        controls: dict[str, widgets.Widget] = {
+            f"logit_{i}": widgets.FloatSlider(
+                value=float(start[i]), min=-6.0, max=6.0, step=0.1, description=f"logit a{i}",
+                continuous_update=True, style=_SLIDER_STYLE,
+            )
+            for i in range(k)
+        }
+        controls["target"] = widgets.Dropdown(
+            options=[(f"class {i}", i) for i in range(k)], value=0, description="true class",
+            style=_SLIDER_STYLE,
+        )
+        controls["temperature"] = widgets.FloatLogSlider(
+            value=1.0, base=10, min=-1, max=1, step=0.05, description="temperature T",
+            style=_SLIDER_STYLE,
+        )
+        fig = new_figure(9.0, 3.6)
+        ax_p, ax_g = fig.subplots(1, 2)
+        zeros = np.zeros(k)
+        self._prob_bars, self._prob_labels = labelled_bars(
+            ax_p, zeros, ylim=(0.0, 1.12), title="probabilities $y_k = $ softmax$(a/T)_k$",
+            ylabel="$y_k$",
+        )
+        self._grad_bars, self._grad_labels = labelled_bars(
+            ax_g, zeros, ylim=(-1.15, 1.15), title="gradient $y_k - t_k$", ylabel="$y_k - t_k$",
+            fmt="{:+.2f}",
+        )
+        super().__init__(fig, controls, title="Softmax cross-entropy explorer")
+        self.animate(*self._prob_bars, *self._prob_labels, *self._grad_bars, *self._grad_labels)
+        self.refresh(None)
+
+    def logits(self) -> np.ndarray:
+        """The logits currently set on the sliders."""
+        return np.array([self.value(f"logit_{i}") for i in range(self.num_classes)])
+
+    def update(self, changed: str | None) -> str:
+        a = self.logits()
+        target = int(self.value("target"))
+        temperature = float(self.value("temperature"))
+        if not temperature > 0:
+            return message_html(f"temperature must be > 0, got {temperature}", "warning")
+        t = one_hot(np.array([target]), self.num_classes)[0]
+        y = softmax(a / temperature)
+        set_bar_values(self._prob_bars, self._prob_labels, y)
+        set_bar_values(self._grad_bars, self._grad_labels, y - t, fmt="{:+.2f}")
+        if changed in (None, "target"):
+            colour_target_bar(self._prob_bars, target)
+            colour_target_bar(self._grad_bars, target)
+        loss = cross_entropy((a / temperature)[None, :], [target])
+        analytic = (y - t) / temperature
+        numeric = numerical_gradient(
+            lambda z: cross_entropy((z / temperature)[None, :], [target]), a
+        )
+        return (
+            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4f} &nbsp;·&nbsp; "
+            f"Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>) = {abs(np.sum(y - t)):.1e}<br>"
+            f"<b>∂E/∂a</b> analytic (y − t)/T = {_format_vector(analytic)}<br>"
+            f"<b>∂E/∂a</b> finite differences = {_format_vector(numeric)} "
+            f"&nbsp;(relative error {relative_error(analytic, numeric):.1e})"
+        )
+
+
+def softmax_explorer(num_classes: int = 4) -> SoftmaxExplorer:
+    """Build the softmax cross-entropy explorer with ``num_classes`` logit sliders (2 to 10).
+
+    Controls: ``logit_0`` … ``logit_{K-1}``, ``target`` and ``temperature``. Display the returned
+    widget (the last expression of a cell) under ``%matplotlib widget``.
+    """
+    return SoftmaxExplorer(num_classes)

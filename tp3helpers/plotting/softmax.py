@@ -1,0 +1,103 @@
+"""Plots for Question 1: probability and gradient bars, decision regions, loss curves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+__all__ = [
+    "TARGET_COLOUR",
+    "OTHER_COLOUR",
+    "labelled_bars",
+    "set_bar_values",
+    "colour_target_bar",
+    "decision_regions",
+    "loss_curve",
+]
+
+TARGET_COLOUR = "#d62728"
+OTHER_COLOUR = "#1f77b4"
+
+
+def labelled_bars(
+    ax: Axes,
+    values: Sequence[float],
+    *,
+    ylim: tuple[float, float],
+    title: str,
+    ylabel: str,
+    fmt: str = "{:.2f}",
+) -> tuple[BarContainer, list[Text]]:
+    """One bar per class with its value written above (or below) it.
+
+    Returns the bars and the value labels, for :func:`set_bar_values`.
+    """
+    k = len(values)
+    bars = ax.bar(np.arange(k), values, color=OTHER_COLOUR, width=0.6)
+    labels = [ax.text(i, 0.0, "", ha="center", fontsize=10) for i in range(k)]
+    ax.set_xticks(np.arange(k), [f"class {i}" for i in range(k)])
+    ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    set_bar_values(bars, labels, values, fmt=fmt)
+    return bars, labels
+
+
+def set_bar_values(
+    bars: BarContainer, labels: Sequence[Text], values: Sequence[float], *, fmt: str = "{:.2f}"
+) -> None:
+    """Update bar heights and their value labels in place."""
+    span = np.diff(bars[0].axes.get_ylim())[0]
+    for bar, label, value in zip(bars, labels, values, strict=True):
+        bar.set_height(value)
+        offset = 0.02 * span if value >= 0 else -0.02 * span
+        label.set_position((bar.get_x() + bar.get_width() / 2, value + offset))
+        label.set_verticalalignment("bottom" if value >= 0 else "top")
+        label.set_text(fmt.format(value))
+
+
+def colour_target_bar(bars: BarContainer, target: int) -> None:
+    """Colour the target class's bar apart from the others."""
+    for i, bar in enumerate(bars):
+        bar.set_color(TARGET_COLOUR if i == target else OTHER_COLOUR)
+
+
+def decision_regions(
+    ax: Axes,
+    predict_proba: object,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    resolution: int = 200,
+) -> None:
+    """Shade the most probable class over a grid around ``X`` and scatter the data on top."""
+    lo, hi = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    proba = predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
+    k = proba.shape[1]
+    cmap = plt.get_cmap("tab10")
+    colours = cmap(np.arange(k))
+    shade = colours[proba.argmax(axis=1)].reshape(resolution, resolution, 4)
+    shade[..., 3] = 0.15 + 0.35 * proba.max(axis=1).reshape(resolution, resolution)
+    ax.imshow(shade, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto")
+    for c in range(k):
+        ax.scatter(*X[y == c].T, s=14, color=colours[c], edgecolor="k", linewidth=0.3, label=f"class {c}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def loss_curve(ax: Axes, history: Sequence[float], *, label: str | None = None) -> Line2D:
+    """Training loss against the iteration number, on a log scale."""
+    (line,) = ax.semilogy(np.arange(len(history)), history, label=label)
+    ax.set_xlabel("gradient step")
+    ax.set_ylabel("loss $J(W)$")
+    ax.grid(True, which="both", alpha=0.3)
+    return line
