@@ -21,15 +21,15 @@ comma := ,
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/
 
-test: $(VENV)/.installed-lab+test
+test: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
-lint: $(VENV)/.installed-lab+test
+lint: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
 
 # Re-execute every notebook top to bottom and store it without widget state (updates nbval references).
-execute: $(VENV)/.installed-lab+test
+execute: $(VENV)/.installed-lab+test+demo
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
 
 clean:
