@@ -81,6 +81,7 @@ class Explorer(widgets.VBox):
         self.add_class("tp3-explorer")
         figure.canvas.mpl_connect("draw_event", self._on_draw)
         for name, control in self.controls.items():
+            control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         # Subclasses create their artists, call animate(...) and then refresh(None).
 
