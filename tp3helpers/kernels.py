@@ -1,0 +1,363 @@
+r"""Kernels, their exponential and a kernel ridge regression (TP3, Question 2).
+
+A kernel :math:`k` is *valid* when :math:`k(x, x') = \phi(x)^\top \phi(x')` for some feature map
+:math:`\phi`; equivalently, every Gram matrix :math:`K_{ij} = k(x_i, x_j)` on a finite set of
+points is symmetric positive semi-definite (PSD). The homework shows that
+
+.. math:: \exp(k(x, x')) = \sum_{i=0}^{\infty} \frac{k(x, x')^i}{i!}
+
+is valid whenever :math:`k` is.
+
+Every kernel here takes points ``X`` of shape (n, d) (a 1-D array counts as n points in one
+dimension) and optional ``Y`` of shape (m, d), and returns the (n, m) matrix
+:math:`k(x_i, y_j)`; ``Y=None`` gives the Gram matrix of ``X``. Plain NumPy: it works in a script
+with no Jupyter installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_callable,
+    check_nonnegative,
+    check_nonnegative_int,
+    check_positive,
+    short_repr,
+)
+
+__all__ = [
+    "Kernel",
+    "EXP_OVERFLOW",
+    "as_points",
+    "linear",
+    "polynomial",
+    "gaussian",
+    "exp_kernel",
+    "taylor_exp_kernel",
+    "check_gram",
+    "min_eigenvalue",
+    "psd_tolerance",
+    "is_psd",
+    "KernelRidge",
+]
+
+#: A kernel: ``k(X, Y=None)`` returns the (n, m) matrix of :math:`k(x_i, y_j)`.
+Kernel = Callable[..., np.ndarray]
+
+#: Largest argument of ``exp`` that stays finite in float64: ln(largest float) = 709.78...
+EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))
+
+
+def as_points(X: object, name: str = "X") -> np.ndarray:
+    """Validate points: a float64 array of shape (n, d), a 1-D array becoming (n, 1).
+
+    Raises ``ValueError`` for NaN, infinities, an empty array or more than two dimensions.
+    """
+    arr = as_float_array(X, name, ndim=(1, 2)).astype(np.float64, copy=False)
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def _pair(X: object, Y: object) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Validated ``(x, y, same)``; ``same`` is true when ``Y`` is ``None`` (a Gram matrix)."""
+    x = as_points(X, "X")
+    if Y is None:
+        return x, x, True
+    y = as_points(Y, "Y")
+    if y.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"X and Y must have the same number of features, got X of shape {x.shape} "
+            f"and Y of shape {y.shape}"
+        )
+    return x, y, False
+
+
+def _symmetric(matrix: np.ndarray, same: bool) -> np.ndarray:
+    """Make a Gram matrix exactly symmetric (matrix products can differ in the last bit)."""
+    if same:
+        matrix = 0.5 * (matrix + matrix.T)
+    return matrix
+
+
+def linear(X: object, Y: object = None) -> np.ndarray:
+    r"""Linear kernel :math:`k(x, y) = x^\top y`, with feature map :math:`\phi(x) = x`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d) or (n,)
+    Y : array_like, shape (m, d) or (m,), optional
+        Defaults to ``X`` (the Gram matrix).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m)
+    """
+    x, y, same = _pair(X, Y)
+    return _symmetric(x @ y.T, same)
+
+
+def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) -> np.ndarray:
+    r"""Polynomial kernel :math:`k(x, y) = (x^\top y + c)^{\text{degree}}`.
+
+    It is valid for :math:`c \ge 0`: :math:`c` is a (constant) valid kernel, the sum of valid
+    kernels is valid and so is a product, hence an integer power. Negative ``c`` is refused,
+    since it can give Gram matrices with negative eigenvalues.
+
+    Parameters
+    ----------
+    X, Y : array_like
+        As in :func:`linear`.
+    degree : int, default 2
+        A non-negative integer (0 gives the all-ones kernel).
+    c : float, default 1.0
+        Offset :math:`c \ge 0`. Matches scikit-learn's
+        ``polynomial_kernel(X, Y, degree, gamma=1, coef0=c)``.
+    """
+    p = check_nonnegative_int(degree, "degree")
+    offset = check_nonnegative(c, "c")
+    x, y, same = _pair(X, Y)
+    return _symmetric((x @ y.T + offset) ** p, same)
+
+
+def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarray:
+    r"""Gaussian (RBF) kernel :math:`k(x, y) = \exp\!\left(-\lVert x - y\rVert^2 / (2 h^2)\right)`.
+
+    :math:`h` is the ``bandwidth``. It matches scikit-learn's ``rbf_kernel`` with
+    :math:`\gamma = 1 / (2 h^2)`. Squared distances are computed as
+    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding.
+
+    Parameters
+    ----------
+    X, Y : array_like
+        As in :func:`linear`.
+    bandwidth : float, default 1.0
+        Length scale :math:`h > 0`, finite.
+    """
+    h = check_positive(bandwidth, "bandwidth")
+    x, y, same = _pair(X, Y)
+    sq = (x**2).sum(axis=1)[:, None] + (y**2).sum(axis=1)[None, :] - 2.0 * (x @ y.T)
+    sq = _symmetric(np.maximum(sq, 0.0), same)
+    if same:
+        np.fill_diagonal(sq, 0.0)
+    return np.exp(-sq / (2.0 * h * h))
+
+
+def _kernel_name(kernel: Kernel) -> str:
+    func = getattr(kernel, "func", None)  # functools.partial
+    if func is not None:
+        args = ", ".join(f"{k}={v!r}" for k, v in getattr(kernel, "keywords", {}).items())
+        return f"{getattr(func, '__name__', 'k')}({args})"
+    return getattr(kernel, "__name__", "k")
+
+
+def _base_matrix(kernel: Kernel, X: object, Y: object) -> np.ndarray:
+    matrix = np.asarray(kernel(X, Y), dtype=np.float64)
+    if matrix.ndim != 2 or not np.isfinite(matrix).all():
+        raise ValueError(
+            f"kernel must return a finite 2-D matrix, got {short_repr(matrix)} "
+            f"(shape {matrix.shape})"
+        )
+    return matrix
+
+
+def _overflow_error(kernel: Kernel, peak: float, what: str) -> ValueError:
+    return ValueError(
+        f"{what} of kernel {_kernel_name(kernel)} overflows: its largest value is {peak:.6g}, "
+        f"and exp overflows float64 above {EXP_OVERFLOW:.2f}; rescale the inputs or the kernel "
+        "(a positive multiple of a valid kernel is valid)"
+    )
+
+
+def exp_kernel(kernel: Kernel) -> Kernel:
+    r"""The kernel :math:`\exp(k(x, y))`, entry by entry.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(X, Y=None)`` returning a matrix, such as :func:`gaussian` or
+        ``functools.partial(polynomial, degree=3)``.
+
+    Returns
+    -------
+    callable
+        ``k_exp(X, Y=None)`` returning :math:`\exp(K)` (element-wise, not the matrix exponential).
+        When an entry of :math:`K` exceeds :data:`EXP_OVERFLOW` (about 709.78), ``k_exp`` raises
+        ``ValueError`` naming the largest entry instead of returning ``inf``. Very negative
+        entries underflow to 0, which is the correctly rounded result.
+    """
+    check_callable(kernel, "kernel")
+
+    def k_exp(X: object, Y: object = None) -> np.ndarray:
+        matrix = _base_matrix(kernel, X, Y)
+        peak = float(matrix.max(initial=-np.inf))
+        if peak > EXP_OVERFLOW:
+            raise _overflow_error(kernel, peak, "exp")
+        return np.exp(matrix)
+
+    k_exp.__name__ = f"exp({_kernel_name(kernel)})"
+    k_exp.__qualname__ = k_exp.__name__
+    return k_exp
+
+
+def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
+    r"""Partial sum of the Taylor series of :math:`\exp(k)`, with element-wise powers.
+
+    .. math:: T_N(x, y) = \sum_{i=0}^{N} \frac{k(x, y)^i}{i!}
+
+    Each term is a valid kernel when :math:`k` is (a product of valid kernels, times
+    :math:`1/i! > 0`; the :math:`i = 0` term is the constant kernel 1), so each partial sum is
+    valid too. Terms are built as :math:`t_i = t_{i-1} \cdot (k / i)`, which never overflows
+    before the exponential itself would: entries with :math:`|k| >` :data:`EXP_OVERFLOW` raise
+    ``ValueError``.
+
+    Parameters
+    ----------
+    kernel : callable
+        The base kernel ``kernel(X, Y=None)``.
+    order : int
+        :math:`N \ge 0`, the highest power kept.
+    """
+    check_callable(kernel, "kernel")
+    n_max = check_nonnegative_int(order, "order")
+
+    def k_taylor(X: object, Y: object = None) -> np.ndarray:
+        matrix = _base_matrix(kernel, X, Y)
+        peak = float(np.abs(matrix).max(initial=0.0))
+        if peak > EXP_OVERFLOW:
+            raise _overflow_error(kernel, peak, f"Taylor order {n_max}")
+        term = np.ones_like(matrix)
+        total = term.copy()
+        with np.errstate(over="raise"):
+            try:
+                for i in range(1, n_max + 1):
+                    term = term * (matrix / i)
+                    total += term
+            except FloatingPointError as exc:
+                raise _overflow_error(kernel, peak, f"Taylor order {n_max}") from exc
+        return total
+
+    k_taylor.__name__ = f"taylor_exp({_kernel_name(kernel)}, order={n_max})"
+    k_taylor.__qualname__ = k_taylor.__name__
+    return k_taylor
+
+
+def check_gram(K: object, name: str = "K", *, rtol: float = 1e-9) -> np.ndarray:
+    """Validate a Gram matrix: finite, square and symmetric up to ``rtol`` times its largest entry.
+
+    Returns a float64 copy made exactly symmetric, :math:`(K + K^\\top) / 2`.
+    """
+    matrix = as_float_array(K, name, ndim=2).astype(np.float64)
+    rows, cols = matrix.shape
+    if rows != cols:
+        raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
+    gap = np.abs(matrix - matrix.T)
+    scale = float(np.abs(matrix).max())
+    if gap.max() > rtol * scale:
+        i, j = np.unravel_index(np.argmax(gap), gap.shape)
+        raise ValueError(
+            f"{name} must be symmetric, got {name}[{i}, {j}] = {matrix[i, j]:.6g} but "
+            f"{name}[{j}, {i}] = {matrix[j, i]:.6g}"
+        )
+    return 0.5 * (matrix + matrix.T)
+
+
+def min_eigenvalue(K: object) -> float:
+    r"""Smallest eigenvalue :math:`\lambda_{\min}` of a symmetric matrix ``K``.
+
+    :math:`K` is PSD exactly when :math:`\lambda_{\min} \ge 0`, i.e. when
+    :math:`c^\top K c \ge 0` for every vector :math:`c`. Raises ``ValueError`` for a non-square
+    or non-symmetric ``K`` (see :func:`check_gram`).
+    """
+    return float(np.linalg.eigvalsh(check_gram(K))[0])
+
+
+def psd_tolerance(eigenvalues: np.ndarray) -> float:
+    r"""Rounding tolerance for the eigenvalues of an :math:`n \times n` symmetric matrix.
+
+    .. math:: \tau = 100 \, n \, \varepsilon_{\text{mach}} \max_i |\lambda_i|
+
+    Computed eigenvalues of a PSD matrix can come out slightly negative, by about
+    :math:`n \varepsilon \lVert K \rVert_2`; the factor 100 leaves room for that.
+    """
+    values = np.asarray(eigenvalues, dtype=np.float64)
+    return float(100.0 * values.size * np.finfo(np.float64).eps * np.abs(values).max(initial=0.0))
+
+
+def is_psd(K: object, tol: float | None = None) -> bool:
+    r"""Whether a symmetric matrix is positive semi-definite: :math:`\lambda_{\min} \ge -\tau`.
+
+    Parameters
+    ----------
+    K : array_like, shape (n, n)
+        Must be square and symmetric (a Gram matrix always is): ``ValueError`` otherwise.
+    tol : float, optional
+        :math:`\tau \ge 0`. The default, :func:`psd_tolerance`, scales with the matrix: a
+        rank-deficient Gram matrix whose smallest computed eigenvalue is :math:`-10^{-14}` is
+        PSD, while :math:`-10^{-3}` for a matrix of unit scale is not.
+    """
+    eigenvalues = np.linalg.eigvalsh(check_gram(K))
+    tau = psd_tolerance(eigenvalues) if tol is None else check_nonnegative(tol, "tol")
+    return bool(eigenvalues[0] >= -tau)
+
+
+class KernelRidge:
+    r"""Kernel ridge regression with any kernel function.
+
+    Fitting solves :math:`(K + \alpha I)\, a = y` for the dual coefficients :math:`a`, with
+    :math:`K_{ij} = k(x_i, x_j)`; a prediction at :math:`x` is
+    :math:`\hat y(x) = \sum_i a_i\, k(x, x_i)`. This is scikit-learn's
+    ``KernelRidge(kernel="precomputed", alpha=alpha)`` fitted on :math:`K`.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(X, Y=None)``, for instance ``exp_kernel(linear)``.
+    alpha : float, default 1.0
+        Ridge penalty :math:`\alpha > 0`.
+
+    Attributes
+    ----------
+    X_fit_ : numpy.ndarray, shape (n, d)
+    dual_coef_ : numpy.ndarray, shape (n,) or (n, t)
+    """
+
+    def __init__(self, kernel: Kernel, alpha: float = 1.0) -> None:
+        check_callable(kernel, "kernel")
+        self.kernel = kernel
+        self.alpha = check_positive(alpha, "alpha")
+
+    def fit(self, X: object, y: object) -> KernelRidge:
+        """Fit on points ``X`` (n, d) or (n,) and targets ``y`` (n,) or (n, t)."""
+        x = as_points(X, "X")
+        target = as_float_array(y, "y", ndim=(1, 2)).astype(np.float64)
+        if target.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"y must have {x.shape[0]} rows to match X of shape {x.shape}, got {target.shape}"
+            )
+        gram = _base_matrix(self.kernel, x, None)
+        if gram.shape != (x.shape[0], x.shape[0]):
+            raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
+        system = gram + self.alpha * np.eye(x.shape[0])
+        try:
+            self.dual_coef_ = np.linalg.solve(system, target)
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(
+                f"K + alpha I is singular for alpha={self.alpha!r}; is the kernel valid (PSD)?"
+            ) from exc
+        self.X_fit_ = x
+        return self
+
+    def predict(self, X: object) -> np.ndarray:
+        r"""Predictions :math:`k(X, X_{\text{fit}})\, a`, shape (m,) or (m, t)."""
+        if not hasattr(self, "dual_coef_"):
+            raise ValueError("this KernelRidge is not fitted yet; call fit(X, y) first")
+        x = as_points(X, "X")
+        if x.shape[1] != self.X_fit_.shape[1]:
+            raise ValueError(
+                f"X has {x.shape[1]} features but the model was fitted with {self.X_fit_.shape[1]}"
+            )
+        return _base_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
+
