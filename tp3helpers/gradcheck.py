@@ -2,7 +2,10 @@ r"""Finite-difference gradient checking.
 
 The central difference
 
-.. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
+.. math::
+
+    \frac{\partial f}{\partial x_i}
+    \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
 
 has error :math:`O(\varepsilon^2)`, so with :math:`\varepsilon = 10^{-6}` it agrees with a correct
 analytic gradient to about 9 significant digits.
@@ -19,7 +22,9 @@ from ._validation import as_float_array, check_callable, check_positive, short_r
 __all__ = ["numerical_gradient", "relative_error"]
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: object, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: object, eps: float = 1e-6
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function.
 
     .. math:: g_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}

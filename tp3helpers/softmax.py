@@ -40,10 +40,10 @@ __all__ = [
 def _shifted_logits(a: object, axis: int, name: str = "a") -> np.ndarray:
     """Validate logits and subtract the maximum along ``axis`` (the log-sum-exp shift)."""
     arr = as_float_array(a, name, allow_neg_inf=True)
-    if not -arr.ndim <= axis < max(arr.ndim, 1):
-        raise ValueError(f"axis={axis} is out of range for {name} of shape {arr.shape}")
     if arr.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {arr!r}")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"axis={axis} is out of range for {name} of shape {arr.shape}")
     peak = arr.max(axis=axis, keepdims=True)
     if np.isneginf(peak).any():
         raise ValueError(
@@ -127,7 +127,9 @@ def one_hot(labels: object, num_classes: int) -> np.ndarray:
     return out
 
 
-def as_target_matrix(targets: object, shape: tuple[int, int], dtype: type = np.float64) -> np.ndarray:
+def as_target_matrix(
+    targets: object, shape: tuple[int, int], dtype: type = np.float64
+) -> np.ndarray:
     r"""Turn labels or probability rows into the (N, K) target matrix :math:`T`.
 
     ``targets`` is either integer labels of shape (N,) or rows of shape (N, K) that are
@@ -254,13 +256,15 @@ class SoftmaxRegression:
         tol: float = 1e-8,
     ) -> None:
         self.l2 = check_nonnegative(l2, "l2")
-        self.learning_rate = None if learning_rate is None else check_positive(
-            learning_rate, "learning_rate"
+        self.learning_rate = (
+            None if learning_rate is None else check_positive(learning_rate, "learning_rate")
         )
         self.max_iter = check_positive_int(max_iter, "max_iter")
         self.tol = check_positive(tol, "tol")
 
-    def _objective(self, xa: np.ndarray, t: np.ndarray, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def _objective(
+        self, xa: np.ndarray, t: np.ndarray, theta: np.ndarray
+    ) -> tuple[float, np.ndarray]:
         logits = xa @ theta.T
         weights = theta[:, :-1]
         loss = cross_entropy(logits, t) + 0.5 * self.l2 * float(np.sum(weights**2))
@@ -287,15 +291,18 @@ class SoftmaxRegression:
         first_norm = np.linalg.norm(grad)
         self.loss_history_ = [loss]
         self.converged_ = False
-        for self.n_iter_ in range(1, self.max_iter + 1):
+        for step_number in range(1, self.max_iter + 1):
+            self.n_iter_ = step_number
             theta -= step * grad
-            loss, grad = self._objective(xa, t, theta)
-            self.loss_history_.append(loss)
-            if not np.isfinite(loss):
+            # A step size that is too large makes the weights grow geometrically: stop long
+            # before anything overflows.
+            if not np.abs(theta).max() < 1e100:
                 raise ValueError(
                     f"gradient descent diverged at step {self.n_iter_} with "
                     f"learning_rate={step!r}; use a smaller learning_rate or None"
                 )
+            loss, grad = self._objective(xa, t, theta)
+            self.loss_history_.append(loss)
             if np.linalg.norm(grad) <= self.tol * first_norm:
                 self.converged_ = True
                 break
@@ -329,4 +336,5 @@ class SoftmaxRegression:
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class label for each row of ``X``."""
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        scores = self.decision_function(X)
+        return self.classes_[np.argmax(scores, axis=1)]

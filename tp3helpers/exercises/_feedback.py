@@ -65,8 +65,10 @@ def run_cases(
                 problem = case(fn)
         except NotImplementedError:
             return Feedback(
-                exercise, "not attempted",
-                "not attempted yet: replace `raise NotImplementedError` with your code and run the cell again.",
+                exercise,
+                "not attempted",
+                "not attempted yet: replace `raise NotImplementedError` with your code "
+                "and run the cell again.",
             )
         except Warning as warning:
             problem = f"your function raised a warning ({type(warning).__name__}: {warning})"

@@ -38,11 +38,12 @@ def check_softmax(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
         ("a = [0, -inf, 1]", np.array([0.0, -np.inf, 1.0])),
     ]
     checks = [
-        (lambda f, name=name, a=a: _compare(name, f(a.copy()), softmax(a)))
-        for name, a in cases
+        (lambda f, name=name, a=a: _compare(name, f(a.copy()), softmax(a))) for name, a in cases
     ]
     return run_cases(
-        "check_softmax", fn, checks,
+        "check_softmax",
+        fn,
+        checks,
         "correct, including logits of ±1000 and -inf: you subtracted the maximum.",
     )
 
@@ -62,7 +63,10 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray])
         expected = numerical_gradient(lambda z: cross_entropy(z, labels), a, eps=1e-6)
         got = np.asarray(f(a.copy(), labels.copy()), dtype=float)
         if got.shape != a.shape:
-            return f"for {name} the gradient has shape {got.shape}, expected {a.shape} (one row per sample)"
+            return (
+                f"for {name} the gradient has shape {got.shape}, "
+                f"expected {a.shape} (one row per sample)"
+            )
         if not np.all(np.isfinite(got)):
             return f"for {name} the gradient contains NaN or inf"
         err = relative_error(got, expected)
@@ -80,6 +84,8 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray])
         lambda f: against_finite_differences(f, big, "logits of size ~1000"),
     ]
     return run_cases(
-        "check_cross_entropy_grad", fn, checks,
+        "check_cross_entropy_grad",
+        fn,
+        checks,
         "correct: your gradient matches finite differences, also for large logits.",
     )

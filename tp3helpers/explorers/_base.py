@@ -154,8 +154,9 @@ class Explorer(widgets.VBox):
 
     def close(self) -> None:
         """Close the figure and every widget of the explorer."""
-        plt.close(self.figure)
-        for control in self.controls.values():
-            control.close()
-        self.readout.close()
+        if hasattr(self, "figure"):  # also called by __del__ after a failed __init__
+            plt.close(self.figure)
+            for control in self.controls.values():
+                control.close()
+            self.readout.close()
         super().close()

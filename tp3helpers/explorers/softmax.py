@@ -40,28 +40,47 @@ class SoftmaxExplorer(Explorer):
         self.num_classes = k
         controls: dict[str, widgets.Widget] = {
             f"logit_{i}": widgets.FloatSlider(
-                value=float(start[i]), min=-6.0, max=6.0, step=0.1, description=f"logit a{i}",
-                continuous_update=True, style=_SLIDER_STYLE,
+                value=float(start[i]),
+                min=-6.0,
+                max=6.0,
+                step=0.1,
+                description=f"logit a{i}",
+                continuous_update=True,
+                style=_SLIDER_STYLE,
             )
             for i in range(k)
         }
         controls["target"] = widgets.Dropdown(
-            options=[(f"class {i}", i) for i in range(k)], value=0, description="true class",
+            options=[(f"class {i}", i) for i in range(k)],
+            value=0,
+            description="true class",
             style=_SLIDER_STYLE,
         )
         controls["temperature"] = widgets.FloatLogSlider(
-            value=1.0, base=10, min=-1, max=1, step=0.05, description="temperature T",
+            value=1.0,
+            base=10,
+            min=-1,
+            max=1,
+            step=0.05,
+            description="temperature T",
             style=_SLIDER_STYLE,
         )
         fig = new_figure(9.0, 3.6)
         ax_p, ax_g = fig.subplots(1, 2)
         zeros = np.zeros(k)
         self._prob_bars, self._prob_labels = labelled_bars(
-            ax_p, zeros, ylim=(0.0, 1.12), title="probabilities $y_k = $ softmax$(a/T)_k$",
+            ax_p,
+            zeros,
+            ylim=(0.0, 1.12),
+            title="probabilities $y_k = $ softmax$(a/T)_k$",
             ylabel="$y_k$",
         )
         self._grad_bars, self._grad_labels = labelled_bars(
-            ax_g, zeros, ylim=(-1.15, 1.15), title="gradient $y_k - t_k$", ylabel="$y_k - t_k$",
+            ax_g,
+            zeros,
+            ylim=(-1.15, 1.15),
+            title="gradient $y_k - t_k$",
+            ylabel="$y_k - t_k$",
             fmt="{:+.2f}",
         )
         super().__init__(fig, controls, title="Softmax cross-entropy explorer")

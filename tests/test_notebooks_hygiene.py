@@ -1,0 +1,82 @@
+"""Every stored notebook is valid, executed in order, error-free, free of widget state and small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+TEMPLATE = [
+    "Aim",
+    "Setup",
+    "Theory",
+    "Check",
+    "Explore",
+    "Beyond the homework",
+    "Exercises",
+    "Summary",
+]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    path = request.param
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    return path, nb
+
+
+def test_executed_top_to_bottom(notebook):
+    _, nb = notebook
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert counts and None not in counts, "some code cells were never executed"
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts out of order: {counts}"
+
+
+def test_no_error_output(notebook):
+    _, nb = notebook
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert not errors, f"stored error in cell: {cell.source[:80]!r}"
+            streams = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert "Traceback" not in streams and "Warning" not in streams, streams[:300]
+
+
+def test_no_saved_widget_state(notebook):
+    _, nb = notebook
+    assert "widgets" not in nb.metadata
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {})
+
+
+def test_small(notebook):
+    path, _ = notebook
+    assert path.stat().st_size < 2_000_000
+
+
+def test_follows_the_template(notebook):
+    _, nb = notebook
+    headings = [
+        line[3:].strip()
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
+    assert headings == TEMPLATE
+
+
+def test_one_seeded_rng_and_widget_backend(notebook):
+    _, nb = notebook
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "%matplotlib widget" in code
+    assert code.count("np.random.default_rng(") == 1
+    assert "sys.path" not in code
