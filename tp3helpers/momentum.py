@@ -1,0 +1,665 @@
+r"""Momentum gradient descent as a heavy ball rolling on the loss (TP3, Question 3).
+
+Convention used everywhere in this project (velocity :math:`v_0 = 0`):
+
+.. math::
+
+    v_{t+1} = \rho\, v_t - \nabla E(w_t), \qquad w_{t+1} = w_t + \eta\, v_{t+1}.
+
+This is the homework's velocity update with the sign of the position update corrected (the
+homework writes :math:`w_{t+1} = w_t - \eta v_{t+1}`, which climbs the loss). Its iterates are
+those of PyTorch's ``SGD(lr=eta, momentum=rho)`` and of Polyak's heavy ball
+
+.. math:: w_{t+1} = w_t - \eta \nabla E(w_t) + \rho\,(w_t - w_{t-1}).
+
+A ball of mass :math:`m` with friction :math:`c` in the potential :math:`E`,
+:math:`m \ddot x = -\nabla E(x) - c \dot x`, integrated by semi-implicit Euler with time step
+:math:`\Delta t`, gives the same positions for :math:`\rho = 1 - c\,\Delta t / m` and
+:math:`\eta = \Delta t^2 / m` (:func:`physical_to_momentum`).
+
+Divergence
+----------
+:func:`momentum_descent`, :func:`gradient_descent` and :func:`heavy_ball` stop as soon as an
+iterate is no longer finite or its largest entry exceeds :data:`DIVERGENCE_BOUND` in absolute
+value. The returned array then holds only the rows computed before (fewer than ``steps + 1``), so
+``len(positions) < steps + 1`` is how a caller learns that the run diverged
+(:func:`has_diverged` says it in words). No overflow warning is ever emitted.
+
+Everything here is plain NumPy and works in a script with no Jupyter installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_callable,
+    check_finite_scalar,
+    check_nonnegative,
+    check_nonnegative_int,
+    check_positive,
+    short_repr,
+)
+
+__all__ = [
+    "DIVERGENCE_BOUND",
+    "MONOTONE",
+    "OSCILLATING",
+    "DIVERGENT",
+    "momentum_descent",
+    "gradient_descent",
+    "torch_sgd_momentum",
+    "has_diverged",
+    "heavy_ball",
+    "physical_to_momentum",
+    "momentum_to_physical",
+    "rotation_matrix",
+    "Quadratic",
+    "Rosenbrock",
+    "mechanical_energy",
+    "convergence_rate",
+    "iteration_regime",
+    "critical_momentum",
+    "optimal_parameters",
+    "measured_rate",
+]
+
+#: A run stops once an iterate's largest absolute entry exceeds this (or is not finite). Small
+#: enough that the objectives here can still evaluate their value and gradient there without
+#: overflow (Rosenbrock's value grows like the fourth power of the position).
+DIVERGENCE_BOUND = 1e50
+
+#: Codes returned by :func:`iteration_regime`.
+MONOTONE, OSCILLATING, DIVERGENT = 0, 1, 2
+
+Grad = Callable[[np.ndarray], np.ndarray]
+
+
+def _start(w0: object) -> np.ndarray:
+    return as_float_array(w0, "w0", ndim=1).astype(np.float64)
+
+
+def _escaped(*arrays: np.ndarray) -> bool:
+    """True when any entry is non-finite or beyond :data:`DIVERGENCE_BOUND` (no warning)."""
+    return any(not np.all(np.abs(a) <= DIVERGENCE_BOUND) for a in arrays)
+
+
+def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
+    g = np.asarray(grad(w.copy()), dtype=np.float64)
+    if g.shape != w.shape:
+        raise ValueError(f"grad must return an array of shape {w.shape} like w0, got {g.shape}")
+    return g
+
+
+def momentum_descent(
+    grad: Grad,
+    w0: object,
+    *,
+    rho: float,
+    eta: float,
+    steps: int,
+    return_velocity: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    r"""Gradient descent with momentum, in this project's convention.
+
+    .. math::
+
+        v_0 = 0, \qquad v_{t+1} = \rho\, v_t - \nabla E(w_t), \qquad
+        w_{t+1} = w_t + \eta\, v_{t+1}
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(w)`` returns :math:`\nabla E(w)`, an array of the same shape as ``w``.
+    w0 : array_like, shape (d,)
+        Starting point, finite.
+    rho : float
+        Momentum coefficient :math:`\rho` (any finite number; :math:`0 \le \rho < 1` converges
+        for a small enough step).
+    eta : float
+        Step size :math:`\eta` (any finite number; a negative one climbs the loss, which is what
+        the homework's :math:`w_{t+1} = w_t - \eta v_{t+1}` does for :math:`\eta > 0`).
+    steps : int
+        Number of updates, :math:`\ge 0`.
+    return_velocity : bool, default False
+        Also return the velocities :math:`v_0, \dots, v_T`.
+
+    Returns
+    -------
+    positions : numpy.ndarray, shape (steps + 1, d)
+        :math:`w_0, \dots, w_T`. If the run diverges (see the module notes) only the rows before
+        the first non-finite or too large iterate are returned, so there are fewer rows.
+    velocities : numpy.ndarray, same shape as ``positions``
+        Only when ``return_velocity`` is true.
+
+    Raises
+    ------
+    ValueError
+        If ``w0`` is not a finite 1-D array, ``steps`` is negative, ``rho`` or ``eta`` is not
+        finite, or ``grad`` returns the wrong shape.
+    """
+    check_callable(grad, "grad")
+    w = _start(w0)
+    rho = check_finite_scalar(rho, "rho")
+    eta = check_finite_scalar(eta, "eta")
+    steps = check_nonnegative_int(steps, "steps")
+    positions = np.empty((steps + 1, w.size))
+    velocities = np.empty_like(positions)
+    v = np.zeros_like(w)
+    positions[0], velocities[0] = w, v
+    done = steps
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            v = rho * v - _gradient_at(grad, w)
+            w = w + eta * v
+            if _escaped(w, v):
+                done = t
+                break
+            positions[t + 1], velocities[t + 1] = w, v
+    positions, velocities = positions[: done + 1], velocities[: done + 1]
+    return (positions, velocities) if return_velocity else positions
+
+
+def gradient_descent(grad: Grad, w0: object, *, eta: float, steps: int) -> np.ndarray:
+    r"""Plain gradient descent :math:`w_{t+1} = w_t - \eta \nabla E(w_t)`, the case
+    :math:`\rho = 0` of :func:`momentum_descent` (same parameters, same divergence rule)."""
+    return momentum_descent(grad, w0, rho=0.0, eta=eta, steps=steps)
+
+
+def torch_sgd_momentum(
+    grad: Grad, w0: object, *, lr: float, momentum: float, steps: int
+) -> np.ndarray:
+    r"""A NumPy transcription of the update documented for PyTorch's ``torch.optim.SGD``.
+
+    With ``dampening=0``, ``nesterov=False`` and no weight decay, PyTorch keeps a buffer
+    :math:`b` and updates
+
+    .. math:: b_1 = g_1, \qquad b_t = \mu\, b_{t-1} + g_t, \qquad p_t = p_{t-1} - \text{lr}\; b_t,
+
+    with :math:`g_t = \nabla E(p_{t-1})`. Since :math:`b = -v`, this is :func:`momentum_descent`
+    with ``rho = momentum`` and ``eta = lr``. Provided for comparison only: it does not stop on
+    divergence, so use finite, stable settings.
+    """
+    check_callable(grad, "grad")
+    p = _start(w0)
+    lr = check_finite_scalar(lr, "lr")
+    mu = check_finite_scalar(momentum, "momentum")
+    steps = check_nonnegative_int(steps, "steps")
+    out = [p]
+    buf = None
+    for _ in range(steps):
+        g = _gradient_at(grad, p)
+        buf = g if buf is None else mu * buf + g
+        p = p - lr * buf
+        out.append(p)
+    return np.array(out)
+
+
+def has_diverged(positions: np.ndarray, steps: int) -> bool:
+    """Whether a run asked for ``steps`` updates stopped early (it diverged)."""
+    return len(positions) < check_nonnegative_int(steps, "steps") + 1
+
+
+def heavy_ball(
+    grad: Grad,
+    x0: object,
+    *,
+    mass: float,
+    friction: float,
+    dt: float,
+    steps: int,
+    return_velocity: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    r"""A ball of mass :math:`m` with linear friction in the potential :math:`E`.
+
+    Newton's law :math:`m \ddot x = -\nabla E(x) - c\, \dot x`, integrated from rest by
+    semi-implicit (symplectic) Euler: the velocity first, then the position with the new velocity,
+
+    .. math::
+
+        v_{t+1} = v_t + \frac{\Delta t}{m}\bigl(-\nabla E(x_t) - c\, v_t\bigr), \qquad
+        x_{t+1} = x_t + \Delta t\, v_{t+1}.
+
+    Writing :math:`v = (\Delta t / m)\, u` turns this into :func:`momentum_descent` on :math:`u`
+    with :math:`\rho = 1 - c \Delta t / m` and :math:`\eta = \Delta t^2 / m`: the positions agree.
+
+    Parameters
+    ----------
+    grad : callable
+        :math:`\nabla E`.
+    x0 : array_like, shape (d,)
+        Starting position; the ball starts at rest.
+    mass, friction, dt : float
+        :math:`m > 0`, :math:`c \ge 0`, :math:`\Delta t > 0`.
+    steps : int
+        Number of time steps, :math:`\ge 0`.
+    return_velocity : bool, default False
+        Also return the physical velocities :math:`v_t` (not the momentum variable :math:`u`).
+
+    Returns
+    -------
+    positions : numpy.ndarray, shape (steps + 1, d)
+        Fewer rows if the run diverges, as for :func:`momentum_descent`.
+    velocities : numpy.ndarray
+        Only when ``return_velocity`` is true.
+    """
+    check_callable(grad, "grad")
+    x = as_float_array(x0, "x0", ndim=1).astype(np.float64)
+    m = check_positive(mass, "mass")
+    c = check_nonnegative(friction, "friction")
+    h = check_positive(dt, "dt")
+    steps = check_nonnegative_int(steps, "steps")
+    positions = np.empty((steps + 1, x.size))
+    velocities = np.empty_like(positions)
+    v = np.zeros_like(x)
+    positions[0], velocities[0] = x, v
+    done = steps
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            v = v + (h / m) * (-_gradient_at(grad, x) - c * v)
+            x = x + h * v
+            if _escaped(x, v):
+                done = t
+                break
+            positions[t + 1], velocities[t + 1] = x, v
+    positions, velocities = positions[: done + 1], velocities[: done + 1]
+    return (positions, velocities) if return_velocity else positions
+
+
+def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float, float]:
+    r"""Momentum parameters of a ball with friction.
+
+    .. math:: \rho = 1 - \frac{c\,\Delta t}{m}, \qquad \eta = \frac{\Delta t^2}{m}
+
+    Parameters
+    ----------
+    mass : float
+        :math:`m > 0`.
+    friction : float
+        :math:`c \ge 0`; no friction gives :math:`\rho = 1`, a ball that never settles.
+    dt : float
+        Time step :math:`\Delta t > 0`.
+
+    Returns
+    -------
+    (rho, eta) : tuple of float
+    """
+    m = check_positive(mass, "mass")
+    c = check_nonnegative(friction, "friction")
+    h = check_positive(dt, "dt")
+    return 1.0 - c * h / m, h * h / m
+
+
+def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[float, float, float]:
+    r"""Inverse of :func:`physical_to_momentum` for a given mass.
+
+    .. math:: \Delta t = \sqrt{\eta\, m}, \qquad c = \frac{(1 - \rho)\, m}{\Delta t}
+
+    Parameters
+    ----------
+    rho : float
+        :math:`\rho \le 1` (a larger one would need negative friction).
+    eta : float
+        :math:`\eta > 0`.
+    mass : float, default 1.0
+        :math:`m > 0`.
+
+    Returns
+    -------
+    (mass, friction, dt) : tuple of float
+        So that ``physical_to_momentum(*momentum_to_physical(rho, eta))`` gives back
+        ``(rho, eta)``.
+    """
+    r = check_finite_scalar(rho, "rho")
+    if r > 1:
+        raise ValueError(f"rho must be <= 1 for a non-negative friction, got {r!r}")
+    e = check_positive(eta, "eta")
+    m = check_positive(mass, "mass")
+    h = float(np.sqrt(e * m))
+    return m, (1.0 - r) * m / h, h
+
+
+def rotation_matrix(angle: float) -> np.ndarray:
+    r"""The 2-D rotation by ``angle`` radians.
+
+    .. math:: Q = \begin{pmatrix}\cos\theta & -\sin\theta\\ \sin\theta & \cos\theta\end{pmatrix}
+    """
+    a = check_finite_scalar(angle, "angle")
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s], [s, c]])
+
+
+def _points(w: object, d: int, name: str = "w") -> np.ndarray:
+    arr = as_float_array(w, name)
+    if arr.ndim == 0 or arr.shape[-1] != d:
+        raise ValueError(f"{name} must have shape (..., {d}), got {arr.shape}")
+    return arr
+
+
+class Quadratic:
+    r"""The quadratic bowl :math:`E(w) = \tfrac12 (w - w^\star)^\top A\, (w - w^\star)`.
+
+    Its gradient is :math:`A (w - w^\star)` and its Hessian :math:`A` everywhere.
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+        Symmetric positive definite matrix.
+    minimum : array_like, shape (d,), optional
+        :math:`w^\star`, the origin by default.
+
+    Attributes
+    ----------
+    A, minimum : numpy.ndarray
+    eigenvalues : numpy.ndarray, shape (d,)
+        Eigenvalues of :math:`A`, ascending (all > 0).
+    condition_number : float
+        :math:`\kappa = \lambda_{\max} / \lambda_{\min}`.
+    """
+
+    def __init__(self, A: object, minimum: object | None = None) -> None:
+        a = as_float_array(A, "A", ndim=2).astype(np.float64)
+        if a.shape[0] != a.shape[1]:
+            raise ValueError(f"A must be square, got shape {a.shape}")
+        if not np.allclose(a, a.T, rtol=1e-10, atol=1e-12 * np.abs(a).max()):
+            raise ValueError(f"A must be symmetric, got {short_repr(a)}")
+        self.A = 0.5 * (a + a.T)
+        self.eigenvalues = np.linalg.eigvalsh(self.A)
+        if self.eigenvalues[0] <= 0:
+            raise ValueError(
+                f"A must be positive definite, got eigenvalues {short_repr(self.eigenvalues)}"
+            )
+        d = a.shape[0]
+        self.minimum = np.zeros(d) if minimum is None else as_float_array(
+            minimum, "minimum", ndim=1
+        ).astype(np.float64)
+        if self.minimum.shape != (d,):
+            raise ValueError(f"minimum must have shape ({d},), got {self.minimum.shape}")
+        self.condition_number = float(self.eigenvalues[-1] / self.eigenvalues[0])
+
+    @classmethod
+    def from_eigenvalues(
+        cls, eigenvalues: object, rotation: object | None = None, minimum: object | None = None
+    ) -> Quadratic:
+        r""":math:`A = Q \operatorname{diag}(\lambda) Q^\top` from positive eigenvalues and an
+        orthogonal ``rotation`` :math:`Q` (the identity by default; see :func:`rotation_matrix`)."""
+        lam = _positive_eigenvalues(eigenvalues)
+        q = np.eye(lam.size) if rotation is None else as_float_array(rotation, "rotation", ndim=2)
+        if q.shape != (lam.size, lam.size) or not np.allclose(q @ q.T, np.eye(lam.size)):
+            raise ValueError(
+                f"rotation must be an orthogonal ({lam.size}, {lam.size}) matrix, got "
+                f"{short_repr(q)}"
+            )
+        return cls((q * lam) @ q.T, minimum)
+
+    @property
+    def dim(self) -> int:
+        return self.A.shape[0]
+
+    def value(self, w: object) -> np.ndarray | float:
+        """:math:`E(w)` for one point of shape (d,) or a stack of shape (..., d)."""
+        z = _points(w, self.dim) - self.minimum
+        out = 0.5 * np.einsum("...i,ij,...j->...", z, self.A, z)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def grad(self, w: object) -> np.ndarray:
+        r""":math:`\nabla E(w) = A (w - w^\star)`, same shape as ``w``."""
+        return (_points(w, self.dim) - self.minimum) @ self.A
+
+    def hessian(self, w: object | None = None) -> np.ndarray:
+        """:math:`A` (the same everywhere)."""
+        return self.A.copy()
+
+
+class Rosenbrock:
+    r"""Rosenbrock's banana valley, optionally scaled:
+
+    .. math:: E(x, y) = s\,\bigl[(a - x)^2 + b\,(y - x^2)^2\bigr],
+
+    minimum 0 at :math:`(a, a^2)`, where the Hessian is
+    :math:`s \begin{pmatrix} 2 + 8 b a^2 & -4 a b \\ -4 a b & 2 b \end{pmatrix}`.
+
+    Parameters
+    ----------
+    a : float, default 1.0
+    b : float, default 100.0
+        :math:`b > 0`, the steepness of the valley walls.
+    scale : float, default 1.0
+        :math:`s > 0`; dividing by the largest curvature at the minimum puts step sizes on the
+        same scale as a quadratic with :math:`\lambda_{\max} = 1`.
+    """
+
+    def __init__(self, a: float = 1.0, b: float = 100.0, *, scale: float = 1.0) -> None:
+        self.a = check_finite_scalar(a, "a")
+        self.b = check_positive(b, "b")
+        self.scale = check_positive(scale, "scale")
+        self.minimum = np.array([self.a, self.a**2])
+        self.eigenvalues = np.linalg.eigvalsh(self.hessian(self.minimum))
+
+    dim = 2
+
+    def value(self, w: object) -> np.ndarray | float:
+        p = _points(w, 2)
+        x, y = p[..., 0], p[..., 1]
+        out = self.scale * ((self.a - x) ** 2 + self.b * (y - x**2) ** 2)
+        return float(out) if np.ndim(out) == 0 else out
+
+    def grad(self, w: object) -> np.ndarray:
+        p = _points(w, 2)
+        x, y = p[..., 0], p[..., 1]
+        ridge = y - x**2
+        gx = -2.0 * (self.a - x) - 4.0 * self.b * x * ridge
+        gy = 2.0 * self.b * ridge
+        return self.scale * np.stack([gx, gy], axis=-1)
+
+    def hessian(self, w: object) -> np.ndarray:
+        """The 2 x 2 Hessian at one point ``w``."""
+        x, y = _points(w, 2).reshape(2)
+        return self.scale * np.array(
+            [[2.0 + 12.0 * self.b * x**2 - 4.0 * self.b * y, -4.0 * self.b * x],
+             [-4.0 * self.b * x, 2.0 * self.b]]
+        )
+
+
+def mechanical_energy(
+    value: Callable[[np.ndarray], np.ndarray],
+    positions: object,
+    *,
+    mass: float = 1.0,
+    dt: float = 1.0,
+    potential_minimum: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Kinetic, potential and total energy of the ball along a trajectory.
+
+    With the velocity of semi-implicit Euler, :math:`v_t = (x_t - x_{t-1}) / \Delta t` and
+    :math:`v_0 = 0` (start at rest),
+
+    .. math:: K_t = \tfrac12 m \lVert v_t \rVert^2, \qquad U_t = E(x_t) - E_{\min}, \qquad
+              H_t = K_t + U_t.
+
+    For momentum iterates use ``mass=1`` and ``dt = sqrt(eta)`` (:func:`momentum_to_physical`).
+
+    Parameters
+    ----------
+    value : callable
+        :math:`E`, evaluated on the whole (T, d) array at once (as ``Quadratic.value`` does).
+    positions : array_like, shape (T, d)
+    mass, dt : float
+        :math:`m > 0`, :math:`\Delta t > 0`.
+    potential_minimum : float, default 0.0
+        :math:`E_{\min}`, subtracted so that the potential energy is 0 at rest at the bottom.
+
+    Returns
+    -------
+    kinetic, potential, total : numpy.ndarray, each of shape (T,)
+    """
+    check_callable(value, "value")
+    x = as_float_array(positions, "positions", ndim=2)
+    m = check_positive(mass, "mass")
+    h = check_positive(dt, "dt")
+    e_min = check_finite_scalar(potential_minimum, "potential_minimum")
+    kinetic = np.zeros(len(x))
+    kinetic[1:] = 0.5 * m * np.sum(np.diff(x, axis=0) ** 2, axis=1) / h**2
+    potential = np.asarray(value(x), dtype=np.float64).reshape(len(x)) - e_min
+    return kinetic, potential, kinetic + potential
+
+
+def _positive_eigenvalues(eigenvalues: object) -> np.ndarray:
+    lam = as_float_array(eigenvalues, "eigenvalues", ndim=(0, 1)).astype(np.float64).reshape(-1)
+    if (lam <= 0).any():
+        raise ValueError(f"eigenvalues must all be > 0, got {short_repr(lam)}")
+    return lam
+
+
+def _roots(rho: object, eta: object, eigenvalues: object) -> tuple[np.ndarray, ...]:
+    r"""Per eigenvalue (last axis): trace :math:`s`, discriminant and the root moduli."""
+    r = as_float_array(rho, "rho", allow_empty=True).astype(np.float64)
+    e = as_float_array(eta, "eta", allow_empty=True).astype(np.float64)
+    lam = _positive_eigenvalues(eigenvalues)
+    r, e = np.broadcast_arrays(r, e)
+    s = 1.0 + r[..., None] - e[..., None] * lam
+    disc = s * s - 4.0 * r[..., None]
+    real = disc >= 0
+    modulus = np.where(
+        real, 0.5 * (np.abs(s) + np.sqrt(np.where(real, disc, 0.0))), np.sqrt(np.abs(r))[..., None]
+    )
+    return s, real, modulus
+
+
+def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarray | float:
+    r"""Asymptotic rate of momentum descent on a quadratic: the spectral radius of its iteration.
+
+    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
+    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}`, whose characteristic
+    polynomial is :math:`\mu^2 - (1 + \rho - \eta \lambda)\mu + \rho`. The rate is
+
+    .. math::
+
+        r(\rho, \eta) = \max_{\lambda} \max \{ |\mu| :
+        \mu^2 - (1 + \rho - \eta\lambda)\mu + \rho = 0 \},
+
+    so that :math:`\lVert w_t - w^\star \rVert` shrinks like :math:`r^t` (grows if :math:`r > 1`).
+    Real roots (:math:`s^2 \ge 4\rho` with :math:`s = 1 + \rho - \eta\lambda`) have largest modulus
+    :math:`(|s| + \sqrt{s^2 - 4\rho})/2`; complex ones both have modulus :math:`\sqrt{\rho}`.
+
+    Parameters
+    ----------
+    rho, eta : float or array_like
+        Broadcast against each other (a 400 x 400 grid takes a few milliseconds).
+    eigenvalues : float or array_like, shape (k,)
+        Eigenvalues of the Hessian, all > 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Shape of ``broadcast(rho, eta)``; a float when both are scalars.
+    """
+    _, _, modulus = _roots(rho, eta, eigenvalues)
+    out = modulus.max(axis=-1)
+    return float(out) if out.ndim == 0 else out
+
+
+def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
+    r"""How the error behaves for large :math:`t`: :data:`MONOTONE`, :data:`OSCILLATING` or
+    :data:`DIVERGENT`.
+
+    Divergent when :func:`convergence_rate` is :math:`\ge 1`. Otherwise the slowest eigen-direction
+    (the eigenvalue whose root modulus is the rate) decides: monotone when its roots are real and
+    the dominant one is :math:`\ge 0` (the overdamped ball creeps to the bottom), oscillating when
+    the roots are complex (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or the dominant
+    root is negative (the step overshoots and the error flips sign every step).
+    Same parameters and broadcasting as :func:`convergence_rate`; returns an int array (an int for
+    scalars).
+    """
+    s, real, modulus = _roots(rho, eta, eigenvalues)
+    slowest = np.argmax(modulus, axis=-1)[..., None]
+    s_slow = np.take_along_axis(s, slowest, axis=-1)[..., 0]
+    real_slow = np.take_along_axis(real, slowest, axis=-1)[..., 0]
+    rate = modulus.max(axis=-1)
+    out = np.where(real_slow & (s_slow >= 0), MONOTONE, OSCILLATING)
+    out = np.where(rate >= 1.0, DIVERGENT, out)
+    return int(out) if out.ndim == 0 else out
+
+
+def critical_momentum(eta: object, eigenvalue: float) -> np.ndarray | float:
+    r"""Critical damping along an eigenvalue: :math:`\rho_c = (1 - \sqrt{\eta\lambda})^2`.
+
+    For :math:`0 < \eta\lambda \le 1` the roots of :math:`\mu^2 - (1+\rho-\eta\lambda)\mu + \rho`
+    are real for :math:`\rho \le \rho_c` (monotone) and complex above (oscillating). Entries with
+    :math:`\eta\lambda > 1` are NaN: there no :math:`\rho \in [0, 1)` damps the overshoot.
+    """
+    e = as_float_array(eta, "eta").astype(np.float64)
+    lam = check_positive(eigenvalue, "eigenvalue")
+    if (e < 0).any():
+        raise ValueError(f"eta must be >= 0, got {short_repr(e)}")
+    x = e * lam
+    inside = x <= 1.0
+    out = np.where(inside, (1.0 - np.sqrt(np.where(inside, x, 0.0))) ** 2, np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
+def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, float]:
+    r"""Polyak's optimal momentum and step for eigenvalues in
+    :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    .. math::
+
+        \rho^\star = \left(\frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}\right)^2, \qquad
+        \eta^\star = \left(\frac{2}{\sqrt{\lambda_{\min}} + \sqrt{\lambda_{\max}}}\right)^2,
+        \qquad \kappa = \frac{\lambda_{\max}}{\lambda_{\min}},
+
+    for which :func:`convergence_rate` is :math:`(\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)`, against
+    :math:`(\kappa - 1)/(\kappa + 1)` for gradient descent with its best step
+    :math:`2 / (\lambda_{\min} + \lambda_{\max})`.
+
+    Returns
+    -------
+    (rho, eta) : tuple of float
+    """
+    lo = check_positive(lambda_min, "lambda_min")
+    hi = check_positive(lambda_max, "lambda_max")
+    if lo > hi:
+        raise ValueError(f"lambda_min must be <= lambda_max, got {lo!r} > {hi!r}")
+    root_kappa = np.sqrt(hi / lo)
+    rho = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
+    eta = (2.0 / (np.sqrt(lo) + np.sqrt(hi))) ** 2
+    return float(rho), float(eta)
+
+
+def measured_rate(positions: object, minimum: object, *, start: int | None = None) -> float:
+    r"""The rate actually observed on a run: :math:`(z_T / z_s)^{1/(T - s)}`.
+
+    :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}` is the size
+    of the iteration's state (two consecutive iterates); unlike :math:`\lVert w_t - w^\star\rVert`
+    it does not pass close to 0 when the error oscillates, so the ratio is a steady estimate.
+
+    Parameters
+    ----------
+    positions : array_like, shape (T + 1, d)
+        A run of at least 3 positions.
+    minimum : array_like, shape (d,)
+        :math:`w^\star`.
+    start : int, optional
+        :math:`s \ge 1`, by default :math:`T / 2` (skipping the transient).
+    """
+    x = as_float_array(positions, "positions", ndim=2)
+    w_star = as_float_array(minimum, "minimum", ndim=1)
+    if x.shape[0] < 3 or x.shape[1] != w_star.size:
+        raise ValueError(
+            f"positions must have shape (T + 1, {w_star.size}) with T >= 2, got {x.shape}"
+        )
+    last = x.shape[0] - 1
+    s = last // 2 if start is None else check_nonnegative_int(start, "start")
+    if not 1 <= s < last:
+        raise ValueError(f"start must lie in [1, {last - 1}], got {s!r}")
+    diff = x - w_star
+    state = np.concatenate([diff[1:], diff[:-1]], axis=1)  # row t - 1 is the state at t
+    peak = np.abs(state).max(axis=1)
+    unit = np.divide(state, peak[:, None], out=np.zeros_like(state), where=peak[:, None] > 0)
+    z = peak * np.sqrt(np.sum(unit**2, axis=1))  # the norm, without underflow of the squares
+    if z[s - 1] == 0:
+        return 0.0
+    return float((z[last - 1] / z[s - 1]) ** (1.0 / (last - s)))
