@@ -98,10 +98,23 @@ def decision_regions(
     ax.legend(loc="upper left", fontsize=8)
 
 
-def loss_curve(ax: Axes, history: Sequence[float], *, label: str | None = None) -> Line2D:
-    """Training loss against the iteration number, on a log scale."""
-    (line,) = ax.semilogy(np.arange(len(history)), history, label=label)
+def loss_curve(
+    ax: Axes, history: Sequence[float], *, optimum: float | None = None, label: str | None = None
+) -> Line2D:
+    """Training loss against the iteration number, on a log scale.
+
+    With ``optimum`` the gap :math:`J(W_t) - J^*` is drawn instead, which shows the linear
+    (geometric) convergence of gradient descent as a straight line.
+    """
+    values = np.asarray(history, dtype=float)
+    ylabel = "loss $J(W)$"
+    if optimum is not None:
+        values = values - optimum
+        keep = values > 0
+        values = np.where(keep, values, np.nan)
+        ylabel = "$J(W_t) - J^*$"
+    (line,) = ax.semilogy(np.arange(values.size), values, label=label)
     ax.set_xlabel("gradient step")
-    ax.set_ylabel("loss $J(W)$")
+    ax.set_ylabel(ylabel)
     ax.grid(True, which="both", alpha=0.3)
     return line
