@@ -1,6 +1,7 @@
 """Explorer widgets: one figure built once, controls that update its artists in place."""
 
 from ._base import Explorer
+from .kernels import kernel_explorer
 from .softmax import softmax_explorer
 
-__all__ = ["Explorer", "softmax_explorer"]
+__all__ = ["Explorer", "softmax_explorer", "kernel_explorer"]
