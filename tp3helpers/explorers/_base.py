@@ -73,6 +73,11 @@ class Explorer(widgets.VBox):
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
+            # ipympl stores each draw made before a view connects as a data URL that lacks its
+            # "data:image/png;base64," prefix; the explorer draws before it is displayed, and that
+            # broken URL keeps the figure blank in JupyterLab and Voila. The readers' copy is the
+            # explorer's own image/png, so ipympl need not keep one.
+            canvas.syncing_data_url = False
         else:
             view = widgets.HTML(
                 message_html("The live figure needs the ipympl backend: run %matplotlib widget.")
