@@ -371,6 +371,9 @@ def test_regimes_and_critical_damping():
     assert iteration_regime(0.0, 9.0, [lam]) == DIVERGENT
     assert iteration_regime(1.0, 1.0, [lam]) == DIVERGENT  # rho = 1 never settles
     assert np.isnan(critical_momentum(5.0, lam))
+    # two directions: one oscillating direction is enough
+    assert iteration_regime(0.2, eta, [lam, 0.01]) == MONOTONE
+    assert iteration_regime(0.2, eta, [lam, 1.0]) == OSCILLATING
     grid = iteration_regime(np.array([[0.2], [0.3]]), np.array([[eta]]), [lam])
     np.testing.assert_array_equal(grid, [[MONOTONE], [OSCILLATING]])
 

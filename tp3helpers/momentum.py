@@ -82,13 +82,16 @@ def _start(w0: object) -> np.ndarray:
     return as_float_array(w0, "w0", ndim=1).astype(np.float64)
 
 
-def _escaped(*arrays: np.ndarray) -> bool:
-    """True when any entry is non-finite or beyond :data:`DIVERGENCE_BOUND` (no warning)."""
-    return any(not np.all(np.abs(a) <= DIVERGENCE_BOUND) for a in arrays)
+def _escaped(w: np.ndarray, v: np.ndarray) -> bool:
+    """True when an entry is non-finite or beyond :data:`DIVERGENCE_BOUND` (no warning: NaN
+    compares false)."""
+    return not (np.abs(w).max() <= DIVERGENCE_BOUND and np.abs(v).max() <= DIVERGENCE_BOUND)
 
 
 def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
-    g = np.asarray(grad(w.copy()), dtype=np.float64)
+    g = grad(w.copy())
+    if not (isinstance(g, np.ndarray) and g.dtype == np.float64):
+        g = np.asarray(g, dtype=np.float64)
     if g.shape != w.shape:
         raise ValueError(f"grad must return an array of shape {w.shape} like w0, got {g.shape}")
     return g
@@ -333,6 +336,9 @@ def rotation_matrix(angle: float) -> np.ndarray:
 
 
 def _points(w: object, d: int, name: str = "w") -> np.ndarray:
+    if type(w) is np.ndarray and w.dtype == np.float64 and w.ndim and w.shape[-1] == d:
+        if np.isfinite(w).all():  # the fast path taken inside every descent loop
+            return w
     arr = as_float_array(w, name)
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise ValueError(f"{name} must have shape (..., {d}), got {arr.shape}")
@@ -563,24 +569,20 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 
 
 def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
-    r"""How the error behaves for large :math:`t`: :data:`MONOTONE`, :data:`OSCILLATING` or
-    :data:`DIVERGENT`.
+    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING` or :data:`DIVERGENT`.
 
-    Divergent when :func:`convergence_rate` is :math:`\ge 1`. Otherwise the slowest eigen-direction
-    (the eigenvalue whose root modulus is the rate) decides: monotone when its roots are real and
-    the dominant one is :math:`\ge 0` (the overdamped ball creeps to the bottom), oscillating when
-    the roots are complex (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or the dominant
-    root is negative (the step overshoots and the error flips sign every step).
+    Divergent when :func:`convergence_rate` is :math:`\ge 1`. Otherwise oscillating as soon as one
+    eigen-direction oscillates: its roots are complex (the ball is underdamped,
+    :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or its dominant root is negative (the step
+    overshoots and the error flips sign every step). Monotone when every direction has real roots
+    with a non-negative dominant one (the overdamped ball creeps to the bottom without crossing it).
     Same parameters and broadcasting as :func:`convergence_rate`; returns an int array (an int for
     scalars).
     """
     s, real, modulus = _roots(rho, eta, eigenvalues)
-    slowest = np.argmax(modulus, axis=-1)[..., None]
-    s_slow = np.take_along_axis(s, slowest, axis=-1)[..., 0]
-    real_slow = np.take_along_axis(real, slowest, axis=-1)[..., 0]
-    rate = modulus.max(axis=-1)
-    out = np.where(real_slow & (s_slow >= 0), MONOTONE, OSCILLATING)
-    out = np.where(rate >= 1.0, DIVERGENT, out)
+    calm = np.all(real & (s >= 0), axis=-1)
+    out = np.where(calm, MONOTONE, OSCILLATING)
+    out = np.where(modulus.max(axis=-1) >= 1.0, DIVERGENT, out)
     return int(out) if out.ndim == 0 else out
 
 

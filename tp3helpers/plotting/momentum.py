@@ -1,0 +1,181 @@
+"""Plots for Question 3: loss contours with trajectories, log-scale histories, the rate map."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+
+from ..momentum import DIVERGENT, MONOTONE, OSCILLATING
+
+__all__ = [
+    "MOMENTUM_COLOUR",
+    "DESCENT_COLOUR",
+    "REGIME_NAMES",
+    "loss_contours",
+    "trajectory_line",
+    "set_trajectory",
+    "log_history_axes",
+    "history_line",
+    "set_history",
+    "rate_map",
+    "rate_image_data",
+    "rate_colorbar",
+    "regime_boundaries",
+]
+
+MOMENTUM_COLOUR = "#d62728"
+DESCENT_COLOUR = "#1f77b4"
+REGIME_NAMES = {MONOTONE: "monotone", OSCILLATING: "oscillating", DIVERGENT: "divergent"}
+
+#: Coordinates beyond this many axis spans are clipped before drawing (a diverging run reaches
+#: 1e50, which the renderer handles badly).
+_CLIP_SPANS = 50.0
+
+
+def loss_contours(
+    ax: Axes,
+    value: Callable[[np.ndarray], np.ndarray],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    *,
+    resolution: int = 120,
+    levels: int = 14,
+    minimum: Sequence[float] | None = None,
+) -> list[Artist]:
+    """Log-spaced filled contours of ``value`` over a box, and the minimum marked with a star.
+
+    ``value`` takes points of shape (..., 2). Sets the axis limits to the box. Returns the artists
+    made (the contour set and the star), so that a caller can remove them when the loss changes.
+    """
+    gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    z = np.asarray(value(np.stack([gx, gy], axis=-1)))
+    positive = z[z > 0]
+    low = max(positive.min(), z.max() * 1e-8)
+    bounds = np.geomspace(low, z.max(), levels)
+    filled = ax.contourf(gx, gy, np.clip(z, low, None), levels=bounds, norm=LogNorm(),
+                         cmap="Greys_r", alpha=0.55)
+    lines = ax.contour(gx, gy, np.clip(z, low, None), levels=bounds, colors="0.35",
+                       linewidths=0.5)
+    artists: list[Artist] = [filled, lines]
+    if minimum is not None:
+        (star,) = ax.plot(*minimum, marker="*", color="gold", markeredgecolor="k",
+                          markersize=12, linestyle="none", zorder=5)
+        artists.append(star)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    return artists
+
+
+def trajectory_line(ax: Axes, *, colour: str, label: str) -> Line2D:
+    """An empty path with small markers at the iterates, for :func:`set_trajectory`."""
+    (line,) = ax.plot([], [], "-o", color=colour, markersize=2.5, linewidth=1.2, label=label,
+                      zorder=4)
+    return line
+
+
+def set_trajectory(line: Line2D, positions: np.ndarray) -> None:
+    """Show the iterates ``positions`` (T, 2) on ``line``, clipped far outside the axes."""
+    ax = line.axes
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    sx, sy = _CLIP_SPANS * (x1 - x0), _CLIP_SPANS * (y1 - y0)
+    line.set_data(np.clip(positions[:, 0], x0 - sx, x1 + sx),
+                  np.clip(positions[:, 1], y0 - sy, y1 + sy))
+
+
+def log_history_axes(
+    ax: Axes, *, steps: int, ylim: tuple[float, float], title: str, ylabel: str
+) -> None:
+    """Fixed log-scale axes for a quantity per iteration (fixed limits: no rescaling on moves)."""
+    ax.set_yscale("log")
+    ax.set_xlim(0, steps)
+    ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.set_xlabel("iteration $t$")
+    ax.set_ylabel(ylabel)
+    ax.minorticks_off()  # 17 decades of minor ticks cost more to draw than they tell
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def history_line(ax: Axes, *, colour: str, label: str, style: str = "-") -> Line2D:
+    """An empty line of a history, for :func:`set_history`."""
+    (line,) = ax.plot([], [], style, color=colour, linewidth=1.4, label=label)
+    return line
+
+
+def set_history(line: Line2D, values: np.ndarray) -> None:
+    """Plot ``values[t]`` against ``t``; values <= 0 are left out (a log axis cannot show them)."""
+    y = np.asarray(values, dtype=float)
+    top = line.axes.get_ylim()[1]
+    y = np.where(y > 0, np.minimum(y, top * 1e3), np.nan)
+    line.set_data(np.arange(y.size), y)
+
+
+def rate_map(ax: Axes, eta: np.ndarray, rho: np.ndarray, rates: np.ndarray) -> AxesImage:
+    """The convergence rate over the (eta, rho) plane, coloured by how fast the error shrinks.
+
+    The colour encodes :math:`1 - r` on a log scale (bright: fast, dark: :math:`r` close to 1);
+    divergent cells (:math:`r \\ge 1`) are light grey. ``rates`` has shape (len(rho), len(eta));
+    update the picture later with ``image.set_data(rate_image_data(rates))``.
+    """
+    image = ax.imshow(
+        rate_image_data(rates), origin="lower", aspect="auto",
+        extent=(eta[0], eta[-1], rho[0], rho[-1]), interpolation="nearest",
+        cmap=mpl.colormaps["viridis"].with_extremes(bad="0.85", under="#1a0a2e"),
+        norm=LogNorm(vmin=1e-3, vmax=1.0),
+    )
+    ax.set_xlabel(r"step $\eta$")
+    ax.set_ylabel(r"momentum $\rho$")
+    return image
+
+
+def rate_image_data(rates: np.ndarray) -> np.ma.MaskedArray:
+    """What :func:`rate_map` shows: :math:`1 - r`, masked where :math:`r \\ge 1`."""
+    return np.ma.masked_invalid(np.where(rates < 1.0, 1.0 - rates, np.nan))
+
+
+def rate_colorbar(fig: Figure, image: AxesImage, ax: Axes) -> Colorbar:
+    """A colour bar for :func:`rate_map` whose ticks read as the rate :math:`r` itself."""
+    bar = fig.colorbar(image, ax=ax, extend="min")
+    ticks = [1e-3, 1e-2, 1e-1, 1.0]
+    bar.set_ticks(ticks, labels=[f"{1 - t:g}" for t in ticks])
+    bar.set_label("rate r (grey: r ≥ 1, diverges)")
+    return bar
+
+
+def regime_boundaries(
+    ax: Axes, eta: np.ndarray, rho: np.ndarray, regimes: np.ndarray
+) -> list[Artist]:
+    """Lines between the regimes of :func:`tp3helpers.momentum.iteration_regime` and a label in
+    each region present. Returns the artists, to be removed when the eigenvalues change."""
+    artists: list[Artist] = [
+        ax.contour(eta, rho, regimes, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
+                   colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"],
+                   zorder=2)
+    ]
+    ge, gr = np.meshgrid(eta, rho)
+    for code, name in REGIME_NAMES.items():
+        inside = regimes == code
+        if inside.sum() < 20:
+            continue
+        # the cell of the region nearest to its centroid, so the label lands inside it
+        ce, cr = ge[inside].mean(), gr[inside].mean()
+        scale_e, scale_r = np.ptp(eta), np.ptp(rho)
+        d = ((ge - ce) / scale_e) ** 2 + ((gr - cr) / scale_r) ** 2
+        i = np.argmin(np.where(inside, d, np.inf))
+        third = (ge.flat[i] - eta[0]) / scale_e * 3
+        align = "left" if third < 1 else "right" if third > 2 else "center"
+        artists.append(ax.text(ge.flat[i], gr.flat[i], name, ha=align, va="center",
+                               fontsize=8, color="black" if code == DIVERGENT else "white",
+                               fontweight="bold"))
+    return artists
