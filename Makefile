@@ -32,5 +32,11 @@ lint: $(VENV)/.installed-lab+test+demo
 execute: $(VENV)/.installed-lab+test+demo
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
 
+# Benchmarks (explorer updates, numerics against SciPy/scikit-learn, notebooks): prints a table and
+# writes JSON to benchmarks/results/. BENCH_ARGS=--quick for a smoke run.
+.PHONY: bench
+bench: $(VENV)/.installed-lab+test+demo
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
