@@ -2,6 +2,7 @@
 
 from ._feedback import Feedback
 from .kernels import check_exp_counterexample, check_is_psd, check_taylor_exp_gram
+from .momentum import check_momentum_step, check_physical_to_momentum
 from .softmax import check_cross_entropy_grad, check_softmax
 
 __all__ = [
@@ -11,4 +12,6 @@ __all__ = [
     "check_is_psd",
     "check_taylor_exp_gram",
     "check_exp_counterexample",
+    "check_momentum_step",
+    "check_physical_to_momentum",
 ]

@@ -2,6 +2,7 @@
 
 from ._base import Explorer
 from .kernels import kernel_explorer
+from .momentum import momentum_explorer
 from .softmax import softmax_explorer
 
-__all__ = ["Explorer", "softmax_explorer", "kernel_explorer"]
+__all__ = ["Explorer", "softmax_explorer", "kernel_explorer", "momentum_explorer"]
