@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.gaussian_process.kernels import RBF, Exponentiation
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
 
@@ -109,6 +110,14 @@ def test_gaussian_matches_sklearn_rbf(rng, bandwidth):
 
 def test_polynomial_of_degree_zero_is_the_constant_kernel(rng):
     np.testing.assert_array_equal(polynomial(rng.normal(size=(3, 2)), degree=0), np.ones((3, 3)))
+
+
+def test_sklearn_exponentiation_is_a_power_not_the_exponential(rng):
+    X = rng.normal(size=(6, 2))
+    power = Exponentiation(RBF(length_scale=0.8), exponent=3)(X)
+    np.testing.assert_allclose(power, gaussian(X, bandwidth=0.8) ** 3, rtol=1e-12)
+    np.testing.assert_allclose(power, gaussian(X, bandwidth=0.8 / np.sqrt(3)), rtol=1e-12)
+    assert not np.allclose(power, exp_kernel(partial(gaussian, bandwidth=0.8))(X))
 
 
 def test_one_dimensional_input_counts_as_one_feature(rng):

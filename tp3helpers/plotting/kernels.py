@@ -139,7 +139,7 @@ def draw_decision(
     values = np.asarray(decision(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
     image = ax.imshow(
         np.tanh(values), origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap="RdBu_r",
-        vmin=-2.5, vmax=2.5, aspect="auto",
+        vmin=-1.5, vmax=1.5, aspect="auto",
     )
     ax.contour(gx, gy, values, levels=[0.0], colors="k", linewidths=1.5)
     for label, colour in ((0, "#1f77b4"), (1, "#d62728")):
