@@ -1,0 +1,440 @@
+"""Shared by the browser tests and ``make screenshots``: Chromium, servers, processes, pixels.
+
+Nothing here imports Playwright at module level, so the test modules can be collected (and skipped
+with a clear message) on a machine without a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Notebooks served in the tests; ``TP3_NOTEBOOKS_DIR`` points the tests at another folder.
+NOTEBOOKS = Path(os.environ.get("TP3_NOTEBOOKS_DIR", REPO / "notebooks")).resolve()
+
+#: Where ``make screenshots`` (and any run with this variable set) writes the explorer pictures.
+SCREENSHOTS_ENV = "TP3_SCREENSHOTS_DIR"
+
+#: Environment variable naming the Chromium (or Chrome) executable to drive.
+CHROMIUM_ENV = "TP3_CHROMIUM"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+
+#: Headless flags for a sandboxed machine that may run as root with no GPU and no outside network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+INSTALL_HINT = (
+    "No Chromium found for the browser tests. Install Debian's package "
+    "(`sudo apt-get install chromium`, which gives /usr/bin/chromium), or point "
+    f"{CHROMIUM_ENV} at a Chromium or Chrome executable, or run "
+    "`.venv/bin/python -m playwright install chromium` where downloads are allowed."
+)
+
+
+class MainControl(NamedTuple):
+    """What the tests move in a notebook: the explorer control's name and the screenshot's name."""
+
+    control: str
+    image: str
+
+
+#: Every notebook of the course and the control the browser tests move in its explorer. The control
+#: is found by the CSS class ``tp3-control-<name>`` that :class:`tp3helpers.explorers.Explorer`
+#: puts on each of its controls. Notebooks not present yet are simply not collected.
+MAIN_CONTROLS: dict[str, MainControl] = {
+    "01_softmax_cross_entropy": MainControl("logit_0", "softmax_explorer"),
+    "02_exponential_kernel": MainControl("bandwidth", "kernel_explorer"),
+    "03_momentum_physics": MainControl("rho", "momentum_explorer"),
+}
+
+
+def present_notebooks() -> list[str]:
+    """Names (without ``.ipynb``) of the notebooks in :data:`NOTEBOOKS`, sorted."""
+    return sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+
+
+# -- Chromium -------------------------------------------------------------------------------------
+@dataclass
+class Chromium:
+    executable: str
+    source: str  # how it was found
+
+    def version(self) -> str:
+        try:
+            out = subprocess.run(
+                [self.executable, "--version"], capture_output=True, text=True, timeout=30
+            ).stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"unknown ({exc})"
+        return out.strip().splitlines()[-1] if out.strip() else "unknown"
+
+
+def find_chromium() -> Chromium | None:
+    """``$TP3_CHROMIUM``, else ``/usr/bin/chromium``, else Playwright's own browser if installed."""
+    named = os.environ.get(CHROMIUM_ENV)
+    if named:
+        path = shutil.which(named)
+        if path is None:
+            raise FileNotFoundError(f"{CHROMIUM_ENV}={named!r} is not an executable file")
+        return Chromium(path, f"${CHROMIUM_ENV}")
+    if os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return Chromium(DEBIAN_CHROMIUM, "Debian package")
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            path = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no Playwright driver, no browser
+        return None
+    return Chromium(path, "Playwright's download") if os.access(path, os.X_OK) else None
+
+
+def versions() -> dict[str, str]:
+    """Versions of the pieces the browser tests exercise."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("playwright", "voila", "jupyterlab", "ipywidgets", "ipympl"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+# -- processes ------------------------------------------------------------------------------------
+class ProcessTracker:
+    """Every process the browser tests started, directly or not, so that the end can check them."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, psutil.Process] = {}
+
+    def add(self, processes: Iterable[psutil.Process]) -> None:
+        for process in processes:
+            self.seen.setdefault(process.pid, process)
+
+    def add_tree(self, pid: int) -> list[psutil.Process]:
+        """Record ``pid`` and its descendants now; return them."""
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+        self.add(tree)
+        return tree
+
+    def alive(self) -> list[psutil.Process]:
+        # is_running() also compares creation times, so a reused PID does not count.
+        return [p for p in self.seen.values() if p.is_running() and not _is_zombie(p)]
+
+
+def _is_zombie(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def describe(processes: Iterable[psutil.Process]) -> str:
+    lines = []
+    for process in processes:
+        try:
+            lines.append(f"{process.pid}: {' '.join(process.cmdline())[:160]}")
+        except psutil.Error:
+            lines.append(f"{process.pid}: (gone)")
+    return "\n".join(lines)
+
+
+def reap(processes: list[psutil.Process], timeout: float = 5.0) -> list[psutil.Process]:
+    """Wait for ``processes`` to end; terminate, then kill, those that do not. Return the killed."""
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    forced = list(alive)
+    for process in alive:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(alive, timeout=3)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=3)
+    return forced
+
+
+#: Every process the session started, checked at the end.
+TRACKER = ProcessTracker()
+
+#: What the session found and measured, shown in the terminal summary.
+REPORT: dict[str, object] = {"latency": {}}
+
+
+# -- servers --------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_env(root: Path) -> dict[str, str]:
+    """Environment for a server: its own HOME, Jupyter and matplotlib dirs under ``root``."""
+    env = dict(os.environ)
+    for var, sub in {
+        "HOME": "home",
+        "JUPYTER_CONFIG_DIR": "jupyter/config",
+        "JUPYTER_DATA_DIR": "jupyter/data",
+        "JUPYTER_RUNTIME_DIR": "jupyter/runtime",
+        "MPLCONFIGDIR": "matplotlib",
+        "IPYTHONDIR": "ipython",
+    }.items():
+        path = root / sub
+        path.mkdir(parents=True, exist_ok=True)
+        env[var] = str(path)
+    env.pop("JUPYTER_PATH", None)
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    # The kernel runs this interpreter's environment (where tp3helpers is installed).
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+@dataclass
+class Server:
+    """A Jupyter or Voilà server in its own process group, stopped by its PID."""
+
+    name: str
+    process: subprocess.Popen
+    url: str
+    log: Path
+    tracker: ProcessTracker
+    forced: list[str] = field(default_factory=list)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """SIGTERM to the process group, wait, escalate to SIGKILL; then end any kernel left."""
+        tree = self.tracker.add_tree(self.process.pid)
+        if self.process.poll() is None:
+            _signal_group(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.forced.append(f"{self.name} needed SIGKILL")
+                _signal_group(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # Kernels run in sessions of their own: a clean shutdown ends them, else end them here.
+        killed = reap([p for p in tree if p.pid != self.process.pid])
+        self.forced.extend(f"ended left-over {p.pid}" for p in killed)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def start_server(
+    name: str,
+    argv: list[str],
+    *,
+    url: str,
+    cwd: Path,
+    env: Mapping[str, str],
+    log: Path,
+    tracker: ProcessTracker,
+    timeout: float = 90.0,
+) -> Server:
+    """Start ``argv`` in a new session and wait until ``url`` answers (any HTTP status)."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    server = Server(name, process, url, log, tracker)
+    tracker.add_tree(process.pid)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                break
+        except urllib.error.HTTPError:
+            break  # it answers
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise TimeoutError(f"{name} did not answer {url} in {timeout} s:\n{server.log_tail()}")
+        time.sleep(0.25)
+    return server
+
+
+def voila_command(port: int, notebooks: Path, *extra: str) -> list[str]:
+    """The command ``make demo`` runs (Voilà on loopback, code hidden), as used by the tests."""
+    return [
+        sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+        "--Voila.ip=127.0.0.1", *extra, str(notebooks),
+    ]
+
+
+def percentile_summary(values: list[float]) -> tuple[float, float]:
+    """Median and maximum."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return median, ordered[-1]
+
+
+# -- pages (Playwright objects are passed in) -----------------------------------------------------
+VOILA_ERROR = "There was an error when executing cell"
+#: An IPython error output as JupyterLab and Voilà (``--show_tracebacks``) render it as text.
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*Cell In\[\d+\], line \d+", re.M)
+CANVAS = ".jupyter-matplotlib-figure canvas"
+
+#: Installed in the page: watches one canvas's pixels every animation frame and notes the time of
+#: the first key press after installation and of the first and last pixel change after it.
+_WATCH_JS = """
+(canvas) => {
+  const context = canvas.getContext('2d');
+  const read = () => context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const state = {keyAt: null, changedAt: null, lastChange: performance.now(), stop: false};
+  let previous = read();
+  if (window.__tp3watch) window.__tp3watch.stop = true;
+  window.__tp3watch = state;
+  window.addEventListener('keydown', (event) => {
+    if (state.keyAt === null) state.keyAt = event.timeStamp;
+  }, {capture: true, once: true});
+  const differs = (a, b) => {
+    if (a.length !== b.length) return true;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
+    return false;
+  };
+  const tick = () => {
+    if (state.stop) return;
+    const now = performance.now();
+    const pixels = read();
+    if (differs(pixels, previous)) {
+      previous = pixels;
+      state.lastChange = now;
+      if (state.keyAt !== null && state.changedAt === null) state.changedAt = now;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
+
+
+def explorer_parts(page, control: str):
+    """Locators of the explorer holding control ``control``: (explorer, handle, readout, canvas)."""
+    explorer = page.locator(".tp3-explorer", has=page.locator(f".tp3-control-{control}")).first
+    handle = explorer.locator(f".tp3-control-{control} .noUi-handle").first
+    readout = explorer.locator(".tp3-readout").first
+    canvas = explorer.locator(CANVAS).first
+    return explorer, handle, readout, canvas
+
+
+def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
+    """Wait until the ipympl canvas has a size and a picture that stays unchanged for a moment."""
+    canvas.wait_for(state="attached", timeout=timeout_ms)
+    try:
+        canvas.wait_for(state="visible", timeout=timeout_ms)
+    except Exception as exc:
+        if type(exc).__name__ != "TimeoutError":
+            raise
+        size = canvas.evaluate("(c) => `${c.width}x${c.height}`")
+        raise AssertionError(
+            f"the explorer's figure never showed (canvas {size}): the ipympl view did not start"
+        ) from None
+    canvas.evaluate(_WATCH_JS)
+    page.wait_for_function(
+        "() => performance.now() - window.__tp3watch.lastChange > 400", timeout=timeout_ms
+    )
+
+
+def arrow_towards_room(handle) -> str:
+    """``ArrowRight`` unless the slider is at its maximum (then ``ArrowLeft``)."""
+    now, top = (handle.get_attribute(a) for a in ("aria-valuenow", "aria-valuemax"))
+    try:
+        return "ArrowRight" if float(now) < float(top) - 1e-9 else "ArrowLeft"
+    except (TypeError, ValueError):
+        return "ArrowRight"
+
+
+def press_and_time(
+    page, handle, canvas, timeout_ms: float = 15_000, quiet_ms: float = 250
+) -> float:
+    """Press an arrow key on ``handle``; milliseconds until ``canvas`` shows new pixels.
+
+    Waits afterwards until the canvas has been still for ``quiet_ms``, so that the next move starts
+    from a settled figure.
+    """
+    key = arrow_towards_room(handle)
+    canvas.evaluate(_WATCH_JS)
+    handle.focus()
+    page.keyboard.press(key)
+    page.wait_for_function("() => window.__tp3watch.changedAt !== null", timeout=timeout_ms)
+    page.wait_for_function(
+        f"() => performance.now() - window.__tp3watch.lastChange > {quiet_ms}", timeout=timeout_ms
+    )
+    state = page.evaluate(
+        "() => { const s = window.__tp3watch; s.stop = true; return [s.keyAt, s.changedAt]; }"
+    )
+    return state[1] - state[0]
+
+
+def poll_until_changed(read, before, timeout_s: float = 15.0, what: str = "value"):
+    """Call ``read()`` until it differs from ``before``; return the new value."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        now = read()
+        if now != before:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the {what} did not change within {timeout_s} s")
+        time.sleep(0.1)
+
+
+def move_and_check(page, control: str) -> None:
+    """Move ``control`` one step with the keyboard: readout text and canvas pixels both change."""
+    _, handle, readout, canvas = explorer_parts(page, control)
+    handle.wait_for(state="visible")
+    text_before = readout.inner_text()
+    pixels_before = canvas.screenshot()
+    key = arrow_towards_room(handle)
+    handle.focus()
+    page.keyboard.press(key)
+    poll_until_changed(canvas.screenshot, pixels_before, what=f"figure after {key} on {control}")
+    poll_until_changed(readout.inner_text, text_before, what=f"readout after {key} on {control}")

@@ -1,0 +1,97 @@
+"""Notebook 1 in JupyterLab, as a student uses it: Run All Cells gives no error output, and the
+explorer's main slider is there and moves the figure."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import nbformat
+import pytest
+from browser_support import (
+    MAIN_CONTROLS,
+    NOTEBOOKS,
+    TRACEBACK,
+    explorer_parts,
+    move_and_check,
+    wait_for_figure,
+)
+
+NOTEBOOK = "01_softmax_cross_entropy"
+IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+PROMPTS = ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt"
+
+pytestmark = pytest.mark.skipif(
+    not (NOTEBOOKS / f"{NOTEBOOK}.ipynb").exists(), reason=f"{NOTEBOOK}.ipynb is not written yet"
+)
+
+
+def prompts(page) -> list[str]:
+    return [p.strip() for p in page.locator(PROMPTS).all_inner_texts()]
+
+
+def run_all_cells(page, timeout_s: float = 240) -> None:
+    """Menu Run → Run All Cells, then wait until the kernel is idle and no cell is pending."""
+    deadline = time.monotonic() + timeout_s
+    while True:  # the first click can come before the kernel is really connected: retry
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(
+                "(sel) => [...document.querySelectorAll(sel)].some("
+                "  (p) => /\\[(\\*|\\d+)\\]/.test(p.textContent))",
+                arg=PROMPTS, timeout=5_000,
+            )
+            break
+        except Exception as exc:
+            if type(exc).__name__ != "TimeoutError" or time.monotonic() > deadline:
+                raise
+    page.wait_for_function(
+        "(sel) => ![...document.querySelectorAll(sel)].some((p) => p.textContent.includes('*'))",
+        arg=PROMPTS, timeout=(deadline - time.monotonic()) * 1000,
+    )
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+
+def saved_error_outputs(page, path) -> list[str]:
+    """Save the (copied) notebook from the page and list the error outputs it holds."""
+    page.keyboard.press("Escape")  # command mode, so that the shortcut goes to the notebook
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')",
+        timeout=30_000,
+    )
+    notebook = nbformat.read(path, as_version=4)
+    return [
+        f"cell {i}: {output.get('ename')}: {output.get('evalue')}"
+        for i, cell in enumerate(notebook.cells)
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+
+
+def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{NOTEBOOK}.ipynb?token={token}", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    run_all_cells(page)
+
+    # JupyterLab renders errors and stderr with the same MIME type: tell them apart by the text.
+    shown = [
+        text for text in page.locator(".jp-OutputArea-output").all_inner_texts()
+        if TRACEBACK.search(text)
+    ]
+    saved = saved_error_outputs(page, notebook_copy / f"{NOTEBOOK}.ipynb")
+    assert not shown and not saved, "error output in JupyterLab:\n" + "\n".join(
+        saved + [text[:1500] for text in shown]
+    )
+    unrun = [p for p in prompts(page) if not re.fullmatch(r"\[\d+\]:", p)]
+    assert not unrun, f"cells not run: {prompts(page)}"
+
+    control = MAIN_CONTROLS[NOTEBOOK].control
+    _, handle, _, canvas = explorer_parts(page, control)
+    handle.wait_for(state="visible")
+    wait_for_figure(page, canvas)
+    move_and_check(page, control)
+    assert page.locator(".tp3-explorer .tp3-error").count() == 0
