@@ -53,7 +53,7 @@ _BOXES = {
     "quadratic": ((-2.0, 2.0), (-2.0, 2.0)),
     "rosenbrock": ((-2.0, 2.0), (-1.0, 3.0)),
 }
-_STARTS = {"quadratic": np.array([-1.6, 1.4]), "rosenbrock": np.array([-1.2, 1.0])}
+_STARTS = {"quadratic": np.array([-1.8, -0.2]), "rosenbrock": np.array([-1.2, 1.0])}
 
 
 def _rosenbrock() -> Rosenbrock:

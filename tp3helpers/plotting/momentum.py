@@ -168,14 +168,27 @@ def regime_boundaries(
         inside = regimes == code
         if inside.sum() < 20:
             continue
-        # the cell of the region nearest to its centroid, so the label lands inside it
+        # a cell with room for the label around it (the region eroded by about the label's size),
+        # nearest to the region's centroid
+        room = _eroded(inside, half_width=max(1, eta.size // 9), half_height=max(1, rho.size // 40))
+        spot = room if room.any() else inside
         ce, cr = ge[inside].mean(), gr[inside].mean()
-        scale_e, scale_r = np.ptp(eta), np.ptp(rho)
-        d = ((ge - ce) / scale_e) ** 2 + ((gr - cr) / scale_r) ** 2
-        i = np.argmin(np.where(inside, d, np.inf))
-        third = (ge.flat[i] - eta[0]) / scale_e * 3
-        align = "left" if third < 1 else "right" if third > 2 else "center"
-        artists.append(ax.text(ge.flat[i], gr.flat[i], name, ha=align, va="center",
+        d = ((ge - ce) / np.ptp(eta)) ** 2 + ((gr - cr) / np.ptp(rho)) ** 2
+        i = np.argmin(np.where(spot, d, np.inf))
+        near_left = not room.any() and ge.flat[i] < eta[0] + np.ptp(eta) / 3
+        artists.append(ax.text(ge.flat[i], gr.flat[i], name, va="center",
+                               ha="left" if near_left else "center",
                                fontsize=8, color="black" if code == DIVERGENT else "white",
                                fontweight="bold"))
     return artists
+
+
+def _eroded(mask: np.ndarray, *, half_width: int, half_height: int) -> np.ndarray:
+    """Cells of ``mask`` whose whole (2 half_height + 1) x (2 half_width + 1) box is in ``mask``."""
+    padded = np.pad(mask, ((half_height, half_height), (half_width, half_width)))
+    out = np.ones_like(mask)
+    rows, cols = mask.shape
+    for dy in range(2 * half_height + 1):
+        for dx in range(2 * half_width + 1):
+            out &= padded[dy:dy + rows, dx:dx + cols]
+    return out
