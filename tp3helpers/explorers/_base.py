@@ -6,22 +6,33 @@ Redrawing uses blitting: artists registered with :meth:`Explorer.animate` are le
 cached background and are the only ones drawn on a slider move. A subclass that changes anything
 else (axis limits, a static line) calls :meth:`Explorer.request_full_draw`.
 
+Animated text (value labels) is the costly part of a blit: Matplotlib lays out and rasterises every
+glyph on every draw, about 1 ms per short label. On an Agg canvas each label is therefore rendered
+once per string and style into a small RGBA image and then copied (:class:`TextSprites`); the
+pixels are those of a normal draw.
+
 No exception escapes a callback into the notebook: it is shown in the readout instead.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import IdentityTransform
 
 from ..plotting.figure import png_snapshot
 
-__all__ = ["Explorer", "message_html"]
+__all__ = ["Explorer", "TextSprites", "message_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -35,6 +46,77 @@ def message_html(text: str, kind: str = "info") -> str:
         f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
         f"{icon}{html.escape(text)}</div>"
     )
+
+
+class TextSprites:
+    """Rendered text labels by string and style, drawn on an Agg renderer as image copies.
+
+    The first draw of a string renders it normally into a small transparent canvas (about twice
+    the cost of a plain draw); later draws of the same string copy that image (about 20 times
+    cheaper). Value labels take a bounded set of strings ("0.00" to "1.00"), so the cache fills
+    quickly; it holds at most ``max_size`` images and is emptied when full.
+    """
+
+    def __init__(self, max_size: int = 1024) -> None:
+        self.max_size = max_size
+        self._images: dict[tuple, tuple[np.ndarray, float, float]] = {}
+
+    @staticmethod
+    def supports(renderer: object, artist: Artist) -> bool:
+        """Plain, unclipped, visible :class:`~matplotlib.text.Text` on an Agg renderer."""
+        return (
+            isinstance(renderer, RendererAgg)
+            and type(artist) is Text
+            and artist.get_visible()
+            and artist.get_text() != ""
+            and artist.get_bbox_patch() is None
+            and not (artist.get_clip_on() and (artist.get_clip_box() or artist.get_clip_path()))
+        )
+
+    def draw(self, renderer: RendererAgg, text: Text) -> None:
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        if not (math.isfinite(x) and math.isfinite(y)):
+            text.draw(renderer)  # Matplotlib's own warning, and nothing drawn
+            return
+        key = (
+            text.get_text(),
+            hash(text.get_fontproperties()),
+            to_rgba(text.get_color(), text.get_alpha()),
+            text.get_horizontalalignment(),
+            text.get_verticalalignment(),
+            text.get_rotation(),
+            text.get_antialiased(),
+            renderer.dpi,
+        )
+        sprite = self._images.get(key)
+        if sprite is None:
+            if len(self._images) >= self.max_size:
+                self._images.clear()
+            sprite = self._images[key] = self._render(renderer, text, x, y)
+        image, dx, dy = sprite
+        gc = renderer.new_gc()
+        try:
+            renderer.draw_image(gc, round(x - dx), round(y - dy), image)
+        finally:
+            gc.restore()
+
+    @staticmethod
+    def _render(renderer: RendererAgg, text: Text, x: float, y: float) -> tuple:
+        """Render ``text`` into a transparent canvas just larger than it; image and anchor."""
+        bbox = text.get_window_extent(renderer)
+        x0, y0 = math.floor(bbox.x0) - 2, math.floor(bbox.y0) - 2
+        width, height = math.ceil(bbox.x1) - x0 + 2, math.ceil(bbox.y1) - y0 + 2
+        canvas = RendererAgg(width, height, renderer.dpi)
+        copy = Text()
+        copy.update_from(text)
+        copy.set_text(text.get_text())
+        copy.set_clip_on(False)
+        copy.set_transform(IdentityTransform())
+        copy.set_position((x - x0, y - y0))
+        copy.set_figure(text.get_figure(root=True))
+        copy.draw(canvas)
+        image = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[::-1])  # bottom row first
+        return image, x - x0, y - y0
 
 
 class Explorer(widgets.VBox):
@@ -64,6 +146,7 @@ class Explorer(widgets.VBox):
         self.readout.add_class("tp3-readout")
         self._title = title
         self._animated: list[Artist] = []
+        self._sprites = TextSprites()
         self._background = None
         self._full_draw = True
         grid = widgets.GridBox(
@@ -136,17 +219,23 @@ class Explorer(widgets.VBox):
             canvas.draw()  # the draw_event handler caches the background and draws the artists
             return
         canvas.restore_region(self._background)
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
+        self._draw_animated()
         canvas.blit(self.figure.bbox)
+
+    def _draw_animated(self) -> None:
+        renderer = self.figure.canvas.get_renderer()
+        for artist in self._animated:
+            if TextSprites.supports(renderer, artist):
+                self._sprites.draw(renderer, artist)
+            else:
+                self.figure.draw_artist(artist)
 
     def _on_draw(self, event: object) -> None:
         canvas = self.figure.canvas
         if getattr(event, "canvas", canvas) is not canvas or not hasattr(canvas, "copy_from_bbox"):
             return
         self._background = canvas.copy_from_bbox(self.figure.bbox)
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
+        self._draw_animated()
 
     # -- display ---------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
