@@ -37,15 +37,26 @@ __all__ = [
 ]
 
 
-def _shifted_logits(a: object, axis: int, name: str = "a") -> np.ndarray:
-    """Validate logits and subtract the maximum along ``axis`` (the log-sum-exp shift)."""
-    arr = as_float_array(a, name, allow_neg_inf=True)
+def _shifted_logits(
+    a: object, axis: int, name: str = "a", ndim: int | None = None
+) -> np.ndarray:
+    """Validate logits and subtract the maximum along ``axis`` (the log-sum-exp shift).
+
+    A float array is not scanned for NaN and ``+inf`` entry by entry: the maxima along ``axis``
+    are NaN or ``+inf`` exactly when a slice holds one, so checking the maxima is enough (and
+    saves two passes over large inputs). The full check runs only to name the problem.
+    """
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size and ndim in (None, a.ndim):
+        arr = a
+    else:
+        arr = as_float_array(a, name, ndim=ndim, allow_neg_inf=True)
     if arr.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {arr!r}")
     if not -arr.ndim <= axis < arr.ndim:
         raise ValueError(f"axis={axis} is out of range for {name} of shape {arr.shape}")
     peak = arr.max(axis=axis, keepdims=True)
-    if np.isneginf(peak).any():
+    if not np.isfinite(peak).all():
+        as_float_array(arr, name, allow_neg_inf=True)  # raises for NaN or +inf, naming it
         raise ValueError(
             f"{name} has a slice along axis {axis} whose entries are all -inf; softmax is "
             "undefined there (at least one finite logit per slice is needed)"
@@ -80,8 +91,9 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
         If ``a`` holds NaN or ``+inf``, or a slice along ``axis`` is all ``-inf``.
     """
     z = _shifted_logits(a, axis)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    np.exp(z, out=z)  # z is a new array: work in place, as large inputs are memory-bound
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
 
 
 def log_softmax(a: object, axis: int = -1) -> np.ndarray:
@@ -94,7 +106,8 @@ def log_softmax(a: object, axis: int = -1) -> np.ndarray:
     Same parameters and errors as :func:`softmax`.
     """
     z = _shifted_logits(a, axis)
-    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    return z
 
 
 def one_hot(labels: object, num_classes: int) -> np.ndarray:
@@ -208,8 +221,18 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
     numpy.ndarray, shape (N, K)
         Row :math:`n` is :math:`y_n - t_n`; each row sums to 0.
     """
-    a, t = _logits_and_targets(logits, targets)
-    return softmax(a, axis=1) - t
+    y = _shifted_logits(logits, 1, "logits", ndim=2)
+    np.exp(y, out=y)
+    y /= y.sum(axis=1, keepdims=True)
+    n, k = y.shape
+    labels = np.asarray(targets)
+    if labels.dtype.kind in "iu" and labels.ndim == 1:
+        # Integer labels: subtract 1 at each sample's class instead of building T.
+        if labels.shape[0] != n or ((labels < 0) | (labels >= k)).any():
+            as_target_matrix(labels, (n, k))  # raises, naming the problem
+        y[np.arange(n), labels] -= 1.0
+        return y
+    return y - as_target_matrix(targets, (n, k), y.dtype)
 
 
 class SoftmaxRegression:
