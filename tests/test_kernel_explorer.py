@@ -119,6 +119,18 @@ def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
     assert "kernel must return a finite 2-D matrix" in explorer.readout.value
 
 
-def test_bad_alpha():
+def test_bad_alpha_and_size():
     with pytest.raises(ValueError, match="alpha must be > 0, got -1.0"):
         kernel_explorer(alpha=-1.0)
+    with pytest.raises(ValueError, match="n_points must be a positive integer, got 0"):
+        kernel_explorer(n_points=0)
+    with pytest.raises(TypeError, match="n_points must be a non-negative integer, got 10.5"):
+        kernel_explorer(n_points=10.5)
+
+
+def test_size_sets_the_gram_matrix_and_spectrum():
+    widget = kernel_explorer(n_points=12)
+    assert widget._gram.get_array().shape == (12, 12)
+    assert len(widget._spectrum[0].get_ydata()) == 12
+    assert "PSD ✓" in widget.readout.value
+    widget.close()

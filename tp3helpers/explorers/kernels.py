@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
-from .._validation import check_positive
+from .._validation import check_positive, check_positive_int
 from ..plotting.figure import new_figure
 from ..plotting.kernels import (
     draw_gram,
@@ -62,9 +62,10 @@ class KernelExplorer(Explorer):
     error and the fit's errors, or says why a setting cannot be shown.
     """
 
-    def __init__(self, *, alpha: float = 0.1, seed: int = 2) -> None:
+    def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> None:
+        n = check_positive_int(n_points, "n_points")
         self.alpha = check_positive(alpha, "alpha")
-        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(seed))
+        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(seed), n=n)
         controls: dict[str, widgets.Widget] = {
             "bandwidth": widgets.FloatLogSlider(
                 value=0.5, base=10, min=-1.5, max=1.0, step=0.05, description="bandwidth h",
@@ -79,7 +80,6 @@ class KernelExplorer(Explorer):
                 value="exact", description="Taylor order", style=_STYLE,
             ),
         }
-        n = self.x.size
         fig = new_figure(11.5, 3.5)
         ax_gram, ax_spec, ax_fit = fig.subplots(1, 3, width_ratios=[1.0, 1.0, 1.3])
         self._gram = draw_gram(ax_gram, np.eye(n))
@@ -176,12 +176,13 @@ class KernelExplorer(Explorer):
         )
 
 
-def kernel_explorer(*, alpha: float = 0.1, seed: int = 2) -> KernelExplorer:
+def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> KernelExplorer:
     """Build the exponential kernel explorer.
 
     Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
-    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``alpha`` is the ridge
-    penalty, ``seed`` seeds the noisy data. Display the returned widget under
-    ``%matplotlib widget``.
+    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the
+    size of the training set and of the Gram matrix; the update time grows with it (about
+    40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty, ``seed`` seeds
+    the noisy data. Display the returned widget under ``%matplotlib widget``.
     """
-    return KernelExplorer(alpha=alpha, seed=seed)
+    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed)
