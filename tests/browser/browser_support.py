@@ -357,6 +357,19 @@ _WATCH_JS = """
 """
 
 
+#: True once a canvas holds a picture: not every pixel is the same.
+_DRAWN_JS = """
+(canvas) => {
+  if (!canvas.width || !canvas.height) return false;
+  const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 4; i < d.length; i += 4) {
+    if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) return true;
+  }
+  return false;
+}
+"""
+
+
 def explorer_parts(page, control: str):
     """Locators of the explorer holding control ``control``: (explorer, handle, readout, canvas)."""
     explorer = page.locator(".tp3-explorer", has=page.locator(f".tp3-control-{control}")).first
@@ -378,6 +391,7 @@ def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
         raise AssertionError(
             f"the explorer's figure never showed (canvas {size}): the ipympl view did not start"
         ) from None
+    page.wait_for_function(_DRAWN_JS, arg=canvas.element_handle(), polling=100, timeout=timeout_ms)
     canvas.evaluate(_WATCH_JS)
     page.wait_for_function(
         "() => performance.now() - window.__tp3watch.lastChange > 400", timeout=timeout_ms

@@ -69,6 +69,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"latency {name}: key press to new canvas pixels, {len(values)} moves in Voila: "
             f"median {median:.0f} ms, max {worst:.0f} ms"
         )
+        write("    each move (ms): " + " ".join(f"{v:.0f}" for v in values))
     if "screenshots" in REPORT:
         write(f"screenshots: {REPORT['screenshots']}")
     if REPORT.get("forced"):
