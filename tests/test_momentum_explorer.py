@@ -10,6 +10,10 @@ from tp3helpers.explorers.momentum import MomentumExplorer, momentum_explorer
 from tp3helpers.momentum import convergence_rate
 
 
+def canvas_pixels(figure) -> np.ndarray:
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
 @pytest.fixture
 def explorer():
     ex = momentum_explorer()
@@ -46,10 +50,10 @@ def test_readout_gives_the_rate_of_the_current_setting(explorer):
 
 def test_rho_move_updates_only_animated_artists(explorer):
     """The momentum path and the map's marker follow rho; the static contours stay."""
-    static = list(explorer._static)
+    static = {key: list(artists) for key, artists in explorer._statics.items()}
     path_before = explorer._path_m.get_xydata().copy()
     explorer.controls["rho"].value = 0.2
-    assert explorer._static == static
+    assert explorer._statics == static
     assert not np.array_equal(explorer._path_m.get_xydata(), path_before)
     np.testing.assert_allclose(explorer._point.get_xydata(), [[1.0, 0.2]])
     assert explorer._path_m.get_animated() and explorer._point.get_animated()
@@ -100,3 +104,18 @@ def test_keyboard_noise_is_rounded(explorer):
 def test_snapshot_for_the_stored_notebook(explorer):
     bundle = explorer._repr_mimebundle_()
     assert bundle["image/png"].startswith(b"\x89PNG")
+
+
+def test_returning_to_a_loss_blits_on_its_own_background(explorer):
+    """Back on a loss seen before, the cached background gives the same pixels as a full draw."""
+    explorer.controls["condition_number"].value = 10
+    explorer.controls["objective"].value = "rosenbrock"
+    explorer.controls["objective"].value = "quadratic"
+    explorer.controls["condition_number"].value = 100
+    explorer.controls["rho"].value = 0.55
+    blitted = canvas_pixels(explorer.figure)
+    explorer.request_full_draw()
+    explorer.refresh("rho")
+    np.testing.assert_array_equal(canvas_pixels(explorer.figure), blitted)
+    visible = [a for artists in explorer._statics.values() for a in artists if a.get_visible()]
+    assert visible == explorer._statics[("quadratic", 100)]

@@ -97,6 +97,29 @@ def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
     return g
 
 
+def _run(
+    step: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    x: np.ndarray,
+    steps: int,
+    return_velocity: bool,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Iterate ``(x, v) <- step(x, v)`` from rest, stopping early when the state escapes."""
+    positions = np.empty((steps + 1, x.size))
+    velocities = np.empty_like(positions)
+    v = np.zeros_like(x)
+    positions[0], velocities[0] = x, v
+    done = steps
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            x, v = step(x, v)
+            if _escaped(x, v):
+                done = t
+                break
+            positions[t + 1], velocities[t + 1] = x, v
+    positions, velocities = positions[: done + 1], velocities[: done + 1]
+    return (positions, velocities) if return_velocity else positions
+
+
 def momentum_descent(
     grad: Grad,
     w0: object,
@@ -149,21 +172,12 @@ def momentum_descent(
     rho = check_finite_scalar(rho, "rho")
     eta = check_finite_scalar(eta, "eta")
     steps = check_nonnegative_int(steps, "steps")
-    positions = np.empty((steps + 1, w.size))
-    velocities = np.empty_like(positions)
-    v = np.zeros_like(w)
-    positions[0], velocities[0] = w, v
-    done = steps
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            v = rho * v - _gradient_at(grad, w)
-            w = w + eta * v
-            if _escaped(w, v):
-                done = t
-                break
-            positions[t + 1], velocities[t + 1] = w, v
-    positions, velocities = positions[: done + 1], velocities[: done + 1]
-    return (positions, velocities) if return_velocity else positions
+
+    def step(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = rho * v - _gradient_at(grad, w)
+        return w + eta * v, v
+
+    return _run(step, w, steps, return_velocity)
 
 
 def gradient_descent(grad: Grad, w0: object, *, eta: float, steps: int) -> np.ndarray:
@@ -255,21 +269,12 @@ def heavy_ball(
     c = check_nonnegative(friction, "friction")
     h = check_positive(dt, "dt")
     steps = check_nonnegative_int(steps, "steps")
-    positions = np.empty((steps + 1, x.size))
-    velocities = np.empty_like(positions)
-    v = np.zeros_like(x)
-    positions[0], velocities[0] = x, v
-    done = steps
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            v = v + (h / m) * (-_gradient_at(grad, x) - c * v)
-            x = x + h * v
-            if _escaped(x, v):
-                done = t
-                break
-            positions[t + 1], velocities[t + 1] = x, v
-    positions, velocities = positions[: done + 1], velocities[: done + 1]
-    return (positions, velocities) if return_velocity else positions
+
+    def step(x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = v + (h / m) * (-_gradient_at(grad, x) - c * v)
+        return x + h * v, v
+
+    return _run(step, x, steps, return_velocity)
 
 
 def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float, float]:

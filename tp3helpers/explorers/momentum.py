@@ -89,13 +89,17 @@ class MomentumExplorer(Explorer):
         (self._ax_path, self._ax_map), (self._ax_loss, self._ax_energy) = fig.subplots(2, 2)
         self._map_eta = np.linspace(0.0, _ETA_MAX, resolution)
         self._map_rho = np.linspace(0.0, 1.0, resolution)
-        self._static: list = []  # contours and regime lines of the current objective
+        # Per (objective, condition number): data, static artists and the blit background.
+        self._key: tuple[str, int] | None = None
         self._cache: dict[tuple[str, int], tuple] = {}
+        self._statics: dict[tuple[str, int], list] = {}
+        self._backgrounds: dict[tuple[str, int], tuple] = {}
         self._last_gd: tuple = (None, None)
         self._build_static_axes(fig)
         super().__init__(fig, controls, title="Momentum as a heavy ball", columns=2)
         self.animate(self._path_m, self._path_gd, self._point, self._point_gd, self._loss_m,
                      self._loss_gd, *self._energy_lines)
+        fig.canvas.mpl_connect("draw_event", self._remember_background)
         self.refresh(None)
         # The panels keep the place the first draw gave them: no layout pass on later redraws.
         fig.set_layout_engine("none")
@@ -133,10 +137,13 @@ class MomentumExplorer(Explorer):
         )
         self._ax_energy.legend(loc="lower left", fontsize=8)
 
-    def _objective_data(self, name: str, kappa: int) -> tuple:
-        """Objective, start, rate map, regimes and optimal parameters, computed once per key."""
-        key = (name, kappa if name == "quadratic" else 0)
+    def _key_of(self, name: str, kappa: int) -> tuple[str, int]:
+        return (name, kappa if name == "quadratic" else 0)
+
+    def _objective_data(self, key: tuple[str, int]) -> tuple:
+        """Objective, rate map, regimes and optimal parameters, computed once per key."""
         if key not in self._cache:
+            name, kappa = key
             if name == "quadratic":
                 objective = Quadratic.from_eigenvalues([1.0 / kappa, 1.0],
                                                        rotation_matrix(np.pi / 6))
@@ -149,33 +156,60 @@ class MomentumExplorer(Explorer):
             self._cache[key] = (objective, rates, regimes, optimal_parameters(lam[0], lam[-1]))
         return self._cache[key]
 
-    def _rebuild_static(self, name: str, objective, rates, regimes, best) -> None:
-        for artist in self._static:
-            artist.remove()
+    def _show_static(self, key: tuple[str, int]) -> None:
+        """Show the contours and regime lines of ``key`` (made on its first visit), hide the rest.
+
+        Each key's static artists are kept (hidden) with the background of the figure drawn with
+        them, so coming back to a loss seen before blits on that background without a full draw.
+        """
+        name = key[0]
+        objective, rates, regimes, best = self._objective_data(key)
+        for artist in self._statics.get(self._key, ()):
+            artist.set_visible(False)
         xlim, ylim = _BOXES[name]
-        self._static = loss_contours(self._ax_path, objective.value, xlim, ylim,
-                                     minimum=objective.minimum)
-        self._static += regime_boundaries(self._ax_map, self._map_eta, self._map_rho, regimes)
+        if key in self._statics:
+            for artist in self._statics[key]:
+                artist.set_visible(True)
+        else:
+            self._statics[key] = loss_contours(
+                self._ax_path, objective.value, xlim, ylim, minimum=objective.minimum
+            ) + regime_boundaries(self._ax_map, self._map_eta, self._map_rho, regimes)
+        self._ax_path.set_xlim(*xlim)
+        self._ax_path.set_ylim(*ylim)
         self._image.set_data(rate_image_data(rates))
         self._best.set_data([best[1]], [best[0]])
         self._ax_path.set_title("quadratic bowl" if name == "quadratic"
                                 else "Rosenbrock valley (scaled)")
         self._ax_map.set_title("convergence rate r(ρ, η) on this loss")
-        self.request_full_draw()
+        self._key = key
+        cached = self._backgrounds.get(key)
+        if cached is not None and cached[1] == self._canvas_size():
+            self._background = cached[0]  # the base class blits on this background
+        else:
+            self.request_full_draw()
+
+    def _canvas_size(self) -> tuple:
+        return (*self.figure.canvas.get_width_height(), self.figure.dpi)
+
+    def _remember_background(self, event: object) -> None:
+        """After each full draw, keep its background for the current loss (not during a snapshot,
+        which draws the moving artists into the background)."""
+        if self._key is not None and self._background is not None and self._path_m.get_animated():
+            self._backgrounds[self._key] = (self._background, self._canvas_size())
 
     # -- update --------------------------------------------------------------------------------
     def update(self, changed: str | None) -> str:
         rho, eta = float(self.value("rho")), float(self.value("eta"))
         name, kappa = self.value("objective"), int(self.value("condition_number"))
-        objective, rates, regimes, best = self._objective_data(name, kappa)
-        if changed in (None, "objective", "condition_number"):
-            self._rebuild_static(name, objective, rates, regimes, best)
+        key = self._key_of(name, kappa)
+        objective, _, _, best = self._objective_data(key)
+        if key != self._key:
+            self._show_static(key)
             self.controls["condition_number"].disabled = name != "quadratic"
         start = _STARTS[name]
         path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
-        key = (name, kappa, eta)
-        if self._last_gd[0] != key:  # plain gradient descent does not depend on rho
-            self._last_gd = (key, gradient_descent(objective.grad, start, eta=eta,
+        if self._last_gd[0] != (key, eta):  # plain gradient descent does not depend on rho
+            self._last_gd = ((key, eta), gradient_descent(objective.grad, start, eta=eta,
                                                    steps=self.steps))
         path_gd = self._last_gd[1]
         set_trajectory(self._path_m, path)
