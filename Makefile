@@ -38,5 +38,17 @@ execute: $(VENV)/.installed-lab+test+demo
 bench: $(VENV)/.installed-lab+test+demo
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+# Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden.
+# Open http://127.0.0.1:$(PORT)/ and one notebook per tab; another port: make demo PORT=8900.
+.PHONY: demo
+demo: $(VENV)/.installed-lab+demo
+	$(BIN)/voila --port=$(PORT) --Voila.ip=127.0.0.1 --strip_sources=True notebooks/
+
+# Re-take docs/images/*_explorer.png with the browser tests' own code (Voila + Chromium); with
+# CI=1 a missing Chromium is an error rather than a skip.
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-lab+test+demo
+	CI=1 TP3_SCREENSHOTS_DIR=docs/images $(BIN)/python -m pytest tests/browser/test_voila.py -q
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
