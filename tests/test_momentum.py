@@ -469,3 +469,11 @@ def test_heavy_ball_bad_input(kwargs, match):
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_exploding_velocity_with_zero_step_stops_without_warning():
+    # eta = 0 keeps w fixed while v doubles; once v overflows, 0 * inf makes w NaN and the run stops
+    positions, velocities = momentum_descent(lambda w: -w, [1.0], rho=2.0, eta=0.0, steps=3000,
+                                             return_velocity=True)
+    assert has_diverged(positions, 3000)
+    assert np.all(positions == 1.0) and np.all(np.isfinite(velocities))
