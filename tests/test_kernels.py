@@ -58,7 +58,7 @@ def base_kernels(draw):
 def test_random_gram_matrices_and_their_exponentials_are_psd(points, kernel):
     gram = kernel(points)
     assert gram.shape == (len(points), len(points))
-    np.testing.assert_array_equal(gram, gram.T)
+    np.testing.assert_allclose(gram, gram.T, rtol=1e-14, atol=1e-300)
     assert is_psd(gram), np.linalg.eigvalsh(gram)
     exp_gram = exp_kernel(kernel)(points)
     np.testing.assert_allclose(exp_gram, np.exp(gram), rtol=1e-15)
@@ -298,6 +298,15 @@ def test_non_finite_points(bad, message):
     X[1, 0] = bad
     with pytest.raises(ValueError, match=message):
         gaussian(X)
+
+
+def test_overflowing_kernels_raise_instead_of_returning_inf():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="polynomial kernel of degree 3 overflows float64"):
+            polynomial(np.array([[1e110], [1.0]]), degree=3)
+        with pytest.raises(ValueError, match=r"inner products .* overflow float64.*1e\+200"):
+            linear(np.array([[1e200], [1.0]]))
 
 
 def test_three_dimensional_points_are_refused():

@@ -75,11 +75,22 @@ def _pair(X: object, Y: object) -> tuple[np.ndarray, np.ndarray, bool]:
     return x, y, False
 
 
-def _symmetric(matrix: np.ndarray, same: bool) -> np.ndarray:
-    """Make a Gram matrix exactly symmetric (matrix products can differ in the last bit)."""
-    if same:
-        matrix = 0.5 * (matrix + matrix.T)
-    return matrix
+def _inner(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The matrix of inner products :math:`x_i^\\top y_j`; ``ValueError`` if it overflows.
+
+    For ``Y is None`` NumPy computes ``X @ X.T`` with BLAS ``syrk``, which is symmetric to the last
+    bit; :func:`check_gram` tolerates (and removes) any rounding asymmetry in any case.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = x @ y.T
+    # Cauchy-Schwarz: |x.y| <= |x| |y|, so the full finiteness scan is needed only for huge points.
+    bound = np.sqrt(np.einsum("ij,ij->i", x, x).max()) * np.sqrt(np.einsum("ij,ij->i", y, y).max())
+    if not bound < 1e300 and not np.isfinite(products).all():
+        raise ValueError(
+            "inner products of the points overflow float64 (largest |x| entry "
+            f"{max(np.abs(x).max(), np.abs(y).max()):.3g}); rescale the inputs"
+        )
+    return products
 
 
 def linear(X: object, Y: object = None) -> np.ndarray:
@@ -95,8 +106,8 @@ def linear(X: object, Y: object = None) -> np.ndarray:
     -------
     numpy.ndarray, shape (n, m)
     """
-    x, y, same = _pair(X, Y)
-    return _symmetric(x @ y.T, same)
+    x, y, _ = _pair(X, Y)
+    return _inner(x, y)
 
 
 def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) -> np.ndarray:
@@ -118,8 +129,17 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     """
     p = check_nonnegative_int(degree, "degree")
     offset = check_nonnegative(c, "c")
-    x, y, same = _pair(X, Y)
-    return _symmetric((x @ y.T + offset) ** p, same)
+    x, y, _ = _pair(X, Y)
+    products = _inner(x, y)
+    products += offset
+    with np.errstate(over="ignore"):
+        np.power(products, p, out=products)
+    if not np.isfinite(products).all():
+        raise ValueError(
+            f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
+            f"{np.abs(_inner(x, y)).max() + offset:.3g}; rescale the inputs"
+        )
+    return products
 
 
 def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarray:
@@ -138,11 +158,15 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
     """
     h = check_positive(bandwidth, "bandwidth")
     x, y, same = _pair(X, Y)
-    sq = (x**2).sum(axis=1)[:, None] + (y**2).sum(axis=1)[None, :] - 2.0 * (x @ y.T)
-    sq = _symmetric(np.maximum(sq, 0.0), same)
+    products = _inner(x, y)
+    sq = np.add.outer((x**2).sum(axis=1), (y**2).sum(axis=1))  # symmetric when Y is None
+    products *= 2.0
+    sq -= products
+    np.maximum(sq, 0.0, out=sq)
     if same:
         np.fill_diagonal(sq, 0.0)
-    return np.exp(-sq / (2.0 * h * h))
+    sq *= -1.0 / (2.0 * h * h)
+    return np.exp(sq, out=sq)
 
 
 def _kernel_name(kernel: Kernel) -> str:
