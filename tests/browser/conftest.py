@@ -43,7 +43,7 @@ def _chromium_or_reason() -> tuple[Chromium | None, str]:
     try:
         chromium = find_chromium()
     except FileNotFoundError as exc:
-        return None, str(exc)
+        return None, f"{exc}. {INSTALL_HINT}"
     return chromium, "" if chromium else INSTALL_HINT
 
 
