@@ -241,8 +241,11 @@ class Server:
         except OSError:
             return "(no log)"
 
-    def stop(self) -> None:
-        """SIGTERM to the process group, wait, escalate to SIGKILL; then end any kernel left."""
+    def stop(self) -> list[psutil.Process]:
+        """SIGTERM to the process group, wait, escalate to SIGKILL; then end any kernel left.
+
+        Returns the processes of the server's tree still running afterwards (none, normally).
+        """
         tree = self.tracker.add_tree(self.process.pid)
         if self.process.poll() is None:
             _signal_group(self.process.pid, signal.SIGTERM)
@@ -254,7 +257,8 @@ class Server:
                 self.process.wait(timeout=10)
         # Kernels run in sessions of their own: a clean shutdown ends them, else end them here.
         killed = reap([p for p in tree if p.pid != self.process.pid])
-        self.forced.extend(f"ended left-over {p.pid}" for p in killed)
+        self.forced.extend(f"{self.name}: ended left-over {describe([p])}" for p in killed)
+        return [p for p in tree if p.is_running() and not _is_zombie(p)]
 
 
 def _signal_group(pgid: int, sig: int) -> None:

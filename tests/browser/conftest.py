@@ -86,12 +86,12 @@ def _no_process_left_behind():
         listing = describe(alive)
         reap(alive, timeout=1)
         pytest.fail(f"browser tests left processes running (now ended):\n{listing}")
-    ours = ("chrom", "voila", "jupyter-lab", "jupyterlab", "ipykernel_launcher", "playwright")
+    ours = ("chrom", "voila", "jupyterlab", "jupyter-lab", "playwright")
     strays = [
         p for p in psutil.Process().children(recursive=True)
-        if any(word in " ".join(_cmdline(p)) for word in ours) and p.pid in TRACKER.seen
+        if any(word in " ".join(_cmdline(p)) for word in ours)
     ]
-    assert not strays, describe(strays)
+    assert not strays, "browser or server processes still running:\n" + describe(strays)
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
@@ -183,11 +183,9 @@ def _serve(name: str, argv: list[str], url: str, root: Path) -> Server:
 
 
 def _stop(server: Server) -> None:
-    server.stop()
+    left = server.stop()
     REPORT.setdefault("forced", []).extend(server.forced)  # type: ignore[union-attr]
-    alive = [p for p in TRACKER.alive() if p.pid != os.getpid()]
-    assert server.process.returncode is not None, f"{server.name} is still running"
-    assert not [p for p in alive if p.pid == server.process.pid], describe(alive)
+    assert not left, f"{server.name} left processes running:\n{describe(left)}"
 
 
 def _write_lab_settings(config_dir: Path) -> None:
@@ -209,7 +207,7 @@ def _write_lab_settings(config_dir: Path) -> None:
     ))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
     """Base URL of Voilà serving the notebooks exactly as ``make demo`` does (plus tracebacks)."""
     port = free_port()
@@ -222,7 +220,7 @@ def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFa
         _stop(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
     """``(base URL, token)`` of JupyterLab on loopback with a random token."""
     port = free_port()
