@@ -702,7 +702,9 @@ def format_growth(res: dict) -> str:
     return "\n".join([
         _table(["data points", "median ms", "p90 ms", "peak alloc MB"], body),
         f"largest size within {res['frame_ms']:g} ms: "
-        + (str(largest) if largest else "none of the sizes tried"),
+        + (str(largest) if largest else
+           f"none: even {res['sizes'][0]['n_points']} points take "
+           f"{res['sizes'][0]['median_ms']:.1f} ms (the fixed cost of the frame)"),
         f"(size set by {res['sizes'][0]['size_set_by']}; moves of the {res['control']} control)",
     ])
 
@@ -760,6 +762,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         print(format_growth(res), flush=True)
 
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if hasattr(os, "getloadavg"):  # other work on the machine inflates every time above
+        results["load_average_at_end"] = os.getloadavg()
+        print("\nload average at end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     return results
 
 
