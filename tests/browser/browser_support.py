@@ -383,6 +383,17 @@ def explorer_parts(page, control: str):
     return explorer, handle, readout, canvas
 
 
+def wait_for_control(page, control: str, timeout_ms: float = 60_000) -> None:
+    """Wait for an explorer; fail with the controls it has if none is called ``control``."""
+    page.locator(".tp3-explorer").first.wait_for(state="attached", timeout=timeout_ms)
+    hooks = page.evaluate(
+        "() => [...document.querySelectorAll('.tp3-explorer [class*=\"tp3-control-\"]')]"
+        ".flatMap((e) => [...e.classList].filter((c) => c.startsWith('tp3-control-')))"
+    )
+    names = [hook.removeprefix("tp3-control-") for hook in hooks]
+    assert control in names, f"no explorer control {control!r} in the page; controls: {names}"
+
+
 def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
     """Wait until the ipympl canvas has a size and a picture that stays unchanged for a moment."""
     canvas.wait_for(state="attached", timeout=timeout_ms)

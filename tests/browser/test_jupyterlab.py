@@ -14,6 +14,7 @@ from browser_support import (
     TRACEBACK,
     explorer_parts,
     move_and_check,
+    wait_for_control,
     wait_for_figure,
 )
 
@@ -90,8 +91,8 @@ def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
     assert not unrun, f"cells not run: {prompts(page)}"
 
     control = MAIN_CONTROLS[NOTEBOOK].control
+    wait_for_control(page, control)
     _, handle, _, canvas = explorer_parts(page, control)
-    handle.wait_for(state="visible")
     wait_for_figure(page, canvas)
     move_and_check(page, control)
     assert page.locator(".tp3-explorer .tp3-error").count() == 0

@@ -14,6 +14,7 @@ from browser_support import (
     move_and_check,
     present_notebooks,
     press_and_time,
+    wait_for_control,
     wait_for_figure,
 )
 
@@ -45,6 +46,7 @@ def test_notebook_renders_and_explorer_responds(notebook, page, voila_url, scree
     assert_no_error(page)
     explorer, handle, readout, canvas = explorer_parts(page, control)
     try:
+        wait_for_control(page, control)
         wait_for_figure(page, canvas)
     except AssertionError as exc:
         assert_no_error(page)  # the more telling failure, if there is one
