@@ -252,5 +252,8 @@ class Explorer(widgets.VBox):
             plt.close(self.figure)
             for control in self.controls.values():
                 control.close()
-            self.readout.close()
+            # The title, the grid of controls and the figure's view too: a grid left open keeps
+            # the controls, their callbacks, this explorer and its figure alive (about 10 MB).
+            for child in self.children:
+                child.close()
         super().close()
