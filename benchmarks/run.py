@@ -41,6 +41,7 @@ import contextlib
 import functools
 import gc
 import importlib
+import importlib.metadata
 import inspect
 import json
 import math
@@ -605,10 +606,12 @@ def machine() -> dict[str, object]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    # Read versions from the installed metadata: importing ipympl would switch matplotlib's
+    # backend away from Agg for every figure made afterwards.
     versions = {}
-    for name in ("numpy", "scipy", "sklearn", "matplotlib", "ipywidgets", "ipympl"):
-        with contextlib.suppress(ImportError):
-            versions[name] = importlib.import_module(name).__version__
+    for name in ("numpy", "scipy", "scikit-learn", "matplotlib", "ipywidgets", "ipympl"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            versions[name] = importlib.metadata.version(name)
     import scipy.linalg  # noqa: F401 - load SciPy's BLAS too, so that it is listed
     import sklearn  # noqa: F401
 

@@ -145,14 +145,33 @@ def test_diverging_run_stops_without_warning():
 
 
 def test_gradient_returning_inf_stops_the_run():
-    calls = []
-
-    def grad(w):
-        calls.append(1)
-        return np.full_like(w, np.inf) if len(calls) == 3 else w
+    def grad(w):  # w halves each step: 1, 0.5, 0.25, where the gradient becomes infinite
+        return np.full_like(w, np.inf) if abs(w[0]) < 0.3 else w
 
     out = momentum_descent(grad, [1.0], rho=0.0, eta=0.5, steps=10)
     assert out.shape == (3, 1) and has_diverged(out, 10)
+    np.testing.assert_array_equal(out[:, 0], [1.0, 0.5, 0.25])
+
+
+def test_gradient_refusing_non_finite_input_still_stops_cleanly():
+    def grad(w):  # like a validating objective: it raises on inf/NaN
+        if not np.all(np.isfinite(w)):
+            raise ValueError("w must be finite")
+        return -2.0 * w  # a hill: every step doubles and more
+
+    out = momentum_descent(grad, [1.0], rho=0.5, eta=1.0, steps=500)
+    assert has_diverged(out, 500) and np.all(np.abs(out) <= 1e50)
+
+
+def test_divergence_is_found_at_the_same_step_as_a_step_by_step_check():
+    # the run is checked per block of steps; the stop must be the first escaping step
+    for eta in (2.05, 2.5, 3.0, 10.0):
+        out = momentum_descent(lambda w: w, [1.0], rho=0.0, eta=eta, steps=5000)
+        w, rows = 1.0, 1  # the same iteration in plain floats, checked after every step
+        while abs(w + eta * -w) <= 1e50:
+            w, rows = w + eta * -w, rows + 1
+        assert len(out) == rows < 5001
+        assert out[-1, 0] == w
 
 
 def test_rosenbrock_divergence_stops_before_overflow():

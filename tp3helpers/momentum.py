@@ -82,11 +82,15 @@ def _start(w0: object) -> np.ndarray:
     return as_float_array(w0, "w0", ndim=1).astype(np.float64)
 
 
-def _escaped(w: np.ndarray) -> bool:
-    """True when an entry of the new position is non-finite or beyond :data:`DIVERGENCE_BOUND`
-    (no warning: NaN compares false). A non-finite velocity always shows up in the position of
-    the same step, since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN)."""
-    return not np.abs(w).max() <= DIVERGENCE_BOUND
+#: Steps run between two divergence checks; a failed block is replayed one checked step at a time.
+_BLOCK = 64
+
+
+def _escaped(rows: np.ndarray) -> bool:
+    """True when an entry is non-finite or beyond :data:`DIVERGENCE_BOUND` (no warning: NaN
+    compares false). A non-finite velocity always shows up in the position of the same step,
+    since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN)."""
+    return not np.abs(rows).max() <= DIVERGENCE_BOUND
 
 
 def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
@@ -104,20 +108,38 @@ def _run(
     steps: int,
     return_velocity: bool,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Iterate ``(x, v) <- step(x, v)`` from rest, stopping early when the state escapes."""
+    """Iterate ``(x, v) <- step(x, v)`` from rest, stopping before the state escapes.
+
+    Checking every step would cost as much as the step itself, so the iterates are checked once
+    per block of :data:`_BLOCK` steps. A block that escapes, or whose gradient raised (some
+    gradients refuse non-finite input), is replayed from its start with a check after every step,
+    which stops at exactly the step a per-step check would: the result is the same.
+    """
     positions = np.empty((steps + 1, x.size))
     velocities = np.empty_like(positions)
     v = np.zeros_like(x)
     positions[0], velocities[0] = x, v
-    done = steps
+    start = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            x, v = step(x, v)
-            if _escaped(x):
-                done = t
-                break
-            positions[t + 1], velocities[t + 1] = x, v
-    positions, velocities = positions[: done + 1], velocities[: done + 1]
+        while start < steps:
+            stop = min(start + _BLOCK, steps)
+            saved = x, v
+            try:
+                for t in range(start, stop):
+                    x, v = step(x, v)
+                    positions[t + 1], velocities[t + 1] = x, v
+                ok = not _escaped(positions[start + 1 : stop + 1])
+            except (ValueError, ArithmeticError):
+                ok = False
+            if not ok:
+                x, v = saved
+                for t in range(start, stop):
+                    x, v = step(x, v)
+                    if _escaped(x):
+                        positions, velocities = positions[: t + 1], velocities[: t + 1]
+                        return (positions, velocities) if return_velocity else positions
+                    positions[t + 1], velocities[t + 1] = x, v
+            start = stop
     return (positions, velocities) if return_velocity else positions
 
 
@@ -140,7 +162,8 @@ def momentum_descent(
     Parameters
     ----------
     grad : callable
-        ``grad(w)`` returns :math:`\nabla E(w)`, an array of the same shape as ``w``.
+        ``grad(w)`` returns :math:`\nabla E(w)`, an array of the same shape as ``w``; it must
+        not modify ``w`` in place.
     w0 : array_like, shape (d,)
         Starting point, finite.
     rho : float
@@ -174,8 +197,10 @@ def momentum_descent(
     eta = check_finite_scalar(eta, "eta")
     steps = check_nonnegative_int(steps, "steps")
 
+    _gradient_at(grad, w)  # checks the gradient's shape once; the loop then calls it directly
+
     def step(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        v = rho * v - _gradient_at(grad, w)
+        v = rho * v - grad(w)
         return w + eta * v, v
 
     return _run(step, w, steps, return_velocity)
@@ -271,8 +296,11 @@ def heavy_ball(
     h = check_positive(dt, "dt")
     steps = check_nonnegative_int(steps, "steps")
 
+    _gradient_at(grad, x)  # checks the gradient's shape once; the loop then calls it directly
+    kick = h / m
+
     def step(x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        v = v + (h / m) * (-_gradient_at(grad, x) - c * v)
+        v = v + kick * (-grad(x) - c * v)
         return x + h * v, v
 
     return _run(step, x, steps, return_velocity)
