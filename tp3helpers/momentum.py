@@ -116,9 +116,11 @@ def _run(
     which stops at exactly the step a per-step check would: the result is the same.
     """
     positions = np.empty((steps + 1, x.size))
-    velocities = np.empty_like(positions)
+    velocities = np.empty_like(positions) if return_velocity else None
     v = np.zeros_like(x)
-    positions[0], velocities[0] = x, v
+    positions[0] = x
+    if velocities is not None:
+        velocities[0] = v
     start = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while start < steps:
@@ -127,7 +129,9 @@ def _run(
             try:
                 for t in range(start, stop):
                     x, v = step(x, v)
-                    positions[t + 1], velocities[t + 1] = x, v
+                    positions[t + 1] = x
+                    if velocities is not None:
+                        velocities[t + 1] = v
                 ok = not _escaped(positions[start + 1 : stop + 1])
             except (ValueError, ArithmeticError):
                 ok = False
@@ -136,11 +140,20 @@ def _run(
                 for t in range(start, stop):
                     x, v = step(x, v)
                     if _escaped(x):
-                        positions, velocities = positions[: t + 1], velocities[: t + 1]
-                        return (positions, velocities) if return_velocity else positions
-                    positions[t + 1], velocities[t + 1] = x, v
+                        steps = t  # the last good row is t
+                        break
+                    positions[t + 1] = x
+                    if velocities is not None:
+                        velocities[t + 1] = v
+                else:
+                    start = stop
+                    continue
+                break
             start = stop
-    return (positions, velocities) if return_velocity else positions
+    positions = positions[: steps + 1]
+    if velocities is None:
+        return positions
+    return positions, velocities[: steps + 1]
 
 
 def momentum_descent(
