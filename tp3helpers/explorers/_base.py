@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -46,6 +46,17 @@ def message_html(text: str, kind: str = "info") -> str:
         f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
         f"{icon}{html.escape(text)}</div>"
     )
+
+
+def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
+    """Give every control's label the width of the longest one, so that no label is cut off and
+    the controls of the grid line up, each filling its grid cell."""
+    described = [c for c in controls if getattr(c, "description", "")]
+    if described:
+        longest = max(len(c.description) for c in described)
+        for control in described:
+            control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
+            control.layout.width = "95%"
 
 
 class TextSprites:
@@ -149,6 +160,7 @@ class Explorer(widgets.VBox):
         self._sprites = TextSprites()
         self._background = None
         self._full_draw = True
+        _align_descriptions(self.controls.values())
         grid = widgets.GridBox(
             list(self.controls.values()),
             layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),

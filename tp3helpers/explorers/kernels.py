@@ -27,8 +27,6 @@ from ._base import Explorer, message_html
 
 __all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
 
-_STYLE = {"description_width": "6em"}
-
 #: Base kernels at unit scale, by control value: (label, formula in HTML, kernel).
 BASE_KERNELS: dict[str, tuple[str, str, Callable[..., np.ndarray]]] = {
     "gaussian": ("Gaussian", "exp(−(x − x′)²/2h²)", kernels.gaussian),
@@ -69,15 +67,15 @@ class KernelExplorer(Explorer):
         controls: dict[str, widgets.Widget] = {
             "bandwidth": widgets.FloatLogSlider(
                 value=0.5, base=10, min=-1.5, max=1.0, step=0.05, description="bandwidth h",
-                readout_format=".3f", style=_STYLE,
+                readout_format=".3f",
             ),
             "kernel": widgets.Dropdown(
                 options=[(label, key) for key, (label, _, _) in BASE_KERNELS.items()],
-                value="gaussian", description="base kernel k", style=_STYLE,
+                value="gaussian", description="base kernel k",
             ),
             "order": widgets.SelectionSlider(
                 options=[(str(n), n) for n in range(MAX_ORDER + 1)] + [("exact", "exact")],
-                value="exact", description="Taylor order", style=_STYLE,
+                value="exact", description="Taylor order",
             ),
         }
         fig = new_figure(11.5, 3.5)

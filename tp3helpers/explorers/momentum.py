@@ -45,7 +45,6 @@ from ._base import Explorer, message_html
 
 __all__ = ["MomentumExplorer", "momentum_explorer"]
 
-_STYLE = {"description_width": "9em"}
 _CONDITION_NUMBERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _ETA_MAX = 4.5
 _HISTORY_YLIM = (1e-14, 1e3)
@@ -75,15 +74,14 @@ class MomentumExplorer(Explorer):
         self.steps = steps
         controls: dict[str, widgets.Widget] = {
             "rho": widgets.FloatSlider(value=0.8, min=0.0, max=1.0, step=0.01,
-                                       description="momentum ρ", style=_STYLE),
+                                       description="momentum ρ"),
             "eta": widgets.FloatSlider(value=1.0, min=0.01, max=_ETA_MAX, step=0.01,
-                                       description="step η", style=_STYLE),
+                                       description="step η"),
             "condition_number": widgets.SelectionSlider(
-                options=_CONDITION_NUMBERS, value=100, description="condition number κ",
-                style=_STYLE),
+                options=_CONDITION_NUMBERS, value=100, description="condition number κ"),
             "objective": widgets.Dropdown(
                 options=[("quadratic bowl", "quadratic"), ("Rosenbrock valley", "rosenbrock")],
-                value="quadratic", description="loss", style=_STYLE),
+                value="quadratic", description="loss"),
         }
         fig = new_figure(10.0, 7.0)
         (self._ax_path, self._ax_map), (self._ax_loss, self._ax_energy) = fig.subplots(2, 2)

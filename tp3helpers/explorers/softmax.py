@@ -14,8 +14,6 @@ from ._base import Explorer, message_html
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 
-_SLIDER_STYLE = {"description_width": "6em"}
-
 
 def _format_vector(values: np.ndarray) -> str:
     return "[" + ", ".join(f"{v:+.3f}" for v in values) + "]"
@@ -46,7 +44,6 @@ class SoftmaxExplorer(Explorer):
                 step=0.1,
                 description=f"logit a{i}",
                 continuous_update=True,
-                style=_SLIDER_STYLE,
             )
             for i in range(k)
         }
@@ -54,7 +51,6 @@ class SoftmaxExplorer(Explorer):
             options=[(f"class {i}", i) for i in range(k)],
             value=0,
             description="true class",
-            style=_SLIDER_STYLE,
         )
         controls["temperature"] = widgets.FloatLogSlider(
             value=1.0,
@@ -63,7 +59,6 @@ class SoftmaxExplorer(Explorer):
             max=1,
             step=0.05,
             description="temperature T",
-            style=_SLIDER_STYLE,
         )
         fig = new_figure(9.0, 3.6)
         ax_p, ax_g = fig.subplots(1, 2)
