@@ -29,15 +29,17 @@ def canvas_pixels(figure) -> np.ndarray:
 
 @pytest.fixture
 def assert_control_redraws():
-    """Set ``explorer.controls[name].value = value`` and assert that the figure's pixels changed."""
+    """Set ``explorer.controls[name].value = value``; assert that the figure's pixels and the
+    readout changed, and that the readout shows no error."""
 
     def check(explorer, name: str, value: object) -> None:
         control = explorer.controls[name]
         assert control.value != value, f"pick a new value for {name}"
-        before = canvas_pixels(explorer.figure)
+        before, readout = canvas_pixels(explorer.figure), explorer.readout.value
         control.value = value
         after = canvas_pixels(explorer.figure)
         assert "tp3-error" not in explorer.readout.value, explorer.readout.value
         assert (before != after).any(), f"moving {name} to {value!r} did not change the figure"
+        assert explorer.readout.value != readout, f"moving {name} left the readout unchanged"
 
     return check
