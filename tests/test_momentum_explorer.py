@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import canvas_pixels
 
 from tp3helpers.explorers import Explorer
 from tp3helpers.explorers.momentum import MomentumExplorer, momentum_explorer
 from tp3helpers.momentum import convergence_rate
-
-
-def canvas_pixels(figure) -> np.ndarray:
-    return np.asarray(figure.canvas.buffer_rgba()).copy()
 
 
 @pytest.fixture
@@ -109,8 +106,11 @@ def test_returning_to_a_loss_blits_on_its_own_background(explorer):
     explorer.controls["condition_number"].value = 10
     explorer.controls["objective"].value = "rosenbrock"
     explorer.controls["objective"].value = "quadratic"
+    full_draws = []
+    explorer.figure.canvas.mpl_connect("draw_event", full_draws.append)
     explorer.controls["condition_number"].value = 100
     explorer.controls["rho"].value = 0.55
+    assert full_draws == [], "coming back to a loss seen before should blit, not redraw"
     blitted = canvas_pixels(explorer.figure)
     explorer.request_full_draw()
     explorer.refresh("rho")

@@ -4,7 +4,9 @@ An explorer builds its figure and artists once. On every control change it recom
 math layer, updates the existing artists (``set_data``, ``set_height``, ``set_array``) and redraws.
 Redrawing uses blitting: artists registered with :meth:`Explorer.animate` are left out of the
 cached background and are the only ones drawn on a slider move. A subclass that changes anything
-else (axis limits, a static line) calls :meth:`Explorer.request_full_draw`.
+else (axis limits, a static line) calls :meth:`Explorer.request_full_draw`. A subclass that switches
+between a few static looks (say, the contours of one loss or another) names each with
+:meth:`Explorer.set_scene`: each scene's background is cached, so coming back to a scene blits.
 
 Animated text (value labels) is the costly part of a blit: Matplotlib lays out and rasterises every
 glyph on every draw, about 1 ms per short label. On an Agg canvas each label is therefore rendered
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -159,6 +161,9 @@ class Explorer(widgets.VBox):
         self._animated: list[Artist] = []
         self._sprites = TextSprites()
         self._background = None
+        self._scene: Hashable = None
+        self._backgrounds: dict[Hashable, tuple] = {}  # scene -> (background, canvas size)
+        self._snapshotting = False
         self._full_draw = True
         _align_descriptions(self.controls.values())
         grid = widgets.GridBox(
@@ -205,6 +210,22 @@ class Explorer(widgets.VBox):
         """Redraw everything on the next refresh (axis limits or other static parts changed)."""
         self._full_draw = True
 
+    def set_scene(self, key: Hashable) -> None:
+        """Declare which static content the figure shows now (``key`` names it).
+
+        The background of a scene is kept after its first full draw; coming back to the scene
+        restores it and blits, with no full draw.
+        """
+        self._scene = key
+        cached = self._backgrounds.get(key)
+        if cached is not None and cached[1] == self._canvas_size():
+            self._background = cached[0]
+        else:
+            self.request_full_draw()
+
+    def _canvas_size(self) -> tuple:
+        return (*self.figure.canvas.get_width_height(), self.figure.dpi)
+
     def value(self, name: str) -> object:
         """The current value of control ``name``, floats rounded to drop keyboard noise."""
         value = self.controls[name].value
@@ -246,7 +267,10 @@ class Explorer(widgets.VBox):
         canvas = self.figure.canvas
         if getattr(event, "canvas", canvas) is not canvas or not hasattr(canvas, "copy_from_bbox"):
             return
+        if self._snapshotting:  # the moving artists are part of this draw: not a background
+            return
         self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._backgrounds[self._scene] = (self._background, self._canvas_size())
         self._draw_animated()
 
     # -- display ---------------------------------------------------------------------------------
@@ -254,8 +278,11 @@ class Explorer(widgets.VBox):
         """The live widget, plus a PNG of the figure for readers without a running kernel."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = f"{self._title} (live in JupyterLab or Voilà with a running kernel)"
-        bundle["image/png"] = png_snapshot(self.figure, self._animated)
-        self._background = None  # savefig may have re-rendered the canvas
+        self._snapshotting = True
+        try:
+            bundle["image/png"] = png_snapshot(self.figure, self._animated)
+        finally:
+            self._snapshotting = False
         return bundle
 
     def close(self) -> None:

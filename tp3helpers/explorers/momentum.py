@@ -87,17 +87,16 @@ class MomentumExplorer(Explorer):
         (self._ax_path, self._ax_map), (self._ax_loss, self._ax_energy) = fig.subplots(2, 2)
         self._map_eta = np.linspace(0.0, _ETA_MAX, resolution)
         self._map_rho = np.linspace(0.0, 1.0, resolution)
-        # Per (objective, condition number): data, static artists and the blit background.
+        # Per (objective, condition number): data and static artists (the base class keeps the
+        # blit background of each, see Explorer.set_scene).
         self._key: tuple[str, int] | None = None
         self._cache: dict[tuple[str, int], tuple] = {}
         self._statics: dict[tuple[str, int], list] = {}
-        self._backgrounds: dict[tuple[str, int], tuple] = {}
         self._last_gd: tuple = (None, None)
         self._build_static_axes(fig)
         super().__init__(fig, controls, title="Momentum as a heavy ball", columns=2)
         self.animate(self._path_m, self._path_gd, self._point, self._point_gd, self._loss_m,
                      self._loss_gd, *self._energy_lines)
-        fig.canvas.mpl_connect("draw_event", self._remember_background)
         self.refresh(None)
         # The panels keep the place the first draw gave them: no layout pass on later redraws.
         fig.set_layout_engine("none")
@@ -180,20 +179,7 @@ class MomentumExplorer(Explorer):
                                 else "Rosenbrock valley (scaled)")
         self._ax_map.set_title("convergence rate r(ρ, η) on this loss")
         self._key = key
-        cached = self._backgrounds.get(key)
-        if cached is not None and cached[1] == self._canvas_size():
-            self._background = cached[0]  # the base class blits on this background
-        else:
-            self.request_full_draw()
-
-    def _canvas_size(self) -> tuple:
-        return (*self.figure.canvas.get_width_height(), self.figure.dpi)
-
-    def _remember_background(self, event: object) -> None:
-        """After each full draw, keep its background for the current loss (not during a snapshot,
-        which draws the moving artists into the background)."""
-        if self._key is not None and self._background is not None and self._path_m.get_animated():
-            self._backgrounds[self._key] = (self._background, self._canvas_size())
+        self.set_scene(key)
 
     # -- update --------------------------------------------------------------------------------
     def update(self, changed: str | None) -> str:
