@@ -28,6 +28,12 @@ def canvas_pixels(figure) -> np.ndarray:
 
 
 @pytest.fixture
+def pixels():
+    """``pixels(figure)``: a copy of what the figure's Agg canvas holds now."""
+    return canvas_pixels
+
+
+@pytest.fixture
 def assert_control_redraws():
     """Set ``explorer.controls[name].value = value``; assert that the figure's pixels and the
     readout changed, and that the readout shows no error."""

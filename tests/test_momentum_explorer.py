@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import canvas_pixels
 
 from tp3helpers.explorers import Explorer
 from tp3helpers.explorers.momentum import MomentumExplorer, momentum_explorer
@@ -101,7 +100,7 @@ def test_snapshot_for_the_stored_notebook(explorer):
     assert bundle["image/png"].startswith(b"\x89PNG")
 
 
-def test_returning_to_a_loss_blits_on_its_own_background(explorer):
+def test_returning_to_a_loss_blits_on_its_own_background(explorer, pixels):
     """Back on a loss seen before, the cached background gives the same pixels as a full draw."""
     explorer.controls["condition_number"].value = 10
     explorer.controls["objective"].value = "rosenbrock"
@@ -111,9 +110,9 @@ def test_returning_to_a_loss_blits_on_its_own_background(explorer):
     explorer.controls["condition_number"].value = 100
     explorer.controls["rho"].value = 0.55
     assert full_draws == [], "coming back to a loss seen before should blit, not redraw"
-    blitted = canvas_pixels(explorer.figure)
+    blitted = pixels(explorer.figure)
     explorer.request_full_draw()
     explorer.refresh("rho")
-    np.testing.assert_array_equal(canvas_pixels(explorer.figure), blitted)
+    np.testing.assert_array_equal(pixels(explorer.figure), blitted)
     visible = [a for artists in explorer._statics.values() for a in artists if a.get_visible()]
     assert visible == explorer._statics[("quadratic", 100)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import canvas_pixels
 
 from tp3helpers.explorers import softmax_explorer
 from tp3helpers.softmax import softmax
@@ -77,13 +76,13 @@ def test_static_snapshot_for_stored_notebooks(explorer):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
-def test_blitting_after_a_snapshot_matches_a_full_draw(explorer):
+def test_blitting_after_a_snapshot_matches_a_full_draw(explorer, pixels):
     explorer._repr_mimebundle_()  # draws the moving bars into the canvas, not into the background
     explorer.controls["logit_1"].value = 3.0
-    blitted = canvas_pixels(explorer.figure)
+    blitted = pixels(explorer.figure)
     explorer.request_full_draw()
     explorer.refresh("logit_1")
-    np.testing.assert_array_equal(canvas_pixels(explorer.figure), blitted)
+    np.testing.assert_array_equal(pixels(explorer.figure), blitted)
 
 
 @pytest.mark.parametrize("bad", [1, 11, 2.5, "four"])
