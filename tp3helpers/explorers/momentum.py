@@ -26,18 +26,16 @@ from ..momentum import (
     rotation_matrix,
 )
 from ..plotting.figure import new_figure
+from ..plotting.history import history_line, log_history_axes, set_history
 from ..plotting.momentum import (
     DESCENT_COLOUR,
     MOMENTUM_COLOUR,
     REGIME_NAMES,
-    history_line,
-    log_history_axes,
     loss_contours,
     rate_colorbar,
     rate_image_data,
     rate_map,
     regime_boundaries,
-    set_history,
     set_trajectory,
     trajectory_line,
 )

@@ -23,9 +23,6 @@ __all__ = [
     "loss_contours",
     "trajectory_line",
     "set_trajectory",
-    "log_history_axes",
-    "history_line",
-    "set_history",
     "rate_map",
     "rate_image_data",
     "rate_colorbar",
@@ -91,34 +88,6 @@ def set_trajectory(line: Line2D, positions: np.ndarray) -> None:
     sx, sy = _CLIP_SPANS * (x1 - x0), _CLIP_SPANS * (y1 - y0)
     line.set_data(np.clip(positions[:, 0], x0 - sx, x1 + sx),
                   np.clip(positions[:, 1], y0 - sy, y1 + sy))
-
-
-def log_history_axes(
-    ax: Axes, *, steps: int, ylim: tuple[float, float], title: str, ylabel: str
-) -> None:
-    """Fixed log-scale axes for a quantity per iteration (fixed limits: no rescaling on moves)."""
-    ax.set_yscale("log")
-    ax.set_xlim(0, steps)
-    ax.set_ylim(*ylim)
-    ax.set_title(title)
-    ax.set_xlabel("iteration $t$")
-    ax.set_ylabel(ylabel)
-    ax.minorticks_off()  # 17 decades of minor ticks cost more to draw than they tell
-    ax.grid(True, which="major", alpha=0.3)
-
-
-def history_line(ax: Axes, *, colour: str, label: str, style: str = "-") -> Line2D:
-    """An empty line of a history, for :func:`set_history`."""
-    (line,) = ax.plot([], [], style, color=colour, linewidth=1.4, label=label)
-    return line
-
-
-def set_history(line: Line2D, values: np.ndarray) -> None:
-    """Plot ``values[t]`` against ``t``; values <= 0 are left out (a log axis cannot show them)."""
-    y = np.asarray(values, dtype=float)
-    top = line.axes.get_ylim()[1]
-    y = np.where(y > 0, np.minimum(y, top * 1e3), np.nan)
-    line.set_data(np.arange(y.size), y)
 
 
 def rate_map(ax: Axes, eta: np.ndarray, rho: np.ndarray, rates: np.ndarray) -> AxesImage:

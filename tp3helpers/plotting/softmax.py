@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 __all__ = [
@@ -18,7 +17,6 @@ __all__ = [
     "set_bar_values",
     "colour_target_bar",
     "decision_regions",
-    "loss_curve",
 ]
 
 TARGET_COLOUR = "#d62728"
@@ -96,25 +94,3 @@ def decision_regions(
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper left", fontsize=8)
-
-
-def loss_curve(
-    ax: Axes, history: Sequence[float], *, optimum: float | None = None, label: str | None = None
-) -> Line2D:
-    """Training loss against the iteration number, on a log scale.
-
-    With ``optimum`` the gap :math:`J(W_t) - J^*` is drawn instead, which shows the linear
-    (geometric) convergence of gradient descent as a straight line.
-    """
-    values = np.asarray(history, dtype=float)
-    ylabel = "loss $J(W)$"
-    if optimum is not None:
-        values = values - optimum
-        keep = values > 0
-        values = np.where(keep, values, np.nan)
-        ylabel = "$J(W_t) - J^*$"
-    (line,) = ax.semilogy(np.arange(values.size), values, label=label)
-    ax.set_xlabel("gradient step")
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.3)
-    return line
