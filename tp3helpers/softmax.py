@@ -90,7 +90,12 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
     ValueError
         If ``a`` holds NaN or ``+inf``, or a slice along ``axis`` is all ``-inf``.
     """
-    z = _shifted_logits(a, axis)
+    return _softmax(a, axis)
+
+
+def _softmax(a: object, axis: int, name: str = "a", ndim: int | None = None) -> np.ndarray:
+    """:func:`softmax`, with the argument's name and dimension for the error messages."""
+    z = _shifted_logits(a, axis, name, ndim)
     np.exp(z, out=z)  # z is a new array: work in place, as large inputs are memory-bound
     z /= z.sum(axis=axis, keepdims=True)
     return z
@@ -221,9 +226,7 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
     numpy.ndarray, shape (N, K)
         Row :math:`n` is :math:`y_n - t_n`; each row sums to 0.
     """
-    y = _shifted_logits(logits, 1, "logits", ndim=2)
-    np.exp(y, out=y)
-    y /= y.sum(axis=1, keepdims=True)
+    y = _softmax(logits, 1, "logits", ndim=2)
     n, k = y.shape
     labels = np.asarray(targets)
     if labels.dtype.kind in "iu" and labels.ndim == 1:
