@@ -110,14 +110,17 @@ class KernelExplorer(Explorer):
         n = self.x.size
         set_gram(self._gram, np.full((n, n), np.nan))
         set_spectrum(self._spectrum, np.full(n, np.nan), psd=False)
+        self._hide_fit()
+
+    def _hide_fit(self) -> None:
         self._fit.set_ydata(np.full_like(self.grid, np.nan))
 
     def update(self, changed: str | None) -> str:
-        self._blank()
         base, shown = self.kernel()
         try:
             gram = shown(self.x)
         except ValueError as exc:  # exp overflows float64: a numerically impossible setting
+            self._blank()
             return message_html(f"{exc}. Increase the bandwidth h.", "warning")
         eigenvalues = np.linalg.eigvalsh(gram)
         tol = kernels.psd_tolerance(eigenvalues)
@@ -151,6 +154,8 @@ class KernelExplorer(Explorer):
         self, shown: Callable[..., np.ndarray], eigenvalues: np.ndarray, psd: bool
     ) -> str:
         low, high = eigenvalues[0] + self.alpha, eigenvalues[-1] + self.alpha
+        if not psd or low <= 0 or high / low > MAX_CONDITION:
+            self._hide_fit()
         if not psd:
             return message_html(
                 "Ridge fit hidden: κ is not a valid kernel here (K has a negative eigenvalue), "
