@@ -105,7 +105,7 @@ def test_numeric_wrong_kinds_are_described(bias_question):
     assert "(a str)" in bias_question.check("0.25, -0.5, 0.25").message
     assert "(a dict)" in bias_question.check({"b": 1}).message
     assert "complex" in bias_question.check([0.25j, 0.5, 0.25]).message
-    assert "shape (2,)" in bias_question.check([0.25, 0.5]).message
+    assert "shape (2,)" in bias_question.check([0.25, -0.25]).message
     assert "NaN" in bias_question.check([np.nan, 0.5, 0.25]).message
     huge = np.broadcast_to(0.0, (100_000, 100_000))  # a view: the checker must not copy it
     assert "shape (100000, 100000)" in bias_question.check(huge).message
@@ -118,6 +118,18 @@ def test_numeric_never_gives_the_answer_away(bias_question):
     for text in texts:
         assert "-0.5" not in text and " 0.25" not in text and "[0.25" not in text
         assert SECRET not in text
+
+
+def test_numeric_mistake_of_another_shape():
+    q = NumericQuestion(
+        "bias gradient",
+        [1.0, -1.0],
+        mistakes=[(np.array([[0.5, -0.5], [0.5, -0.5]]), "one row per sample: sum the rows")],
+        hint="h",
+        solution="s",
+    )
+    assert "sum the rows" in q.check([[0.5, -0.5], [0.5, -0.5]]).message
+    assert "expected shape (2,)" in q.check([[0.5, -0.5]]).message
 
 
 def test_numeric_scalar_accepts_a_size_one_array():

@@ -164,8 +164,9 @@ class NumericQuestion(_Exercise):
     rtol, atol : float
         Tolerance of the comparison, as in :func:`numpy.allclose`.
     mistakes : sequence of (value or predicate, explanation)
-        Known wrong answers: a value (compared with the same tolerance) or a function of the
-        answer array returning True; the first that matches gives its explanation.
+        Known wrong answers: a value (compared with the same tolerance; it may have another
+        shape than ``expected``, e.g. one row per sample where a sum was asked) or a function of
+        the answer array returning True; the first that matches gives its explanation.
     hint, solution : str
         The hint shown after a wrong attempt; the worked solution (Markdown) shown on demand.
     """
@@ -206,13 +207,10 @@ class NumericQuestion(_Exercise):
         """Feedback on ``answer`` (a number or an array); ``...`` means not attempted."""
         if answer is ... or answer is None:
             return self._not_attempted("replace `...` with your answer and run the cell again.")
-        shape = self._expected.shape if self._expected.size > 1 else None
         try:
-            got = result_array(answer, shape=shape, what="your answer is")
+            got = result_array(answer, what="your answer is")
         except WrongResult as exc:
             return self._failed(str(exc))
-        if shape is None and got.size != 1:
-            return self._failed(f"your answer has shape {got.shape}; expected a single number")
         if not np.isfinite(got).all():
             return self._failed(f"your answer {short_repr(answer)} contains NaN or inf")
         if self._matches(got, self._expected):
@@ -220,6 +218,12 @@ class NumericQuestion(_Exercise):
         for wrong, explanation in self._mistakes:
             if self._matches(got, wrong) if isinstance(wrong, np.ndarray) else _holds(wrong, got):
                 return self._failed(f"{short_repr(answer)} is not right: {explanation}")
+        if self._expected.size == 1 and got.size != 1:
+            return self._failed(f"your answer has shape {got.shape}; expected a single number")
+        if self._expected.size > 1 and got.shape != self._expected.shape:
+            return self._failed(
+                f"your answer has shape {got.shape}; expected shape {self._expected.shape}"
+            )
         return self._failed(f"{short_repr(answer)} is not right.")
 
 
