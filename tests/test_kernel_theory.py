@@ -18,7 +18,9 @@ from tp3helpers.kernels import (
     is_psd,
     linear,
     polynomial,
+    psd_rtol,
     psd_tolerance,
+    relative_min_eigenvalue,
     taylor_exp_kernel,
 )
 
@@ -130,3 +132,12 @@ def test_feature_map_refuses_a_huge_order():
 def test_taylor_order_zero_is_one_whatever_the_kernel():
     huge = np.array([[0.0], [1e100]])
     np.testing.assert_array_equal(taylor_exp_kernel(linear, 0)(huge), np.ones((2, 2)))
+
+
+def test_relative_min_eigenvalue_and_rtol():
+    assert psd_rtol(40) == pytest.approx(PSD_FACTOR * 40 * EPS)
+    assert relative_min_eigenvalue(np.diag([2.0, -1.0])) == pytest.approx(-0.5)
+    assert relative_min_eigenvalue(np.zeros((2, 2))) == 0.0
+    assert relative_min_eigenvalue(np.diag([1e308, -1e308])) == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        psd_rtol(0)

@@ -42,7 +42,9 @@ __all__ = [
     "check_gram",
     "min_eigenvalue",
     "PSD_FACTOR",
+    "psd_rtol",
     "psd_tolerance",
+    "relative_min_eigenvalue",
     "is_psd",
     "gp_samples",
     "exp_feature_map",
@@ -336,8 +338,25 @@ def psd_tolerance(eigenvalues: object) -> float:
         The computed eigenvalues of the symmetric matrix (finite).
     """
     values = as_float_array(eigenvalues, "eigenvalues", ndim=1).astype(np.float64, copy=False)
-    relative = PSD_FACTOR * values.size * np.finfo(np.float64).eps
-    return float(relative * np.abs(values).max())
+    return psd_rtol(values.size) * float(np.abs(values).max())
+
+
+def psd_rtol(n: int) -> float:
+    r"""The relative PSD tolerance :math:`c\, n\, \varepsilon` for an n-by-n matrix (see
+    :func:`psd_tolerance`): about :math:`8.9 \times 10^{-13}` for :math:`n = 40`."""
+    return PSD_FACTOR * check_positive_int(n, "n") * float(np.finfo(np.float64).eps)
+
+
+def relative_min_eigenvalue(K: object) -> float:
+    r"""The smallest eigenvalue relative to the largest in size, :math:`\lambda_{\min} /
+    \max_i |\lambda_i|` (0 for the zero matrix).
+
+    :func:`is_psd` compares it with :math:`-c\, n\, \varepsilon` (:func:`psd_rtol`): the
+    number that says how far below zero a matrix is, whatever its scale.
+    """
+    eigenvalues = np.linalg.eigvalsh(check_gram(K))
+    top = float(np.abs(eigenvalues).max())
+    return float(eigenvalues[0] / top) if top > 0 else 0.0
 
 
 def is_psd(K: object, tol: float | None = None) -> bool:
