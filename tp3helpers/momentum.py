@@ -617,19 +617,15 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 
 
 def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
-    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING`, :data:`BOUNDED` or
-    :data:`DIVERGENT`.
+    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING`, :data:`BOUNDED` or divergent.
 
-    Divergent when :func:`convergence_rate` exceeds 1, or equals 1 through a double root
-    :math:`\mu = -1` (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`).
-    Bounded when the rate is 1 (to within :math:`10^{-12}`) otherwise: the error neither grows nor
-    shrinks, as for the frictionless ball :math:`\rho = 1`, :math:`\eta\lambda < 4`. Otherwise
-    oscillating as soon as one eigen-direction oscillates: its roots are complex (the ball is
-    underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or its dominant root is negative (the
-    step overshoots and the error flips sign every step). Monotone when every direction has real
-    roots with a non-negative dominant one (the overdamped ball creeps to the bottom without
-    crossing it). Same parameters and broadcasting as :func:`convergence_rate`; returns an int
-    array (an int for scalars). Derived in notebook 3, *Beyond the homework*.
+    Divergent when :func:`convergence_rate` exceeds 1, or equals 1 with a double root -1
+    (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`); bounded when it
+    is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
+    :math:`\eta\lambda < 4`. Otherwise oscillating as soon as one eigen-direction has complex roots
+    (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or a negative dominant root (the step
+    overshoots), monotone if none has (overdamped). Broadcasts like :func:`convergence_rate`;
+    returns ints. Derived in notebook 3, *Beyond the homework*.
     """
     s, real, modulus = _roots(rho, eta, eigenvalues)
     calm = np.all(real & (s >= 0), axis=-1)
