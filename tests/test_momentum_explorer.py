@@ -152,3 +152,15 @@ def test_loss_parts_along_the_eigenvectors_add_up_to_the_loss(explorer):
     explorer.controls["objective"].value = "rosenbrock"
     assert all(len(line.get_ydata()) == 0 for line in explorer.artists["loss_parts"])
     assert "per eigen-direction" not in explorer.readout.value
+
+
+def test_rate_map_marks_the_bounded_cells(explorer):
+    """Rate exactly 1: the row rho = 1 up to eta * lambda_max = 4, the column eta = 0, and cells
+    that fall on the edge eta = 2 (1 + rho) / lambda_max."""
+    (marks,) = [line for line in explorer.artists["rate_map"].axes.get_lines()
+                if line.get_label() == "bounded (r = 1)" and line.get_visible()]
+    eta, rho = (np.asarray(a) for a in marks.get_data())
+    top = rho == 1.0
+    assert top.sum() > 100 and eta[top].max() < 4.0  # eta * lambda_max < 4 on the top row
+    rates = convergence_rate(rho, eta, [0.01, 1.0])
+    np.testing.assert_allclose(rates, 1.0, atol=1e-12)
