@@ -9,7 +9,12 @@ from ._feedback import Feedback
 from ._questions import ChoiceQuestion, CodeExercise, NumericQuestion, code_exercise, reveal
 from .kernels import check_exp_counterexample, check_is_psd, check_taylor_exp_gram
 from .momentum import check_momentum_step, check_physical_to_momentum
-from .softmax import check_cross_entropy_grad, check_softmax
+from .softmax import (
+    bias_gradient_question,
+    check_cross_entropy_grad,
+    check_softmax,
+    curvature_question,
+)
 
 __all__ = [
     "Feedback",
@@ -20,6 +25,8 @@ __all__ = [
     "reveal",
     "check_softmax",
     "check_cross_entropy_grad",
+    "bias_gradient_question",
+    "curvature_question",
     "check_is_psd",
     "check_taylor_exp_gram",
     "check_exp_counterexample",
