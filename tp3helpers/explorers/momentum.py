@@ -243,9 +243,11 @@ class MomentumExplorer(Explorer):
             f"gradient descent {_loss(objective, path_gd)}",
         ]
         if name == "quadratic":
+            # one direction's roots depend on eta * lambda only: all directions in one call each
+            rates, codes = (f(rho, eta * lam, 1.0) for f in (convergence_rate, iteration_regime))
             lines.append("<b>per eigen-direction</b> " + " &nbsp;·&nbsp; ".join(
-                f"λ = {value:g}: r = {convergence_rate(rho, eta, value):.4f} "
-                f"({REGIME_NAMES[iteration_regime(rho, eta, value)]})" for value in lam))
+                f"λ = {value:g}: r = {r:.4f} ({REGIME_NAMES[int(c)]})"
+                for value, r, c in zip(lam, rates, codes, strict=True)))
         if eta > 0 and rho <= 1:
             _, friction, dt = momentum_to_physical(rho, eta)
             lines.append(f"<b>ball</b> m = 1, friction c = {friction:.3f}, Δt = {dt:.3f}"
