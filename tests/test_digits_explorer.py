@@ -32,7 +32,8 @@ def test_builds_with_its_controls_and_a_complete_first_run(explorer):
     assert set(explorer.controls) == {"bandwidth", "l2", "rho", "eta"}
     assert "held-out accuracy" in explorer.readout.value
     assert explorer.artists["progress"].get_text() == "done"
-    assert len(explorer.artists["loss"].get_xdata()) == 61 and len(explorer.artists["loss_gd"].get_xdata()) == 61
+    for name in ("loss", "loss_gd"):
+        assert len(explorer.artists[name].get_xdata()) == 61
     assert all(bar.get_width() > 80 for bar in explorer.artists["accuracy_bars"])
 
 
@@ -71,9 +72,10 @@ def test_gallery_shows_misclassified_digits_with_labels(explorer):
     wrong = np.flatnonzero(job.result["momentum_predicted"] != split.y_test)
     assert wrong.size > 0
     first = wrong[0]
-    np.testing.assert_allclose(explorer.artists["digits"][0].get_array(), split.X_test[first].reshape(8, 8))
+    image, title = explorer.artists["digits"][0], explorer.artists["digit_titles"][0]
+    np.testing.assert_allclose(image.get_array(), split.X_test[first].reshape(8, 8))
     predicted = job.result["momentum_predicted"][first]
-    assert explorer.artists["digit_titles"][0].get_text() == f"{predicted} (true {split.y_test[first]})"
+    assert title.get_text() == f"{predicted} (true {split.y_test[first]})"
 
 
 def test_features_are_cached_per_bandwidth():
