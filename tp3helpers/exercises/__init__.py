@@ -7,7 +7,14 @@ wrong attempt, and the worked solution is shown only on demand (``.solution()`` 
 
 from ._feedback import Feedback
 from ._questions import ChoiceQuestion, CodeExercise, NumericQuestion, code_exercise, reveal
-from .kernels import check_exp_counterexample, check_is_psd, check_taylor_exp_gram
+from .kernels import (
+    check_exp_counterexample,
+    check_is_psd,
+    check_taylor_exp_gram,
+    feature_count_question,
+    smallest_eigenvalue_question,
+    valid_kernel_question,
+)
 from .momentum import check_momentum_step, check_physical_to_momentum
 from .softmax import check_cross_entropy_grad, check_softmax
 
@@ -23,6 +30,9 @@ __all__ = [
     "check_is_psd",
     "check_taylor_exp_gram",
     "check_exp_counterexample",
+    "valid_kernel_question",
+    "smallest_eigenvalue_question",
+    "feature_count_question",
     "check_momentum_step",
     "check_physical_to_momentum",
 ]
