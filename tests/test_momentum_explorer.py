@@ -146,3 +146,47 @@ def test_steps_sets_the_length_of_the_runs():
     assert len(widget.artists["path"].get_xdata()) == 21  # the start and 20 steps
     assert "after 20 steps" in widget.readout.value
     widget.close()
+
+
+def test_readout_at_rho_one_says_bounded_never_converges(explorer):
+    explorer.controls["rho"].value = 1.0
+    explorer.controls["eta"].value = 1.0
+    text = explorer.readout.value
+    assert "r = 1.0000 (bounded, never converges)" in text
+    assert "divergent" not in text and "diverge" not in text
+    assert "tp3-warning" not in text
+    explorer.controls["eta"].value = 4.2  # eta * lambda_max > 4: now it does diverge
+    assert "(divergent)" in explorer.readout.value
+
+
+def test_loss_parts_along_the_eigenvectors_add_up_to_the_loss(explorer):
+    explorer.controls["rho"].value = 0.9
+    explorer.controls["eta"].value = 0.1
+    loss = explorer.artists["loss"].get_ydata()
+    flat, steep = (line.get_ydata() for line in explorer.artists["loss_parts"])
+    np.testing.assert_allclose(flat + steep, loss, rtol=1e-10)
+    # each part shrinks at its own rate, given per eigen-direction in the readout
+    rates = [convergence_rate(0.9, 0.1, lam) for lam in (0.01, 1.0)]
+    assert f"λ = 0.01: r = {rates[0]:.4f} (monotone)" in explorer.readout.value
+    assert f"λ = 1: r = {rates[1]:.4f} (oscillating)" in explorer.readout.value
+    # the part is quadratic in its error component: over 50 steps it shrinks by r^100
+    measured = (flat[150] / flat[100]) ** (1 / 100)
+    assert measured == pytest.approx(rates[0], rel=1e-3)
+    before = flat.copy()
+    explorer.controls["rho"].value = 0.5
+    assert not np.array_equal(explorer.artists["loss_parts"][0].get_ydata(), before)
+    explorer.controls["objective"].value = "rosenbrock"
+    assert all(len(line.get_ydata()) == 0 for line in explorer.artists["loss_parts"])
+    assert "per eigen-direction" not in explorer.readout.value
+
+
+def test_rate_map_marks_the_bounded_cells(explorer):
+    """Rate exactly 1: the row rho = 1 up to eta * lambda_max = 4, the column eta = 0, and cells
+    that fall on the edge eta = 2 (1 + rho) / lambda_max."""
+    (marks,) = [line for line in explorer.artists["rate_map"].axes.get_lines()
+                if line.get_label() == "bounded (r = 1)" and line.get_visible()]
+    eta, rho = (np.asarray(a) for a in marks.get_data())
+    top = rho == 1.0
+    assert top.sum() > 100 and eta[top].max() < 4.0  # eta * lambda_max < 4 on the top row
+    rates = convergence_rate(rho, eta, [0.01, 1.0])
+    np.testing.assert_allclose(rates, 1.0, atol=1e-12)
