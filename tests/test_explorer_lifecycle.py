@@ -14,9 +14,10 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
+from tp3helpers import _cells
+from tp3helpers._cells import running_cell
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
-from tp3helpers.plotting import figure as figure_module
-from tp3helpers.plotting.figure import new_figure, running_cell
+from tp3helpers.plotting.figure import new_figure
 
 # -- in this process: Agg, no kernel -------------------------------------------------------------
 
@@ -55,7 +56,7 @@ def test_figures_made_outside_a_kernel_are_kept():
 
 def test_a_figure_made_again_by_the_same_cell_replaces_the_previous_one(monkeypatch):
     cell = ["cell-1"]
-    monkeypatch.setattr(figure_module, "running_cell", lambda: cell[0])
+    monkeypatch.setattr(_cells, "running_cell", lambda: cell[0])
     first = new_figure(3.0, 2.0)
     labelled = new_figure(3.0, 2.0, label="second panel")
     again = new_figure(3.0, 2.0)
@@ -77,6 +78,7 @@ import matplotlib.pyplot as plt
 from ipywidgets.widgets.widget import _instances as open_widgets
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
 from tp3helpers.plotting.figure import new_figure
+from tp3helpers.exercises import reveal
 # What a student would see reaches stderr every time, where the tests look for it (libraries'
 # deprecation warnings stay hidden, as in JupyterLab)
 warnings.simplefilter("always", RuntimeWarning)
@@ -140,14 +142,16 @@ def kernel(tmp_path_factory):
 
 EXPLORER_CELL = "explorer = momentum_explorer()\nexplorer"
 FIGURE_CELL = "fig = new_figure(6.0, 3.0)\nfig.subplots().plot([0, 1], [1, 0])\nfig.canvas"
+REVEAL_CELL = "reveal('What does the ball do at rho = 1?', 'It never settles.')"
 COUNT = "(len(plt.get_fignums()), len(open_widgets))"
 
 
-def test_rerunning_cells_in_jupyterlab_replaces_their_explorer_and_figure(kernel):
+def test_rerunning_cells_in_jupyterlab_replaces_their_explorer_figure_and_widgets(kernel):
     figures_before, _ = kernel.value(COUNT)
     counts, errors = [], ""
+    cells = {"explorer-cell": EXPLORER_CELL, "figure-cell": FIGURE_CELL, "reveal-cell": REVEAL_CELL}
     for _ in range(3):
-        for cell_id, code in (("explorer-cell", EXPLORER_CELL), ("figure-cell", FIGURE_CELL)):
+        for cell_id, code in cells.items():
             errors += kernel.run(code, cell_id=cell_id)[1]
         counts.append(kernel.value(COUNT))
     assert [figures for figures, _ in counts] == [figures_before + 2] * 3
