@@ -29,17 +29,14 @@ def running_cell() -> Hashable | None:
     return parent.get("metadata", {}).get("cellId") or parent.get("content", {}).get("code")
 
 
-def replace_previous(
-    made: object, maker: Hashable, close: Callable[[object], None], *, in_scripts: bool
-) -> None:
+def replace_previous(made: object, maker: Hashable, close: Callable[[object], None]) -> None:
     """Close what the running notebook cell made last with ``maker``; remember ``made`` instead.
 
     ``maker`` names the kind of object (an explorer class, a figure label). Outside a kernel
-    there is no cell: with ``in_scripts`` the whole program counts as one cell (a loop that
-    builds explorers keeps only the last one open), otherwise nothing is closed.
+    there is no cell and nothing is closed: a script or a test may hold several explorers.
     """
     cell = running_cell()
-    if cell is None and not in_scripts:
+    if cell is None:
         return
     previous = _MADE_BY_CELL.get((cell, maker), lambda: None)()
     if previous is not None and previous is not made:

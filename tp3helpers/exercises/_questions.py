@@ -73,7 +73,7 @@ def _hidden_behind_button(label: str, markdown: str, intro: str = ""):
         children.insert(0, widgets.HTMLMath(value=intro))
     box = widgets.VBox(children)
     # Made again by the same notebook cell (a re-run), it replaces the previous one, closed.
-    replace_previous(box, ("behind a button", label, markdown), close_widgets, in_scripts=False)
+    replace_previous(box, ("behind a button", label, markdown), close_widgets)
     return box
 
 

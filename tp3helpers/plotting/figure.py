@@ -42,7 +42,7 @@ def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: o
     if hasattr(canvas, "toolbar_position"):
         canvas.toolbar_position = "right"
     if replace:
-        replace_previous(fig, ("figure", kwargs.get("label")), close_figure, in_scripts=False)
+        replace_previous(fig, ("figure", kwargs.get("label")), close_figure)
     return fig
 
 
