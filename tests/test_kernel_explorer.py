@@ -119,6 +119,7 @@ def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "tp3-error" not in readout
     assert "cannot be computed" in readout and "Increase the bandwidth" in readout
+    assert "h = 0.2 or more works" in readout  # (1/0.1995² + 1)² < 709.78 < (1/0.1778² + 1)²
     assert_blank(explorer)
 
 
@@ -212,6 +213,7 @@ def _check_setting(explorer):
         assert_blank(explorer)
         return
     gram, cross = expected
+    assert ("PSD ✓" in readout) == kernels.is_psd(gram)  # the one tolerance, here too
     np.testing.assert_allclose(explorer.artists["gram"].get_array(), gram / np.abs(gram).max())
     assert bar_count(explorer) == explorer.x.size
     fit = np.asarray(explorer.artists["fit"].get_ydata())

@@ -12,6 +12,7 @@ from .kernels import (
     check_is_psd,
     check_taylor_exp_gram,
     feature_count_question,
+    kernel_prompt,
     smallest_eigenvalue_question,
     valid_kernel_question,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "valid_kernel_question",
     "smallest_eigenvalue_question",
     "feature_count_question",
+    "kernel_prompt",
     "check_momentum_step",
     "check_physical_to_momentum",
 ]
