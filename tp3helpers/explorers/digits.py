@@ -153,7 +153,7 @@ class DigitsExplorer(Explorer):
             "eta": widgets.FloatSlider(value=3.5, min=0.1, max=8.0, step=0.1,
                                        description="step η·L"),
         }
-        fig = new_figure(10.0, 6.4)
+        fig = new_figure(10.0, 6.4, replace=False)
         super().__init__(fig, controls, _draw_figure(fig, steps),
                          title="Digits: kernel softmax trained with momentum", columns=2)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
