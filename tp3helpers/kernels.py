@@ -85,8 +85,8 @@ def _inner(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         products = x @ y.T
-    # Cauchy-Schwarz: |x.y| <= |x| |y|, so the full finiteness scan is needed only for huge points.
-    bound = np.sqrt(np.einsum("ij,ij->i", x, x).max()) * np.sqrt(np.einsum("ij,ij->i", y, y).max())
+        # Cauchy-Schwarz: |x.y| <= |x| |y|: the full finiteness scan is needed only for huge points.
+        bound = np.sqrt(np.einsum("ij,ij->i", x, x).max() * np.einsum("ij,ij->i", y, y).max())
     if not bound < 1e300 and not np.isfinite(products).all():
         raise ValueError(
             "inner products of the points overflow float64 (largest |x| entry "
@@ -133,13 +133,13 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     offset = check_nonnegative(c, "c")
     x, y, _ = _pair(X, Y)
     products = _inner(x, y)
-    products += offset
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # an overflow is reported below, naming the inputs
+        products += offset
         np.power(products, p, out=products)
     if not np.isfinite(products).all():
         raise ValueError(
             f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
-            f"{np.abs(_inner(x, y)).max() + offset:.3g}; rescale the inputs"
+            f"{float(np.abs(_inner(x, y)).max()) + offset:.3g}; rescale the inputs"
         )
     return products
 
@@ -384,7 +384,10 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         gram = _base_matrix(self.kernel, x, None)
         if gram.shape != (x.shape[0], x.shape[0]):
             raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
-        system = gram + alpha * np.eye(x.shape[0])
+        with np.errstate(over="ignore"):  # reported just below
+            system = gram + alpha * np.eye(x.shape[0])
+        if not np.isfinite(system).all():
+            raise ValueError(f"K + alpha I overflows float64 for alpha={alpha!r}; rescale")
         try:
             self.dual_coef_ = np.linalg.solve(system, target)
         except np.linalg.LinAlgError as exc:

@@ -221,10 +221,18 @@ def cross_entropy(logits: object, targets: object) -> float:
     logp = _log_softmax(logits, 1, "logits", ndim=2)
     t = _targets(targets, logp.shape, logp.dtype)
     if t.ndim == 1:  # integer labels: the one term with t_kn = 1 per sample
-        return float(-logp[np.arange(t.size), t].sum())
-    terms = np.zeros_like(logp)
-    np.multiply(t, logp, out=terms, where=t > 0)
-    return float(-terms.sum())
+        terms = logp[np.arange(t.size), t]
+    else:
+        terms = np.zeros_like(logp)
+        np.multiply(t, logp, out=terms, where=t > 0)
+    with np.errstate(over="ignore"):  # a sum beyond float64 is reported just below
+        total = -terms.sum()
+    if total == np.inf and np.isfinite(terms).all():
+        raise ValueError(
+            "the cross-entropy of these logits exceeds the float64 range (about 1.8e308): "
+            f"the largest term is {-terms.min():.3g}; rescale logits"
+        )
+    return float(total)
 
 
 def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
