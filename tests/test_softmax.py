@@ -303,3 +303,17 @@ def test_softmax_regression_bad_input(rng):
         SoftmaxRegression(learning_rate=10.0, max_iter=500).fit(X * 100, y)
     with pytest.warns(UserWarning, match="did not converge"):
         SoftmaxRegression(max_iter=2).fit(X, y)
+
+
+def test_softmax_regression_refuses_data_whose_curvature_bound_overflows(rng):
+    X, y = blobs(rng, 10)
+    with pytest.raises(ValueError, match=r"X is too large to train on.*rescale X"):
+        SoftmaxRegression().fit(X * 1e160, y)  # used to report converged_ = True, weights 0
+
+
+def test_softmax_of_plus_and_minus_1e308_is_quiet_and_exact():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(softmax([1e308, -1e308]), [1.0, 0.0])
+        np.testing.assert_array_equal(cross_entropy_grad([[1e308, -1e308]], [0]), [[0.0, 0.0]])
+        assert cross_entropy([[1e308, -1e308]], [0]) == 0.0
