@@ -11,6 +11,9 @@ from tp3helpers.exercises.kernels import (
     check_exp_counterexample,
     check_is_psd,
     check_taylor_exp_gram,
+    feature_count_question,
+    smallest_eigenvalue_question,
+    valid_kernel_question,
 )
 from tp3helpers.kernels import is_psd, taylor_exp_kernel
 
@@ -89,3 +92,105 @@ def test_points_where_exp_minus_k_is_psd_fail():
 def test_counterexample_shape_and_size():
     assert "two or more points" in check_exp_counterexample(lambda: np.array([1.0])).message
     assert "below 700" in check_exp_counterexample(lambda: np.array([-30.0, 30.0])).message
+
+
+def test_a_too_loose_relative_tolerance_misses_a_real_negative_eigenvalue():
+    feedback = check_is_psd(
+        lambda K: bool(np.allclose(K, K.T))
+        and bool(np.linalg.eigvalsh(K)[0] >= -1e-5 * np.abs(np.linalg.eigvalsh(K)).max())
+    )
+    assert feedback.status == "failed" and "-1e-7 times the largest" in feedback.message
+    assert "rounding level" in feedback.message and "Hint:" in str(feedback)
+
+
+@pytest.mark.parametrize("threshold", [1e-12, 1e-9, 1e-7, 1e-4])
+def test_every_absolute_threshold_fails_at_some_scale(threshold):
+    def absolute(K):
+        return bool(np.allclose(K, K.T)) and bool(np.linalg.eigvalsh(K)[0] >= -threshold)
+
+    feedback = check_is_psd(absolute)
+    assert feedback.status == "failed"
+    assert "times 1e6" in feedback.message or "times 1e-6" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_hint_after_a_wrong_attempt_and_solution_only_on_demand(checker):
+    wrong = checker(lambda *args: np.zeros((1, 1)))
+    assert wrong.status == "failed" and "Hint:" in str(wrong) and checker.hint in str(wrong)
+    assert "Hint:" not in str(checker(stub))  # not attempted: no hint yet
+    assert "```python" not in str(wrong)  # the solution is not given away
+    solution = checker.solution()
+    assert "```python" in solution._repr_markdown_()
+
+
+def test_the_solutions_pass_their_own_checkers():
+    namespace = {"np": np}
+    for checker in CHECKERS:
+        code = checker.solution().markdown.split("```python")[1].split("```")[0]
+        exec(code, namespace)  # noqa: S102 - our own solution text
+    assert check_is_psd(namespace["my_is_psd"]).passed
+    assert check_taylor_exp_gram(namespace["my_taylor_exp_gram"]).passed
+    assert check_exp_counterexample(namespace["my_counterexample"]).passed
+
+
+def test_valid_kernel_question():
+    question = valid_kernel_question()
+    assert question.check(...).status == "not attempted"
+    assert question.check("c").passed and question.check(" C ").passed
+    reasons = {
+        "a": "1/e - e < 0",
+        "b": "converges only where |x x'| < 1",
+        "d": "trace 0",
+        "e": "k(0, 0) = -1",
+    }
+    for option, reason in reasons.items():
+        feedback = question.check(option)
+        assert feedback.status == "failed" and reason in feedback.message, feedback.message
+        assert "Hint:" in str(feedback)
+    assert "one of" in question.check("z").message
+    assert "Only **(c)** is valid" in question.solution().markdown
+
+
+def test_smallest_eigenvalue_question():
+    question = smallest_eigenvalue_question()
+    assert question.check(np.exp(-4) - np.exp(4)).passed
+    assert question.check(-54.6).passed  # three significant digits are enough
+    wrong = {
+        54.58: "wrong sign",
+        np.exp(-4) + np.exp(4) + 1.0: "determinant",  # any other positive number
+        np.exp(-4): "diagonal entry",
+        0.0: "not valid",
+    }
+    for answer, reason in wrong.items():
+        feedback = question.check(answer)
+        assert feedback.status == "failed" and reason in feedback.message, (answer, feedback)
+        assert "Hint:" in str(feedback)
+    assert "-54.58" in question.solution().markdown
+
+
+def test_feature_count_question():
+    question = feature_count_question()
+    assert question.check(31).passed
+    wrong = {16: "last block only", 30: "i = 0 is missing", 15: "distinct monomials",
+             5: "one coordinate per order", 11: "not d * i"}
+    for answer, reason in wrong.items():
+        feedback = question.check(answer)
+        assert feedback.status == "failed" and reason in feedback.message, (answer, feedback)
+    assert question.check(np.array([31, 31])).status == "failed"
+    assert "31" in question.solution().markdown
+
+
+def test_explore_prompts_hide_their_answers_until_clicked():
+    from tp3helpers.exercises.kernels import KERNEL_PROMPTS, kernel_prompt
+
+    for name, (question, answer) in KERNEL_PROMPTS.items():
+        widget = kernel_prompt(name)
+        text = repr(widget)
+        assert question[:30] in widget.children[0].value and answer[:30] not in text
+        button, out = widget.children[1], widget.children[2]
+        assert not out.outputs
+        button.click()
+        assert answer in str(out.outputs)
+        widget.close()
+    with pytest.raises(ValueError, match="name must be one of"):
+        kernel_prompt("nope")

@@ -190,8 +190,13 @@ def test_exp_of_a_huge_kernel_raises_instead_of_returning_inf():
         overflow = r"exp of kernel linear overflows: its largest value is 900"
         with pytest.raises(ValueError, match=overflow):
             exp_kernel(linear)(X)
-        with pytest.raises(ValueError, match=r"Taylor order 5 of kernel linear overflows.*900"):
-            taylor_exp_kernel(linear, 5)(X)
+        # A partial sum is a polynomial: finite where exp overflows (issue 15.3), until a term
+        # itself overflows.
+        assert taylor_exp_kernel(linear, 5)(X)[1, 1] == pytest.approx(
+            sum(900.0**i / math.factorial(i) for i in range(6))
+        )
+        with pytest.raises(ValueError, match=r"Taylor order 5 of kernel linear overflows.*1e\+100"):
+            taylor_exp_kernel(linear, 5)(np.array([[1e50]]))
 
 
 def test_exp_just_below_the_overflow_limit_is_finite():

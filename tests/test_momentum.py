@@ -8,6 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tp3helpers.momentum import (
+    BOUNDED,
     DIVERGENCE_BOUND,
     DIVERGENT,
     MONOTONE,
@@ -387,7 +388,7 @@ def test_regimes_and_critical_damping():
     assert iteration_regime(0.3, eta, [lam]) == OSCILLATING
     assert iteration_regime(0.0, 7.0, [lam]) == OSCILLATING  # overshoot, root -0.75
     assert iteration_regime(0.0, 9.0, [lam]) == DIVERGENT
-    assert iteration_regime(1.0, 1.0, [lam]) == DIVERGENT  # rho = 1 never settles
+    assert iteration_regime(1.0, 1.0, [lam]) == BOUNDED  # rho = 1: bounded, never settles
     assert np.isnan(critical_momentum(5.0, lam))
     # two directions: one oscillating direction is enough
     assert iteration_regime(0.2, eta, [lam, 0.01]) == MONOTONE

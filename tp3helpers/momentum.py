@@ -49,6 +49,7 @@ __all__ = [
     "MONOTONE",
     "OSCILLATING",
     "DIVERGENT",
+    "BOUNDED",
     "momentum_descent",
     "gradient_descent",
     "torch_sgd_momentum",
@@ -73,7 +74,7 @@ __all__ = [
 DIVERGENCE_BOUND = 1e50
 
 #: Codes returned by :func:`iteration_regime`.
-MONOTONE, OSCILLATING, DIVERGENT = 0, 1, 2
+MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
 
 Grad = Callable[[np.ndarray], np.ndarray]
 
@@ -578,20 +579,23 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 
 
 def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
-    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING` or :data:`DIVERGENT`.
+    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING`, :data:`BOUNDED` or divergent.
 
-    Divergent when :func:`convergence_rate` is :math:`\ge 1`. Otherwise oscillating as soon as one
-    eigen-direction oscillates: its roots are complex (the ball is underdamped,
-    :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or its dominant root is negative (the step
-    overshoots and the error flips sign every step). Monotone when every direction has real roots
-    with a non-negative dominant one (the overdamped ball creeps to the bottom without crossing it).
-    Same parameters and broadcasting as :func:`convergence_rate`; returns an int array (an int for
-    scalars).
+    Divergent when :func:`convergence_rate` exceeds 1, or equals 1 with a double root -1
+    (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`); bounded when it
+    is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
+    :math:`\eta\lambda < 4`. Otherwise oscillating as soon as one eigen-direction has complex roots
+    (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or a negative dominant root (the step
+    overshoots), monotone if none has (overdamped). Broadcasts like :func:`convergence_rate`;
+    returns ints. Derived in notebook 3, *Beyond the homework*.
     """
     s, real, modulus = _roots(rho, eta, eigenvalues)
     calm = np.all(real & (s >= 0), axis=-1)
     out = np.where(calm, MONOTONE, OSCILLATING)
-    out = np.where(modulus.max(axis=-1) >= 1.0, DIVERGENT, out)
+    on_circle = np.abs(modulus - 1.0) <= 1e-12
+    grows = (modulus > 1.0 + 1e-12) | (on_circle & (np.abs(s + 2.0) <= 1e-12))
+    out = np.where(on_circle.any(axis=-1), BOUNDED, out)
+    out = np.where(grows.any(axis=-1), DIVERGENT, out)
     return int(out) if out.ndim == 0 else out
 
 

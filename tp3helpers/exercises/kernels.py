@@ -1,4 +1,10 @@
-"""Checkers for the Question 2 exercises."""
+"""The Question 2 exercises (notebook 2): three code checkers and three questions.
+
+Code: ``check_is_psd``, ``check_taylor_exp_gram``, ``check_exp_counterexample``, each with a hint
+after a wrong attempt and a worked solution on demand. Questions: ``valid_kernel_question``
+(multiple choice, a reason per option), ``smallest_eigenvalue_question`` (predict a number) and
+``feature_count_question`` (count the coordinates of the feature map of exp(k)).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,29 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kernels import gaussian, is_psd, linear, min_eigenvalue
+from ..kernels import (
+    exp_kernel,
+    gaussian,
+    is_psd,
+    linear,
+    min_eigenvalue,
+    polynomial,
+    psd_rtol,
+    relative_min_eigenvalue,
+)
 from ._feedback import Feedback, WrongResult, result_array, run_cases
+from ._questions import ChoiceQuestion, NumericQuestion, code_exercise, reveal
 
-__all__ = ["check_is_psd", "check_taylor_exp_gram", "check_exp_counterexample"]
+__all__ = [
+    "check_is_psd",
+    "check_taylor_exp_gram",
+    "check_exp_counterexample",
+    "valid_kernel_question",
+    "smallest_eigenvalue_question",
+    "feature_count_question",
+    "KERNEL_PROMPTS",
+    "kernel_prompt",
+]
 
 # A counterexample needs two points; more than this would only make the checker's Gram matrix big.
 MAX_POINTS = 200
@@ -19,6 +44,10 @@ def _psd_cases() -> list[tuple[str, np.ndarray]]:
     rng = np.random.default_rng(11)
     points = rng.normal(size=(12, 2))
     q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    cubic = exp_kernel(lambda A, B=None: polynomial(A, B, degree=3))(rng.uniform(-1, 1, (20, 3)))
+    eigenvalues, vectors = np.linalg.eigh(cubic)
+    move = eigenvalues[0] + 1e-7 * eigenvalues[-1]
+    cubic_shifted = cubic - move * np.outer(vectors[:, 0], vectors[:, 0])
     return [
         ("the 3x3 identity", np.eye(3)),
         ("[[1, 2], [2, 1]] (eigenvalues 3 and -1)", np.array([[1.0, 2.0], [2.0, 1.0]])),
@@ -26,8 +55,12 @@ def _psd_cases() -> list[tuple[str, np.ndarray]]:
         ("the linear Gram matrix of 12 points in 2-D (rank 2, so ten eigenvalues are 0 "
          "up to rounding)", linear(points)),
         ("the same rank-2 Gram matrix times 1e6", 1e6 * linear(points)),
+        ("the Gram matrix of exp of a cubic kernel (largest eigenvalue about 1e9)", cubic),
+        ("that matrix with one eigenvalue moved to -1e-7 times the largest", cubic_shifted),
         ("a matrix with eigenvalues 1, 0.5, 0.2 and -1e-3",
          q @ np.diag([1.0, 0.5, 0.2, -1e-3]) @ q.T),
+        ("the same matrix times 1e-6 (eigenvalues 1e-6, ..., -1e-9)",
+         1e-6 * (q @ np.diag([1.0, 0.5, 0.2, -1e-3]) @ q.T)),
         ("[[1, 3], [0, 1]] (eigenvalues 1 and 1, but not symmetric)",
          np.array([[1.0, 3.0], [0.0, 1.0]])),
     ]
@@ -43,19 +76,47 @@ def _psd_advice(name: str, K: np.ndarray, expected: bool) -> str:
             f"for {name} you answer True, but a Gram matrix is always symmetric: check "
             "np.allclose(K, K.T) first (np.linalg.eigvals alone is fooled here)"
         )
-    smallest = min_eigenvalue(0.5 * (K + K.T))
+    symmetric = 0.5 * (K + K.T)
+    smallest, relative = min_eigenvalue(symmetric), relative_min_eigenvalue(symmetric)
+    rule = f"-100 * n * eps * max|eigenvalue| (here {psd_rtol(len(K)):.0e} * max|eigenvalue|)"
     if expected:
         return (
-            f"for {name} you answer False, but its smallest computed eigenvalue, {smallest:.1e}, "
-            "is rounding error: compare with a tolerance that scales with the matrix, such as "
-            "-1e-10 * (largest |eigenvalue|)"
+            f"for {name} you answer False, but its smallest computed eigenvalue, {smallest:.1e} "
+            f"({relative:+.0e} times the largest in size), is rounding error: compare it with "
+            f"a tolerance relative to the matrix's scale, {rule}"
         )
     return (
-        f"for {name} you answer True, but its smallest eigenvalue is {smallest:.3g}: "
-        "that is far beyond rounding error, so the matrix is not PSD"
+        f"for {name} you answer True, but its smallest eigenvalue is {smallest:.3g}, "
+        f"{relative:+.0e} times the largest in size: far below the rounding level {rule}, so "
+        "the matrix is not PSD"
     )
 
 
+_PSD_HINT = (
+    "Three steps: np.allclose(K, K.T) (a Gram matrix is symmetric); eigenvalues with "
+    "np.linalg.eigvalsh; then compare the smallest with a tolerance relative to the largest in "
+    "size, -100 * n * np.finfo(float).eps * max|eigenvalue| (the Check section explains why)."
+)
+_PSD_SOLUTION = r"""```python
+def my_is_psd(K):
+    K = np.asarray(K, dtype=float)
+    if K.shape[0] != K.shape[1] or not np.allclose(K, K.T):
+        return False                        # a Gram matrix is square and symmetric
+    eigenvalues = np.linalg.eigvalsh(K)     # real, sorted, for a symmetric matrix
+    tol = 100 * len(K) * np.finfo(float).eps * np.abs(eigenvalues).max()
+    return bool(eigenvalues[0] >= -tol)
+```
+
+`eigvalsh` is backward stable: its eigenvalues are exact for a matrix within about
+$n \varepsilon \lVert K \rVert_2$ of $K$, so a PSD matrix can show $\lambda_{\min}$ that far below
+0 ($\lVert K \rVert_2 = \max|\lambda|$). A fixed threshold such as $-10^{-10}$ is too strict for a
+matrix of size $10^9$ and too loose for one of size $10^{-6}$; the relative one means the same
+at every scale. `np.linalg.eigvals` would not do: on a non-symmetric matrix it can report
+positive eigenvalues although $c^\top K c < 0$ for some $c$.
+"""
+
+
+@code_exercise(hint=_PSD_HINT, solution=_PSD_SOLUTION)
 def check_is_psd(fn: Callable[[np.ndarray], bool]) -> Feedback:
     """Check a student's ``is_psd(K)`` returning whether ``K`` is a symmetric PSD matrix.
 
@@ -80,6 +141,27 @@ def check_is_psd(fn: Callable[[np.ndarray], bool]) -> Feedback:
     )
 
 
+_TAYLOR_HINT = (
+    "Start from np.ones_like(K) (the term i = 0 is k^0 = 1 for every pair), then add "
+    "K**i / i! for i = 1..order, with element-wise powers ** (not np.linalg.matrix_power)."
+)
+_TAYLOR_SOLUTION = r"""```python
+def my_taylor_exp_gram(K, order):
+    term = np.ones_like(K, dtype=float)    # i = 0: k^0 = 1 for every pair (not the identity)
+    total = term.copy()
+    for i in range(1, order + 1):
+        term = term * K / i                # K**i / i!, built from the previous term
+        total = total + term
+    return total
+```
+
+Each term is the Gram matrix of the valid kernel $k^i / i!$ (product rule, then a positive
+multiple), so every partial sum is PSD; as the order grows they converge entry by entry to
+$\exp(K)$, the Gram matrix of $\exp(k)$.
+"""
+
+
+@code_exercise(hint=_TAYLOR_HINT, solution=_TAYLOR_SOLUTION)
 def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedback:
     r"""Check a student's ``taylor_exp_gram(K, order)``: :math:`\sum_{i=0}^{N} K^{\circ i} / i!`.
 
@@ -133,11 +215,30 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
     )
 
 
+_COUNTER_HINT = (
+    "Two points are enough. The Gram matrix of exp(-x x') at x and x' is "
+    "[[exp(-x^2), exp(-x x')], [exp(-x x'), exp(-x'^2)]]: make the off-diagonal entry larger "
+    "than the diagonal ones, that is x x' < 0 with |x|, |x'| not small (say x = -2, x' = 1)."
+)
+_COUNTER_SOLUTION = r"""```python
+def my_counterexample():
+    return np.array([-2.0, 1.0])
+```
+
+The Gram matrix is $\begin{pmatrix} e^{-4} & e^{2} \\ e^{2} & e^{-1} \end{pmatrix}$: its
+determinant $e^{-5} - e^{4}$ is negative, so one eigenvalue is negative and $\exp(-k)$ is not
+a valid kernel. The rule that fails is the first: $-k$ is $a\,k$ with $a = -1 < 0$, not a valid
+kernel, and the exponential series of $-k$ has terms $(-k)^i / i!$ of alternating sign.
+"""
+
+
+@code_exercise(hint=_COUNTER_HINT, solution=_COUNTER_SOLUTION)
 def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
     r"""Check a student's ``counterexample()`` returning points X for which exp(-x x') fails.
 
     The Gram matrix of :math:`\exp(-k)` with the linear kernel :math:`k(x, x') = x^\top x'` on the
-    returned points must have an eigenvalue below :math:`-10^{-6}` (times its largest one).
+    returned points must fail :func:`~tp3helpers.kernels.is_psd`: a negative eigenvalue beyond
+    the rounding level.
     """
 
     def case(f: Callable) -> str | None:
@@ -155,11 +256,12 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
             gram = np.array([np.inf])
         if np.abs(gram).max() > 700:
             return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
-        eigenvalues = np.linalg.eigvalsh(np.exp(-gram))
-        if eigenvalues[0] >= -1e-6 * np.abs(eigenvalues).max():
+        gram_exp = np.exp(-gram)
+        if is_psd(gram_exp):
             return (
-                f"on your points exp(-x . x') is PSD (smallest eigenvalue {eigenvalues[0]:.2e}); "
-                "try two points whose inner products have opposite signs, such as -1 and 1"
+                f"on your points exp(-x . x') is PSD (smallest eigenvalue "
+                f"{min_eigenvalue(gram_exp):.2e}, within rounding of 0 or above); try two points "
+                "whose inner products have opposite signs"
             )
         return None
 
@@ -167,3 +269,167 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
         "check_exp_counterexample", fn, [case],
         "correct: exp(-k) has a negative eigenvalue on your points, so it is not a valid kernel.",
     )
+
+
+def valid_kernel_question() -> ChoiceQuestion:
+    """Multiple choice: which function of x, x' on the whole real line is a valid kernel?
+
+    Each wrong option breaks one of notebook 2's rules in its own way (a negative multiple, a
+    power series used beyond its convergence, a difference, a negative constant).
+    """
+    options = {
+        "a": (False, "exp(-x x') is the exponential of -k, a negative multiple of the linear "
+                     "kernel; at x = -1, x' = 1 its Gram matrix [[1/e, e], [e, 1/e]] has the "
+                     "eigenvalue 1/e - e < 0."),
+        "b": (False, "1/(1 - x x') = 1 + x x' + (x x')^2 + ... has non-negative coefficients, but "
+                     "the series converges only where |x x'| < 1; at x = x' = 1.5 the function "
+                     "is 1/(1 - 2.25) = -0.8 < 0 on the diagonal, impossible for "
+                     "k(x, x) = |phi(x)|^2."),
+        "c": (True, "(1 + x x')^2 exp(x x') is a product (Schur) of two valid kernels: the "
+                    "polynomial kernel and the exponential of the linear kernel."),
+        "d": (False, "exp(-(x - x')^2 / 2) - exp(-(x - x')^2 / 8) is a difference of two valid "
+                     "Gaussian kernels; its diagonal is 0, so every Gram matrix has trace 0 and, "
+                     "unless it is 0, a negative eigenvalue."),
+        "e": (False, "x x' - 1 gives k(0, 0) = -1 < 0, while a valid kernel has "
+                     "k(x, x) = |phi(x)|^2 >= 0: adding a negative constant breaks the rules."),
+    }
+    solution = """Only **(c)** is valid.
+
+| option | verdict | reason |
+|---|---|---|
+| (a) $e^{-xx'}$ | not valid | $-k$ is a negative multiple; at $\\pm 1$: eigenvalue $e^{-1} - e$ |
+| (b) $1/(1 - xx')$ | not valid | the series needs $\\lvert xx' \\rvert < 1$; $k(1.5, 1.5) < 0$ |
+| (c) $(1 + xx')^2 e^{xx'}$ | **valid** | product of two valid kernels (Schur) |
+| (d) difference of Gaussians | not valid | zero diagonal, trace 0, so a negative eigenvalue |
+| (e) $xx' - 1$ | not valid | $k(0, 0) = -1 < 0$ |
+
+Two quick tests catch most invalid candidates: $k(x, x) \\ge 0$ for every $x$, and the
+$2 \\times 2$ Gram matrix on two points has a non-negative determinant,
+$k(x, x) k(x', x') \\ge k(x, x')^2$ (Cauchy-Schwarz in feature space).
+"""
+    return ChoiceQuestion(
+        "a valid kernel on the real line",
+        options,
+        hint="Try each candidate on one or two points: a valid kernel has k(x, x) >= 0 and "
+             "PSD Gram matrices. Look for a minus sign or a series used where it diverges.",
+        solution=solution,
+    )
+
+
+def smallest_eigenvalue_question() -> NumericQuestion:
+    r"""Predict the smallest eigenvalue of the Gram matrix of :math:`\exp(-x x')` at x = -2, 2.
+
+    The matrix is :math:`\begin{pmatrix} e^{-4} & e^{4} \\ e^{4} & e^{-4} \end{pmatrix}`, with
+    eigenvalues :math:`e^{-4} \pm e^{4}`; the smallest is :math:`e^{-4} - e^{4} \approx -54.58`.
+    """
+    a, b = np.exp(-4.0), np.exp(4.0)
+    mistakes = [
+        (b - a, "right size, wrong sign: the eigenvalues of [[a, b], [b, a]] are a + b and "
+                "a - b, and here the diagonal a = e^-4 is far smaller than b = e^4"),
+        (a + b, "that is the largest eigenvalue, a + b for the matrix [[a, b], [b, a]]; the "
+                "other one is a - b"),
+        (a, "the diagonal entry is not an eigenvalue here: the off-diagonal e^4 dominates"),
+        (0.0, "a valid kernel could give 0 at most, but exp(-k) is not valid: its determinant "
+              "e^-8 - e^8 is negative, so one eigenvalue is negative"),
+        (lambda answer: answer > 0, "a positive smallest eigenvalue would make the matrix PSD, "
+                                    "but its determinant e^-8 - e^8 < 0 says the two "
+                                    "eigenvalues have opposite signs"),
+    ]
+    solution = r"""With $a = e^{-(-2)(-2)} = e^{-4}$ on the diagonal and $b = e^{-(-2)(2)} = e^{4}$
+off it, $K = \begin{pmatrix} a & b \\ b & a \end{pmatrix}$ has eigenvectors $(1, 1)$ and
+$(1, -1)$ with eigenvalues $a + b$ and $a - b$. The smallest is
+
+$$\lambda_{\min} = e^{-4} - e^{4} \approx -54.58,$$
+
+far below the rounding level ($100 \cdot 2 \cdot \varepsilon \cdot 54.6 \approx 2 \times 10^{-12}$):
+$\exp(-x x')$ is not a valid kernel. In code: `np.exp(-4) - np.exp(4)`.
+"""
+    return NumericQuestion(
+        "the smallest eigenvalue of exp(-x x') at x = -2, 2",
+        a - b,
+        rtol=1e-3,
+        atol=0.0,
+        mistakes=mistakes,
+        hint="Write the 2 x 2 Gram matrix entry by entry, K[i, j] = exp(-x_i x_j). A symmetric "
+             "matrix [[a, b], [b, a]] has eigenvalues a + b and a - b. Give 3 significant digits "
+             "or an expression such as np.exp(...) - np.exp(...).",
+        solution=solution,
+    )
+
+
+def feature_count_question() -> NumericQuestion:
+    r"""How many coordinates has the feature map of :math:`\exp(k)` truncated at N = 4, for the
+    linear kernel on the plane (:math:`\phi(x) = x \in \mathbb R^2`)?
+
+    :math:`\Phi_4 = \bigoplus_{i=0}^{4} \phi^{\otimes i} / \sqrt{i!}` has
+    :math:`1 + 2 + 4 + 8 + 16 = 31` coordinates (see
+    :func:`tp3helpers.kernels.exp_feature_map`).
+    """
+    mistakes = [
+        (16.0, "that is the last block only, phi^(x4) with 2^4 coordinates; the direct sum keeps "
+               "every order i = 0, ..., 4"),
+        (30.0, "the block i = 0 is missing: phi^(x0) = 1, one constant coordinate, the feature of "
+               "the term k^0 = 1"),
+        (15.0, "15 counts the distinct monomials of degree at most 4 in two variables; the tensor "
+               "power keeps x1 x2 and x2 x1 as separate coordinates, 2^i of them in block i"),
+        (5.0, "one coordinate per order is too few: the block phi^(xi) has d^i coordinates"),
+        (11.0, "the block of order i has d^i coordinates, not d * i"),
+    ]
+    solution = r"""The block of order $i$ is $\phi(x)^{\otimes i} / \sqrt{i!}$, all products
+$x_{j_1} x_{j_2} \cdots x_{j_i}$ with each $j \in \{1, 2\}$: $2^i$ coordinates. Keeping
+$i = 0, \dots, 4$:
+
+$$1 + 2 + 4 + 8 + 16 = 2^5 - 1 = 31.$$
+
+`kernels.exp_feature_map(X, 4).shape[1]` is 31. The inner product of two such vectors is
+$\sum_{i \le 4} (x^\top x')^i / i! = T_4(x, x')$, which tends to $\exp(x^\top x')$ as the order
+grows.
+"""
+    return NumericQuestion(
+        "the number of coordinates of Phi_4",
+        31.0,
+        rtol=0.0,
+        atol=1e-9,
+        mistakes=mistakes,
+        hint="Count block by block: phi^(x i) holds every product of i coordinates of phi(x), "
+             "in order, so it has d^i entries with d = 2; the blocks go from i = 0 to i = 4.",
+        solution=solution,
+    )
+
+
+#: The "predict, then move the slider" prompts of notebook 2's Explore section: question and
+#: answer. The answers live here, not in the notebook, so a student reading the cell does not
+#: see them before predicting.
+KERNEL_PROMPTS: dict[str, tuple[str, str]] = {
+    "bandwidth": (
+        "With the Gaussian base kernel, how do the sampled functions change from $h = 1$ to "
+        "$h = 0.05$, and what does the ridge fit do at $h = 0.05$?",
+        "At $h = 0.05$ the samples wiggle many times across $[-1, 1]$: the kernel says that points "
+        "further apart than about $h$ are unrelated. The fit does the same: it passes through the "
+        "noisy points and bends between them (its training error falls, its error against the "
+        "noise-free curve rises). At $h = 10$ the samples are almost constant and the fit "
+        "flattens.",
+    ),
+    "order_zero": (
+        "Pick the linear base kernel and Taylor order 0. What are κ, its eigenvalues, the sampled "
+        "functions and the fit?",
+        "Order 0 keeps only the term $k^0 = 1$: κ = 1 for every pair. The Gram matrix is all ones, "
+        "with one eigenvalue $n = 40$ and 39 grey bars (0 up to rounding); the samples are "
+        "constant functions, and the fit is the best constant, close to the mean of $y$. Raising "
+        "the order adds $x x'/h^2$, then its square, ...: lines, then parabolas.",
+    ),
+    "minus_linear": (
+        "Pick 'minus linear (not valid)'. At order 0 is κ PSD? At order 1? Exact?",
+        "Order 0 is the constant 1 again: PSD, whatever $k$ is. From order 1 on, $1 - x x'/h^2$ "
+        "has a red bar (a negative eigenvalue of about −max|λ|), the Gaussian-process panel is "
+        "empty (no covariance has a negative eigenvalue) and the fit is refused. With a small $h$ "
+        "the exact exp overflows float64 and the readout says so.",
+    ),
+}
+
+
+def kernel_prompt(name: str):
+    """Prompt ``name`` of :data:`KERNEL_PROMPTS`: the question, and the answer behind a button."""
+    if name not in KERNEL_PROMPTS:
+        raise ValueError(f"name must be one of {sorted(KERNEL_PROMPTS)}, got {name!r}")
+    return reveal(*KERNEL_PROMPTS[name])

@@ -76,7 +76,8 @@ class BlitManager:
 
     def __init__(self, figure: Figure, animated: Iterable[Artist]) -> None:
         self.figure = figure
-        self.blitting = figure.canvas.supports_blit
+        # Agg-based canvases (ipympl's too, although it sets supports_blit = False) can blit.
+        self.blitting = hasattr(figure.canvas, "copy_from_bbox")
         self.animated = list(animated) if self.blitting else []
         for artist in self.animated:
             artist.set_animated(True)
