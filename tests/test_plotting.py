@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from tp3helpers import momentum
-from tp3helpers.plotting import figure, history, kernels, softmax
+from tp3helpers.plotting import digits, figure, history, kernels, softmax
 from tp3helpers.plotting import momentum as mplot
 
 
@@ -89,8 +89,12 @@ def test_set_bar_values_puts_labels_above_positive_and_below_negative_bars(ax):
     assert [label.get_text() for label in labels] == ["+0.4", "-0.6"]
     above, below = labels
     assert above.get_verticalalignment() == "bottom" and below.get_verticalalignment() == "top"
-    for bar, label in zip(bars, labels, strict=True):
-        assert label.get_position()[0] == pytest.approx(bar.get_x() + bar.get_width() / 2)
+    ax.figure.canvas.draw()
+    for bar, label in zip(bars, labels, strict=True):  # centred on the bar, just off its end
+        box = label.get_window_extent()
+        top = ax.transData.transform((0, bar.get_height()))[1]
+        assert box.x0 < ax.transData.transform((bar.get_x() + bar.get_width() / 2, 0))[0] < box.x1
+        assert (box.y0 >= top) if bar.get_height() >= 0 else (box.y1 <= top)
 
 
 def test_colour_target_bar(ax):
@@ -127,21 +131,41 @@ def test_draw_gram_normalises_and_shows_row_zero_on_top(ax):
     assert ax.yaxis_inverted() and len(ax.figure.axes) == 2  # the colour bar
 
 
-def test_draw_spectrum_one_marker_per_eigenvalue(ax):
-    points, smallest, level = kernels.draw_spectrum(ax, 5, tolerance=1e-10)[:3]
-    assert all(isinstance(a, Line2D) and a in ax.lines for a in (points, smallest, level))
-    np.testing.assert_array_equal(points.get_xdata(), [1, 2, 3, 4, 5])
+def test_spectrum_colours_by_sign_with_a_rounding_band():
+    colours = kernels.spectrum_colours(np.array([1.0, 1e-12, -1e-12, -0.3]), 1e-10)
+    assert colours == [kernels.PSD_COLOUR, kernels.ROUNDING_COLOUR, kernels.ROUNDING_COLOUR,
+                       kernels.NOT_PSD_COLOUR]
 
 
-def test_set_spectrum_sorts_normalises_and_colours_by_psd(ax):
-    artists = kernels.draw_spectrum(ax, 3, tolerance=1e-10)
-    kernels.set_spectrum(artists, np.array([1.0, 4.0, 2.0]), psd=True)
-    points, smallest = artists[:2]
-    np.testing.assert_allclose(points.get_ydata(), [1.0, 0.5, 0.25])
-    np.testing.assert_allclose(smallest.get_ydata(), [0.25])
-    psd_colour = smallest.get_color()
-    kernels.set_spectrum(artists, np.array([1.0, 4.0, -2.0]), psd=False)
-    assert smallest.get_color() != psd_colour
+def bars_of(line: Line2D) -> dict[int, float]:
+    """A spectrum line's bars (floor -> height, then NaN): index -> height."""
+    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    return {int(x[i]): float(y[i + 1]) for i in range(0, len(x), 3)}
+
+
+def test_set_spectrum_one_bar_per_eigenvalue_coloured_by_sign(ax):
+    artists = kernels.draw_spectrum(ax, 4, tolerance=1e-10)
+    *lines, smallest = artists
+    assert all(line in ax.lines for line in lines) and smallest in ax.texts
+    assert ax.get_yscale() == "log"
+    kernels.set_spectrum(artists, np.array([2.0, -1.0, 4.0, 1e-20]), tolerance=1e-10)
+    positive, rounding, negative = (bars_of(line) for line in lines)
+    assert positive == {1: 1.0, 2: 0.5} and negative == {4: 0.25}
+    assert list(rounding) == [3] and rounding[3] == pytest.approx(kernels.SPECTRUM_FLOOR)
+    assert "-2.5e-01" in smallest.get_text()
+    kernels.set_spectrum(artists, np.full(4, np.nan), tolerance=1e-10)
+    assert all(len(line.get_xdata()) == 0 for line in lines) and smallest.get_text() == ""
+
+
+def test_gp_samples_one_line_per_sample_and_a_note(ax):
+    grid = np.linspace(0, 1, 5)
+    artists = kernels.draw_gp_samples(ax, grid, 2)
+    lines, note = artists
+    assert len(lines) == 2 and all(np.isnan(line.get_ydata()).all() for line in lines)
+    samples = np.arange(10.0).reshape(2, 5) / 10
+    kernels.set_gp_samples(artists, samples, note="not PSD")
+    np.testing.assert_array_equal([line.get_ydata() for line in lines], samples)
+    assert note.get_text() == "not PSD" and note in ax.texts
 
 
 def test_draw_regression_data_truth_and_an_empty_fit(ax):
@@ -160,6 +184,15 @@ def test_draw_decision_shades_the_decision_function(ax):
     grid = np.linspace(-1.5, 1.5, 11)
     np.testing.assert_allclose(image.get_array(), np.tanh(np.tile(grid, (11, 1))))
     assert image.get_extent() == [-1.5, 1.5, -1.5, 1.5]
+
+
+def test_draw_bandwidth_errors_mean_line_and_range_band(ax):
+    h = np.array([0.1, 1.0, 10.0])
+    train, held_out = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.array([[4.0, 5.0, 6.0]])
+    lines = kernels.draw_bandwidth_errors(ax, h, train, held_out)
+    np.testing.assert_array_equal(lines[0].get_ydata(), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(lines[1].get_ydata(), [4.0, 5.0, 6.0])
+    assert len(ax.collections) == 2 and ax.get_xscale() == "log"
 
 
 def test_draw_taylor_errors(ax):
@@ -210,6 +243,35 @@ def test_regime_boundaries_label_each_region_present(ax):
     assert artists[0] in ax.collections  # the boundary lines
 
 
+# -- digits ---------------------------------------------------------------------------------------
+def test_gram_image_shows_the_matrix_with_a_colour_bar(ax):
+    K = np.array([[1.0, 0.2], [0.2, 1.0]])
+    image = digits.gram_image(ax, K, title="K")
+    np.testing.assert_array_equal(image.get_array(), K)
+    assert image in ax.images and len(ax.figure.axes) == 2
+
+
+def test_gallery_shows_the_first_mistakes_and_blanks_the_rest():
+    fig = plt.figure()
+    images, titles = digits.digit_gallery(fig, 3, columns=2)
+    assert len(images) == len(titles) == 3 and len(fig.axes) == 4  # a 2 x 2 grid
+    X = np.arange(4 * 64, dtype=float).reshape(4, 64) / 256
+    mistakes = digits.set_gallery(images, titles, X, np.array([1, 7, 2, 5]), np.array([1, 3, 2, 6]))
+    assert mistakes == 2
+    np.testing.assert_array_equal(images[0].get_array(), X[1].reshape(8, 8))
+    np.testing.assert_array_equal(images[1].get_array(), X[3].reshape(8, 8))
+    assert not np.asarray(images[2].get_array()).any()
+    assert [t.get_text() for t in titles] == ["7 (true 3)", "5 (true 6)", " "]
+
+
+def test_accuracy_bars_in_percent(ax):
+    bars, labels = digits.accuracy_bars(ax, ["a", "b"], ["C0", "C1"])
+    assert [bar.get_width() for bar in bars] == [0.0, 0.0] and ax.get_xlim() == (0, 100)
+    digits.set_accuracy(bars, labels, [0.925, None])
+    assert [bar.get_width() for bar in bars] == [92.5, 0.0]
+    assert [label.get_text() for label in labels] == ["92.5 %", ""]
+
+
 # -- every update changes the artists' data and the pixels ---------------------------------------
 def _bars(ax):
     return softmax.labelled_bars(ax, [0.2, 0.8], ylim=(0, 1), title="", ylabel="")
@@ -232,8 +294,12 @@ def _trajectory(ax):
 
 def _spectrum(ax):
     artists = kernels.draw_spectrum(ax, 3, tolerance=1e-10)
-    kernels.set_spectrum(artists, np.array([3.0, 2.0, 1.0]), psd=True)
+    kernels.set_spectrum(artists, np.array([3.0, 2.0, 1.0]), tolerance=1e-10)
     return artists
+
+
+def _gallery(ax):
+    return digits.digit_gallery(ax.figure.add_subfigure(ax.get_subplotspec()), 2, columns=2)
 
 
 RATES = np.array([[0.5, 0.9], [0.99, 2.0]])
@@ -250,8 +316,16 @@ UPDATES = {
                  lambda mesh: kernels.set_gram(mesh, np.ones((3, 3))),
                  lambda mesh: np.asarray(mesh.get_array())),
     "set_spectrum": (_spectrum, lambda a: kernels.set_spectrum(a, np.array([1.0, 1.0, -1.0]),
-                                                               psd=False),
-                     lambda a: a[0].get_ydata()),
+                                                               tolerance=1e-10),
+                     lambda a: np.concatenate([line.get_ydata() for line in a[:3]])),
+    "set_gp_samples": (lambda ax: kernels.draw_gp_samples(ax, np.linspace(0, 1, 5), 1),
+                       lambda a: kernels.set_gp_samples(a, np.linspace(-1, 1, 5)),
+                       lambda a: a[0][0].get_ydata()),
+    "set_gallery": (_gallery, lambda a: digits.set_gallery(*a, np.ones((2, 64)), [1, 2], [3, 4]),
+                    lambda a: np.array([image.get_array() for image in a[0]])),
+    "set_accuracy": (lambda ax: digits.accuracy_bars(ax, ["a", "b"], ["C0", "C1"]),
+                     lambda a: digits.set_accuracy(*a, [0.5, 0.75]),
+                     lambda a: [bar.get_width() for bar in a[0]]),
     "set_trajectory": (_trajectory, lambda line: mplot.set_trajectory(line, np.ones((3, 2)) / 2),
                        lambda line: line.get_xydata()),
     "rate_image_data": (lambda ax: mplot.rate_map(ax, np.arange(2.0), np.arange(2.0), RATES),
