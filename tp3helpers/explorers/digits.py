@@ -94,6 +94,28 @@ class _Job:
     result: dict = field(default_factory=dict)
 
 
+def _draw_figure(fig, steps: int) -> dict:
+    """The loss panel, the accuracy bars and the gallery; returns the artists by name."""
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.25, 1.0])
+    ax_loss, ax_acc = top.subplots(1, 2, width_ratios=[1.6, 1.0])
+    log_history_axes(ax_loss, steps=steps, ylim=_LOSS_YLIM,
+                     title="training loss J(W) per step", ylabel="$J(W_t)$")
+    artists: dict[str, object] = {
+        "loss_gd": history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent, η = 1/L"),
+        "loss": history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum ρ, η"),
+    }
+    ax_loss.legend(loc="lower left", fontsize=9)
+    artists["progress"] = ax_loss.text(0.98, 0.97, "", transform=ax_loss.transAxes, ha="right",
+                                       va="top", fontsize=10)
+    artists["accuracy_bars"], artists["accuracy_labels"] = accuracy_bars(
+        ax_acc, ["gradient\ndescent", "momentum"], [DESCENT_COLOUR, MOMENTUM_COLOUR])
+    ax_acc.set_title("held-out digits")
+    bottom.suptitle("held-out digits the momentum model gets wrong: predicted (true)",
+                    fontsize=11)
+    artists["digits"], artists["digit_titles"] = digit_gallery(bottom, _GALLERY)
+    return artists
+
+
 class DigitsExplorer(Explorer):
     r"""Controls ``bandwidth``, ``l2``, ``rho`` and ``eta`` (the step times :math:`L`).
 
@@ -107,6 +129,10 @@ class DigitsExplorer(Explorer):
         ``True``: train in a thread followed by an asyncio task (needs a running event loop, as
         in a Jupyter kernel); ``False``: train synchronously on each move; ``None`` (default):
         background when an event loop is running.
+
+    Artists by name: ``loss_gd`` and ``loss`` (training loss per step of gradient descent and
+    momentum), ``progress`` (the progress line), ``accuracy_bars`` and ``accuracy_labels``
+    (held-out accuracy), ``digits`` and ``digit_titles`` (the misclassified held-out digits).
     """
 
     def __init__(self, *, steps: int = 200, landmarks: int = 300,
@@ -128,28 +154,9 @@ class DigitsExplorer(Explorer):
                                        description="step η·L"),
         }
         fig = new_figure(10.0, 6.4)
-        top, bottom = fig.subfigures(2, 1, height_ratios=[1.25, 1.0])
-        self._ax_loss, self._ax_acc = top.subplots(1, 2, width_ratios=[1.6, 1.0])
-        log_history_axes(self._ax_loss, steps=steps, ylim=_LOSS_YLIM,
-                         title="training loss J(W) per step", ylabel="$J(W_t)$")
-        self._loss_gd = history_line(self._ax_loss, colour=DESCENT_COLOUR,
-                                     label="gradient descent, η = 1/L")
-        self._loss_m = history_line(self._ax_loss, colour=MOMENTUM_COLOUR, label="momentum ρ, η")
-        self._ax_loss.legend(loc="lower left", fontsize=9)
-        self._progress = self._ax_loss.text(0.98, 0.97, "", transform=self._ax_loss.transAxes,
-                                            ha="right", va="top", fontsize=10)
-        self._bars, self._bar_labels = accuracy_bars(
-            self._ax_acc, ["gradient\ndescent", "momentum"], [DESCENT_COLOUR, MOMENTUM_COLOUR])
-        self._ax_acc.set_title("held-out digits")
-        bottom.suptitle("held-out digits the momentum model gets wrong: predicted (true)",
-                        fontsize=11)
-        self._images, self._titles = digit_gallery(bottom, _GALLERY)
-        super().__init__(fig, controls, title="Digits: kernel softmax trained with momentum",
-                         columns=2)
-        self.animate(self._loss_gd, self._loss_m, self._progress, *self._bars,
-                     *self._bar_labels, *self._images, *self._titles)
-        self.refresh(None)
-        fig.set_layout_engine("none")
+        super().__init__(fig, controls, _draw_figure(fig, steps),
+                         title="Digits: kernel softmax trained with momentum", columns=2)
+        fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
     # -- the controls ----------------------------------------------------------------------------
     def settings(self) -> tuple[float, float, float, float]:
@@ -245,7 +252,7 @@ class DigitsExplorer(Explorer):
 
     def _redraw(self) -> None:
         try:
-            self._render()
+            self._blit.update()  # the base class's blit manager: the artists as they are now
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
@@ -260,17 +267,19 @@ class DigitsExplorer(Explorer):
             self._redraw()
 
     def _show(self, job: _Job) -> None:
-        for line, run in ((self._loss_gd, job.gd), (self._loss_m, job.momentum)):
+        art = self.artists
+        for line, run in ((art["loss_gd"], job.gd), (art["loss"], job.momentum)):
             set_history(line, run.final_losses if run.final_losses is not None else run.losses)
         result = job.result
-        set_accuracy(self._bars, self._bar_labels, [result.get("gd"), result.get("momentum")])
+        set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
+                     [result.get("gd"), result.get("momentum")])
         if "momentum_predicted" in result:
             split = result["split"]
-            set_gallery(self._images, self._titles, split.X_test, result["momentum_predicted"],
-                        split.y_test)
+            set_gallery(art["digits"], art["digit_titles"], split.X_test,
+                        result["momentum_predicted"], split.y_test)
         else:
-            set_gallery(self._images, self._titles, np.zeros((0, 64)), np.zeros(0), np.zeros(0))
-        self._progress.set_text(self._progress_text(job))
+            set_gallery(art["digits"], art["digit_titles"], np.zeros((0, 64)), [], [])
+        art["progress"].set_text(self._progress_text(job))
 
     def _progress_text(self, job: _Job) -> str:
         if job.error is not None:
