@@ -1,9 +1,10 @@
 """The plotting layer: each function draws on the axes it is given and returns the artists it made;
 each ``set_*`` function changes those artists' data in place (issue 9).
 
-One section per module of ``tp3helpers.plotting``. A new drawing function gets a test of what it
-puts on the axes; a new update function also gets an entry in ``UPDATES``, which checks that the
-update changes both the artists' data and the drawn pixels.
+One section per module of ``tp3helpers.plotting`` (notebook 2's spectrum, GP-sample and
+bandwidth-error panels are tested in ``test_kernel_plots.py``). A new drawing function gets a test
+of what it puts on the axes; a new update function also gets an entry in ``UPDATES``, which checks
+that the update changes both the artists' data and the drawn pixels.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from tp3helpers import momentum
@@ -131,43 +131,6 @@ def test_draw_gram_normalises_and_shows_row_zero_on_top(ax):
     assert ax.yaxis_inverted() and len(ax.figure.axes) == 2  # the colour bar
 
 
-def test_spectrum_colours_by_sign_with_a_rounding_band():
-    colours = kernels.spectrum_colours(np.array([1.0, 1e-12, -1e-12, -0.3]), 1e-10)
-    assert colours == [kernels.PSD_COLOUR, kernels.ROUNDING_COLOUR, kernels.ROUNDING_COLOUR,
-                       kernels.NOT_PSD_COLOUR]
-
-
-def bars_of(line: Line2D) -> dict[int, float]:
-    """A spectrum line's bars (floor -> height, then NaN): index -> height."""
-    x, y = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
-    return {int(x[i]): float(y[i + 1]) for i in range(0, len(x), 3)}
-
-
-def test_set_spectrum_one_bar_per_eigenvalue_coloured_by_sign(ax):
-    artists = kernels.draw_spectrum(ax, 4, tolerance=1e-10)
-    *lines, smallest = artists
-    assert all(line in ax.lines for line in lines) and smallest in ax.texts
-    assert ax.get_yscale() == "log"
-    kernels.set_spectrum(artists, np.array([2.0, -1.0, 4.0, 1e-20]), tolerance=1e-10)
-    positive, rounding, negative = (bars_of(line) for line in lines)
-    assert positive == {1: 1.0, 2: 0.5} and negative == {4: 0.25}
-    assert list(rounding) == [3] and rounding[3] == pytest.approx(kernels.SPECTRUM_FLOOR)
-    assert "-2.5e-01" in smallest.get_text()
-    kernels.set_spectrum(artists, np.full(4, np.nan), tolerance=1e-10)
-    assert all(len(line.get_xdata()) == 0 for line in lines) and smallest.get_text() == ""
-
-
-def test_gp_samples_one_line_per_sample_and_a_note(ax):
-    grid = np.linspace(0, 1, 5)
-    artists = kernels.draw_gp_samples(ax, grid, 2)
-    lines, note = artists
-    assert len(lines) == 2 and all(np.isnan(line.get_ydata()).all() for line in lines)
-    samples = np.arange(10.0).reshape(2, 5) / 10
-    kernels.set_gp_samples(artists, samples, note="not PSD")
-    np.testing.assert_array_equal([line.get_ydata() for line in lines], samples)
-    assert note.get_text() == "not PSD" and note in ax.texts
-
-
 def test_draw_regression_data_truth_and_an_empty_fit(ax):
     x, y = np.array([0.0, 1.0]), np.array([0.5, -0.5])
     grid = np.linspace(-1, 2, 7)
@@ -184,15 +147,6 @@ def test_draw_decision_shades_the_decision_function(ax):
     grid = np.linspace(-1.5, 1.5, 11)
     np.testing.assert_allclose(image.get_array(), np.tanh(np.tile(grid, (11, 1))))
     assert image.get_extent() == [-1.5, 1.5, -1.5, 1.5]
-
-
-def test_draw_bandwidth_errors_mean_line_and_range_band(ax):
-    h = np.array([0.1, 1.0, 10.0])
-    train, held_out = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]), np.array([[4.0, 5.0, 6.0]])
-    lines = kernels.draw_bandwidth_errors(ax, h, train, held_out)
-    np.testing.assert_array_equal(lines[0].get_ydata(), [2.0, 2.0, 2.0])
-    np.testing.assert_array_equal(lines[1].get_ydata(), [4.0, 5.0, 6.0])
-    assert len(ax.collections) == 2 and ax.get_xscale() == "log"
 
 
 def test_draw_taylor_errors(ax):
