@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbclient
 import nbformat
+import psutil
 import pytest
-
-nbclient = pytest.importorskip("nbclient")
-psutil = pytest.importorskip("psutil")
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 RUNS = 3
