@@ -311,3 +311,15 @@ def test_the_minus_linear_prompt_counts_the_red_bars(explorer):
     assert "cannot be computed" in explorer.readout.value
     explorer.controls["bandwidth"].value = 10**-1.4
     assert "not PSD ✗" in explorer.readout.value
+
+
+def test_the_order_zero_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["kernel"].value = "linear"
+    explorer.controls["order"].value = 0
+    spectrum = shown_spectrum(explorer)
+    assert spectrum[PSD_COLOUR].size == 1 and sum(h.size for h in spectrum.values()) == 40
+    assert spectrum[NOT_PSD_COLOUR].size == 0  # the other 39 are grey: 0 up to rounding
+    lines, _ = explorer.artists["samples"]
+    assert all(np.ptp(line.get_ydata()) < 1e-9 for line in lines)  # constant functions
+    fit = explorer.artists["fit"].get_ydata()
+    assert np.ptp(fit) < 1e-9 and abs(fit[0] - explorer.y.mean()) < 0.01  # about the mean of y
