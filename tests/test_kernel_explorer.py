@@ -6,6 +6,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from tp3helpers import kernels
 from tp3helpers.explorers.kernels import BASE_KERNELS, MAX_ORDER, N_SAMPLES, kernel_explorer
@@ -226,7 +227,9 @@ def _check_setting(explorer):
     assert np.isfinite(samples).all() or "No functions drawn" in readout
 
 
-def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer, monkeypatch):
+def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(
+    explorer, monkeypatch, request
+):
     """Issue 15.3: every bandwidth stop x base kernel x Taylor order, every panel in step.
 
     The redraw is skipped (the panels' data are what is checked); the full check, with the
@@ -234,6 +237,9 @@ def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer
     bandwidth stops (where the bug was) and on every third stop elsewhere.
     """
     monkeypatch.setattr(explorer._blit, "update", lambda: None)
+    # 3468 small eigendecompositions: one BLAS thread avoids thread contention on a busy machine.
+    limits = threadpool_limits(1)
+    request.addfinalizer(limits.restore_original_limits)
     slider = explorer.controls["bandwidth"]
     exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
     stops = [float(10**e) for e in exponents]

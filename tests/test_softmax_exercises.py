@@ -162,3 +162,24 @@ def test_curvature_question_bad_input_and_solution():
     assert curvature_question.check(...).status == "not attempted"
     assert "one of 'a', 'b', 'c', 'd'" in curvature_question.check("e").message
     assert "**(c)**" in curvature_question.solution().markdown
+
+
+def test_stored_notebook_gives_no_answer_away():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "01_softmax_cross_entropy.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    outputs = " ".join(
+        str(output) for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
+    )
+    secrets = [
+        "shifted = a - np.max(a)",  # check_softmax's solution
+        "y /= y.sum(axis=1, keepdims=True)",  # check_cross_entropy_grad's solution
+        "0.7083",  # the shared-bias gradient
+        "**(c)**",  # the curvature question's solution
+        "It depends on whether the prediction is right",  # the Explore reveal
+    ]
+    assert not [secret for secret in secrets if secret in outputs]
+    assert outputs.count("○") == 8  # four exercises, each in text/plain and text/html
