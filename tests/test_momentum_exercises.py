@@ -181,3 +181,34 @@ def test_leaky_step_question():
         assert explanation in feedback.message and "Hint:" in str(feedback)
     assert "0.04" in str(leaky_step_question.solution())
     assert leaky_step_question.check(...).status == "not attempted"
+
+
+# --- the stored notebook ----------------------------------------------------------------------
+
+
+def test_stored_notebook_gives_no_answer_away():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "03_momentum_physics.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    outputs = " ".join(str(output) for cell in code for output in cell.outputs)
+    secrets = {  # each taken from a solution or a revealed answer, so that it can be found
+        "w_new = w + eta * v_new": str(check_momentum_step.solution()),
+        "eta = dt**2 / mass": str(check_physical_to_momentum.solution()),
+        r"\frac{25}{9}": str(optimal_parameters_question.solution()),
+        "(c) bounded": str(regime_question.solution()),
+        "0.002 / 0.05": str(leaky_step_question.solution()),
+    }
+    reveals = [cell for cell in code if cell.source.startswith("reveal(")]
+    assert len(reveals) == 3
+    for cell in reveals:  # the answer is the second string of the call
+        answer = cell.source.split('",\n', 1)[1].strip().strip('"')[:18]
+        secrets[answer] = cell.source
+    assert all(secret in where for secret, where in secrets.items())
+    assert not [secret for secret in secrets if secret in outputs]
+    assert outputs.count("○") == 10  # five exercises, each in text/plain and text/html
+    # in JupyterLab the predict cells' source (which holds the answer) is collapsed
+    assert all(cell.metadata.get("jupyter", {}).get("source_hidden") for cell in reveals)
