@@ -178,3 +178,19 @@ def test_feature_count_question():
         assert feedback.status == "failed" and reason in feedback.message, (answer, feedback)
     assert question.check(np.array([31, 31])).status == "failed"
     assert "31" in question.solution().markdown
+
+
+def test_explore_prompts_hide_their_answers_until_clicked():
+    from tp3helpers.exercises.kernels import KERNEL_PROMPTS, kernel_prompt
+
+    for name, (question, answer) in KERNEL_PROMPTS.items():
+        widget = kernel_prompt(name)
+        text = repr(widget)
+        assert question[:30] in widget.children[0].value and answer[:30] not in text
+        button, out = widget.children[1], widget.children[2]
+        assert not out.outputs
+        button.click()
+        assert answer in str(out.outputs)
+        widget.close()
+    with pytest.raises(ValueError, match="name must be one of"):
+        kernel_prompt("nope")

@@ -6,6 +6,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from tp3helpers import kernels
 from tp3helpers.explorers.kernels import BASE_KERNELS, MAX_ORDER, N_SAMPLES, kernel_explorer
@@ -119,6 +120,7 @@ def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "tp3-error" not in readout
     assert "cannot be computed" in readout and "Increase the bandwidth" in readout
+    assert "h = 0.2 or more works" in readout  # (1/0.1995² + 1)² < 709.78 < (1/0.1778² + 1)²
     assert_blank(explorer)
 
 
@@ -212,6 +214,7 @@ def _check_setting(explorer):
         assert_blank(explorer)
         return
     gram, cross = expected
+    assert ("PSD ✓" in readout) == kernels.is_psd(gram)  # the one tolerance, here too
     np.testing.assert_allclose(explorer.artists["gram"].get_array(), gram / np.abs(gram).max())
     assert bar_count(explorer) == explorer.x.size
     fit = np.asarray(explorer.artists["fit"].get_ydata())
@@ -224,7 +227,9 @@ def _check_setting(explorer):
     assert np.isfinite(samples).all() or "No functions drawn" in readout
 
 
-def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer, monkeypatch):
+def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(
+    explorer, monkeypatch, request
+):
     """Issue 15.3: every bandwidth stop x base kernel x Taylor order, every panel in step.
 
     The redraw is skipped (the panels' data are what is checked); the full check, with the
@@ -232,6 +237,9 @@ def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer
     bandwidth stops (where the bug was) and on every third stop elsewhere.
     """
     monkeypatch.setattr(explorer._blit, "update", lambda: None)
+    # 3468 small eigendecompositions: one BLAS thread avoids thread contention on a busy machine.
+    limits = threadpool_limits(1)
+    request.addfinalizer(limits.restore_original_limits)
     slider = explorer.controls["bandwidth"]
     exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
     stops = [float(10**e) for e in exponents]

@@ -7,6 +7,8 @@ from functools import partial
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import ortho_group
 
 from tp3helpers.kernels import (
@@ -141,3 +143,22 @@ def test_relative_min_eigenvalue_and_rtol():
     assert relative_min_eigenvalue(np.diag([1e308, -1e308])) == pytest.approx(-1.0)
     with pytest.raises(ValueError, match="n must be a positive integer"):
         psd_rtol(0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    exponent=st.floats(-300, 300),
+    n=st.integers(2, 12),
+    seed=st.integers(0, 2**16),
+    negative=st.booleans(),
+)
+def test_is_psd_at_every_scale(exponent, n, seed, negative):
+    """Property: the verdict depends on the spectrum's shape, never on its scale; no warning."""
+    rng = np.random.default_rng(seed)
+    spectrum = rng.uniform(0.0, 1.0, size=n)
+    spectrum[0] = 1.0
+    if negative:
+        spectrum[-1] = -1e-6
+    K = with_spectrum(10.0**exponent * spectrum, seed=seed)
+    assert is_psd(K) is (not negative)
+    assert np.isfinite(psd_tolerance(np.linalg.eigvalsh(K)))

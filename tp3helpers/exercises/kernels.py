@@ -23,7 +23,7 @@ from ..kernels import (
     relative_min_eigenvalue,
 )
 from ._feedback import Feedback, WrongResult, result_array, run_cases
-from ._questions import ChoiceQuestion, NumericQuestion, code_exercise
+from ._questions import ChoiceQuestion, NumericQuestion, code_exercise, reveal
 
 __all__ = [
     "check_is_psd",
@@ -32,6 +32,8 @@ __all__ = [
     "valid_kernel_question",
     "smallest_eigenvalue_question",
     "feature_count_question",
+    "KERNEL_PROMPTS",
+    "kernel_prompt",
 ]
 
 # A counterexample needs two points; more than this would only make the checker's Gram matrix big.
@@ -393,3 +395,41 @@ grows.
              "in order, so it has d^i entries with d = 2; the blocks go from i = 0 to i = 4.",
         solution=solution,
     )
+
+
+#: The "predict, then move the slider" prompts of notebook 2's Explore section: question and
+#: answer. The answers live here, not in the notebook, so a student reading the cell does not
+#: see them before predicting.
+KERNEL_PROMPTS: dict[str, tuple[str, str]] = {
+    "bandwidth": (
+        "With the Gaussian base kernel, how do the sampled functions change from $h = 1$ to "
+        "$h = 0.05$, and what does the ridge fit do at $h = 0.05$?",
+        "At $h = 0.05$ the samples wiggle many times across $[-1, 1]$: the kernel says that points "
+        "further apart than about $h$ are unrelated. The fit does the same: it passes through the "
+        "noisy points and bends between them (its training error falls, its error against the "
+        "noise-free curve rises). At $h = 10$ the samples are almost constant and the fit "
+        "flattens.",
+    ),
+    "order_zero": (
+        "Pick the linear base kernel and Taylor order 0. What are κ, its eigenvalues, the sampled "
+        "functions and the fit?",
+        "Order 0 keeps only the term $k^0 = 1$: κ = 1 for every pair. The Gram matrix is all ones, "
+        "with one eigenvalue $n = 40$ and 39 grey bars (0 up to rounding); the samples are "
+        "constant functions, and the fit is the best constant, close to the mean of $y$. Raising "
+        "the order adds $x x'/h^2$, then its square, ...: lines, then parabolas.",
+    ),
+    "minus_linear": (
+        "Pick 'minus linear (not valid)'. At order 0 is κ PSD? At order 1? Exact?",
+        "Order 0 is the constant 1 again: PSD, whatever $k$ is. From order 1 on, $1 - x x'/h^2$ "
+        "has a red bar (a negative eigenvalue of about −max|λ|), the Gaussian-process panel is "
+        "empty (no covariance has a negative eigenvalue) and the fit is refused. With a small $h$ "
+        "the exact exp overflows float64 and the readout says so.",
+    ),
+}
+
+
+def kernel_prompt(name: str):
+    """Prompt ``name`` of :data:`KERNEL_PROMPTS`: the question, and the answer behind a button."""
+    if name not in KERNEL_PROMPTS:
+        raise ValueError(f"name must be one of {sorted(KERNEL_PROMPTS)}, got {name!r}")
+    return reveal(*KERNEL_PROMPTS[name])

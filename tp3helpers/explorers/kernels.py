@@ -111,16 +111,21 @@ class KernelExplorer(Explorer):
         h = float(self.value("bandwidth"))
         if not (np.isfinite(h) and h > 0):
             raise ValueError(f"bandwidth must be > 0, got {h!r}")
+        base = self._base_kernel(h)
+        order = self.value("order")
+        if order == "exact":
+            return base, kernels.exp_kernel(base)
+        return base, kernels.taylor_exp_kernel(base, order)
+
+    def _base_kernel(self, h: float) -> Callable[..., np.ndarray]:
+        """The chosen base kernel at bandwidth ``h``, :math:`k_h(x, x') = k(x / h, x' / h)`."""
         unit = BASE_KERNELS[self.value("kernel")][2]
 
         def base(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
             return unit(X / h, None if Y is None else Y / h)
 
         base.__name__ = str(self.value("kernel"))
-        order = self.value("order")
-        if order == "exact":
-            return base, kernels.exp_kernel(base)
-        return base, kernels.taylor_exp_kernel(base, order)
+        return base
 
     def _blank(self) -> None:
         """Empty every panel, so that nothing stale stays on screen after a failed setting."""
@@ -137,7 +142,7 @@ class KernelExplorer(Explorer):
         peak = float(base(points).max())  # a broken base kernel's error goes to the readout
         if self.value("order") == "exact" and peak > kernels.EXP_OVERFLOW:
             self._blank()
-            return self._overflow_message(peak)
+            return self._overflow_message(peak, points)
         # One evaluation for all panels: training Gram matrix, grid Gram matrix and cross terms.
         everything = shown(points)
         gram, cross = everything[:n, :n], everything[n:, :n]
@@ -158,13 +163,17 @@ class KernelExplorer(Explorer):
         lines.append(self._fit_line(gram, cross, eigenvalues, psd))
         return "<br>".join(lines)
 
-    def _overflow_message(self, peak: float) -> str:
+    def _overflow_message(self, peak: float, points: np.ndarray) -> str:
+        slider = self.controls["bandwidth"]
+        stops = 10.0 ** np.arange(slider.min, slider.max + slider.step / 2, slider.step)
+        finite = [h for h in stops if self._base_kernel(h)(points).max() <= kernels.EXP_OVERFLOW]
+        advice = f"h = {min(finite):.3g} or more" if finite else "a larger bandwidth"
         return message_html(
             f"At h = {self.value('bandwidth'):.3g} the base kernel k_h reaches {peak:.4g} on the "
             f"plotted range, and exp({peak:.4g}) is beyond the largest float64 number (about "
             f"1.8e308 = exp({kernels.EXP_OVERFLOW:.2f})), so exp(k_h) cannot be computed. "
-            "Increase the bandwidth h, or choose a Taylor order (a polynomial in k_h stays "
-            "finite much longer).",
+            f"Increase the bandwidth h ({advice} works with this base kernel), or choose a Taylor "
+            "order: a polynomial in k_h stays finite much longer.",
             "warning",
         )
 

@@ -87,6 +87,13 @@ def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
     return objective, rates, regimes, optimal_parameters(lam[0], lam[-1]), vectors
 
 
+@lru_cache(maxsize=64)
+def _descent_run(name: str, kappa: int, resolution: int, eta: float, steps: int) -> np.ndarray:
+    """Plain gradient descent on this loss: it does not depend on rho, so a rho move reuses it."""
+    objective = _loss_data(name, kappa, resolution)[0]
+    return gradient_descent(objective.grad, _STARTS[name], eta=eta, steps=steps)
+
+
 def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolution: int) -> dict:
     """The four panels' axes and artists, with no data yet; returns the artists by name."""
     eta, rho = _map_grid(resolution)
@@ -199,7 +206,7 @@ class MomentumExplorer(Explorer):
         art = self.artists
         start = _STARTS[name]
         path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
-        path_gd = gradient_descent(objective.grad, start, eta=eta, steps=self.steps)
+        path_gd = _descent_run(name, kappa, self.resolution, eta, self.steps)
         set_trajectory(art["path"], path)
         set_trajectory(art["path_gd"], path_gd)
         art["point"].set_data([eta], [rho])
@@ -236,9 +243,11 @@ class MomentumExplorer(Explorer):
             f"gradient descent {_loss(objective, path_gd)}",
         ]
         if name == "quadratic":
+            # one direction's roots depend on eta * lambda only: all directions in one call each
+            rates, codes = (f(rho, eta * lam, 1.0) for f in (convergence_rate, iteration_regime))
             lines.append("<b>per eigen-direction</b> " + " &nbsp;·&nbsp; ".join(
-                f"λ = {value:g}: r = {convergence_rate(rho, eta, value):.4f} "
-                f"({REGIME_NAMES[iteration_regime(rho, eta, value)]})" for value in lam))
+                f"λ = {value:g}: r = {r:.4f} ({REGIME_NAMES[int(c)]})"
+                for value, r, c in zip(lam, rates, codes, strict=True)))
         if eta > 0 and rho <= 1:
             _, friction, dt = momentum_to_physical(rho, eta)
             lines.append(f"<b>ball</b> m = 1, friction c = {friction:.3f}, Δt = {dt:.3f}"
@@ -247,18 +256,25 @@ class MomentumExplorer(Explorer):
             lines.append("The condition number applies to the quadratic only; Rosenbrock's "
                          f"Hessian at the minimum has κ = {lam[-1] / lam[0]:.0f}.")
         html = "<br>".join(lines)
+        advice = {  # on the quadratic, momentum converges iff 0 <= rho < 1, eta < 2(1 + rho)/lam
+            "momentum": "Lower η (on the quadratic it converges only if η < 2(1 + ρ)/λ_max, so "
+                        "a larger ρ < 1 also helps).",
+            "gradient descent": "Lower η (on the quadratic it converges only if η < 2/λ_max; "
+                                "momentum allows up to 2(1 + ρ)/λ_max).",
+        }
         for label, run in (("momentum", path), ("gradient descent", path_gd)):
             if has_diverged(run, self.steps):
                 html += message_html(
                     f"The {label} run diverged after {len(run) - 1} steps: its iterate left every "
-                    f"bound, so the plots show only the steps before. Lower η or ρ "
-                    f"(on the quadratic it converges only if η < 2(1 + ρ)/λ_max).", "warning")
+                    f"bound, so the plots show only the steps before. {advice[label]}", "warning")
         if code == BOUNDED and not has_diverged(path, self.steps):
             html += message_html(f"With r = {rate:.4f} the momentum run is bounded{where}: its "
                                  "error neither grows nor shrinks, so it never converges.", "info")
         elif code == DIVERGENT and not has_diverged(path, self.steps):
-            html += message_html(f"With r = {rate:.4f} > 1 the momentum run grows without "
-                                 f"bound{where}: it diverges, slowly.", "warning")
+            why = (f"r = {rate:.4f} > 1{where}: its error grows like r^t" if rate > 1 + 1e-12
+                   else "a double root −1 at ρ = 1, ηλ = 4: its error grows like t")
+            html += message_html(f"The momentum run diverges ({why}), although it has not left "
+                                 f"the plots' range within {self.steps} steps.", "warning")
         return html
 
 

@@ -139,8 +139,10 @@ def set_spectrum(
                               np.full(mine.sum(), np.nan)]).ravel()
         xs[2::3] = np.nan
         line.set_data(xs, ys)
+    verdict = {PSD_COLOUR: "", ROUNDING_COLOUR: ": 0 up to rounding", NOT_PSD_COLOUR: ": not PSD"}
     smallest.set_text(
         f"smallest: $\\lambda_{{\\min}}$ = {relative[-1]:+.1e} $\\times \\max|\\lambda|$"
+        + verdict[colours[-1]]
     )
     smallest.set_color(colours[-1] if colours[-1] != ROUNDING_COLOUR else "0.3")
 
