@@ -181,8 +181,9 @@ class DigitsExplorer(Explorer):
             self._train(job)
             self._show(job)
             return self._readout(job)
+        # Started by _follow, once this move's frame is drawn: a worker running during the draw
+        # would compete with it for the interpreter.
         self._thread = threading.Thread(target=self._train, args=(job,), daemon=True)
-        self._thread.start()
         asyncio.get_running_loop().create_task(self._follow(job))
         return self._readout(job)
 
@@ -265,7 +266,10 @@ class DigitsExplorer(Explorer):
 
     # -- drawing (main thread) -------------------------------------------------------------------
     async def _follow(self, job: _Job) -> None:
-        """Redraw the curves of ``job`` as it runs; stop when a newer move supersedes it."""
+        """Start training ``job`` and redraw its curves as it runs; stop when a newer move
+        supersedes it."""
+        if job.generation == self._generation:
+            self._start_worker()
         while not job.done:
             await asyncio.sleep(POLL_SECONDS)
             if job.generation != self._generation:
@@ -284,9 +288,14 @@ class DigitsExplorer(Explorer):
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
+    def _start_worker(self) -> None:
+        if self._thread is not None and self._thread.ident is None:  # not started yet
+            self._thread.start()
+
     def wait(self, timeout: float = 60.0) -> None:
         """Block until the current run has finished and show it (for scripts and tests)."""
         if self._thread is not None:
+            self._start_worker()
             self._thread.join(timeout)
         job = self._job
         if job is not None and job.done and job.generation == self._generation:
