@@ -7,6 +7,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from tp3helpers import kernels
 from tp3helpers.explorers.kernels import BASE_KERNELS, MAX_ORDER, N_SAMPLES, kernel_explorer
@@ -237,7 +238,9 @@ def _check_setting(explorer):
     assert np.isfinite(samples).all() or "No functions drawn" in readout
 
 
-def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer, monkeypatch):
+def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(
+    explorer, monkeypatch, request
+):
     """Issue 15.3: every bandwidth stop x base kernel x Taylor order, every panel in step.
 
     The redraw is skipped (the panels' data are what is checked); the full check, with the
@@ -245,6 +248,9 @@ def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(explorer
     bandwidth stops (where the bug was) and on every third stop elsewhere.
     """
     monkeypatch.setattr(explorer._blit, "update", lambda: None)
+    # 3468 small eigendecompositions: one BLAS thread avoids thread contention on a busy machine.
+    limits = threadpool_limits(1)
+    request.addfinalizer(limits.restore_original_limits)
     slider = explorer.controls["bandwidth"]
     exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
     stops = [float(10**e) for e in exponents]
@@ -284,3 +290,47 @@ def test_ridge_panel_never_keeps_a_previous_setting(explorer):
     assert_blank(explorer)
     explorer.controls["order"].value = 2  # a polynomial of k_h: finite again
     _check_setting(explorer)
+
+
+def test_the_bandwidth_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["bandwidth"].value = 10**-1.3  # h = 0.05
+    lines, _ = explorer.artists["samples"]
+    samples = np.array([line.get_ydata() for line in lines])
+    wiggles = [(np.diff(np.sign(s - s.mean())) != 0).sum() for s in samples]
+    assert min(wiggles) >= 10, wiggles
+    assert np.abs(samples.mean(axis=1)).min() > 0.3  # a shared random level (the constant term)
+    readout = explorer.readout.value
+    assert "noisy training data 0.107" in readout and "noise-free curve 0.239" in readout
+    explorer.controls["bandwidth"].value = 10.0
+    samples = np.array([line.get_ydata() for line in lines])
+    assert samples.std(axis=1).max() < 0.15  # almost constant
+    fit, grid = explorer.artists["fit"].get_ydata(), explorer.grid
+    line = np.polyval(np.polyfit(grid, fit, 1), grid)
+    assert np.abs(fit - line).max() < 0.01  # nearly a straight line
+    assert "noisy training data 0.430" in explorer.readout.value
+
+
+def test_the_minus_linear_prompt_counts_the_red_bars(explorer):
+    explorer.controls["kernel"].value = "minus_linear"
+    for order, red in ((0, 0), (1, 1), (2, 1), (3, 2), ("exact", 7)):
+        explorer.controls["order"].value = order
+        assert shown_spectrum(explorer)[NOT_PSD_COLOUR].size == red, order
+    explorer.controls["order"].value = 1
+    assert "-1.0e+00" in explorer.artists["spectrum"][-1].get_text()
+    explorer.controls["order"].value = "exact"
+    explorer.controls["bandwidth"].value = 10**-1.45
+    assert "cannot be computed" in explorer.readout.value
+    explorer.controls["bandwidth"].value = 10**-1.4
+    assert "not PSD ✗" in explorer.readout.value
+
+
+def test_the_order_zero_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["kernel"].value = "linear"
+    explorer.controls["order"].value = 0
+    spectrum = shown_spectrum(explorer)
+    assert spectrum[PSD_COLOUR].size == 1 and sum(h.size for h in spectrum.values()) == 40
+    assert spectrum[NOT_PSD_COLOUR].size == 0  # the other 39 are grey: 0 up to rounding
+    lines, _ = explorer.artists["samples"]
+    assert all(np.ptp(line.get_ydata()) < 1e-9 for line in lines)  # constant functions
+    fit = explorer.artists["fit"].get_ydata()
+    assert np.ptp(fit) < 1e-9 and abs(fit[0] - explorer.y.mean()) < 0.01  # about the mean of y

@@ -159,6 +159,20 @@ def test_readout_at_rho_one_says_bounded_never_converges(explorer):
     assert "(divergent)" in explorer.readout.value
 
 
+def test_readout_explains_slow_divergence_and_who_diverged(explorer):
+    explorer.controls["rho"].value = 1.0
+    explorer.controls["eta"].value = 4.0  # double root -1: the rate is exactly 1, yet it grows
+    text = explorer.readout.value
+    assert "r = 1.0000 (divergent)" in text and "grows like t" in text and "> 1" not in text
+    explorer.controls["rho"].value = 0.8
+    explorer.controls["eta"].value = 3.7  # r = 1.27: grows, but stays within the plots' range
+    text = explorer.readout.value
+    assert "momentum run diverges (r = 1.2702 &gt; 1" in text
+    # only gradient descent left every bound; its advice does not mention rho
+    assert "gradient descent run diverged" in text and "momentum run diverged" not in text
+    assert "η &lt; 2/λ_max" in text
+
+
 def test_loss_parts_along_the_eigenvectors_add_up_to_the_loss(explorer):
     explorer.controls["rho"].value = 0.9
     explorer.controls["eta"].value = 0.1

@@ -258,18 +258,25 @@ class MomentumExplorer(Explorer):
             lines.append("The condition number applies to the quadratic only; Rosenbrock's "
                          f"Hessian at the minimum has κ = {lam[-1] / lam[0]:.0f}.")
         html = "<br>".join(lines)
+        advice = {  # on the quadratic, momentum converges iff 0 <= rho < 1, eta < 2(1 + rho)/lam
+            "momentum": "Lower η (on the quadratic it converges only if η < 2(1 + ρ)/λ_max, so "
+                        "a larger ρ < 1 also helps).",
+            "gradient descent": "Lower η (on the quadratic it converges only if η < 2/λ_max; "
+                                "momentum allows up to 2(1 + ρ)/λ_max).",
+        }
         for label, run in (("momentum", path), ("gradient descent", path_gd)):
             if has_diverged(run, self.steps):
                 html += message_html(
                     f"The {label} run diverged after {len(run) - 1} steps: its iterate left every "
-                    f"bound, so the plots show only the steps before. Lower η or ρ "
-                    f"(on the quadratic it converges only if η < 2(1 + ρ)/λ_max).", "warning")
+                    f"bound, so the plots show only the steps before. {advice[label]}", "warning")
         if code == BOUNDED and not has_diverged(path, self.steps):
             html += message_html(f"With r = {rate:.4f} the momentum run is bounded{where}: its "
                                  "error neither grows nor shrinks, so it never converges.", "info")
         elif code == DIVERGENT and not has_diverged(path, self.steps):
-            html += message_html(f"With r = {rate:.4f} > 1 the momentum run grows without "
-                                 f"bound{where}: it diverges, slowly.", "warning")
+            why = (f"r = {rate:.4f} > 1{where}: its error grows like r^t" if rate > 1 + 1e-12
+                   else "a double root −1 at ρ = 1, ηλ = 4: its error grows like t")
+            html += message_html(f"The momentum run diverges ({why}), although it has not left "
+                                 f"the plots' range within {self.steps} steps.", "warning")
         return html
 
 

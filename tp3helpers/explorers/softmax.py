@@ -135,8 +135,8 @@ class SoftmaxExplorer(Explorer):
         # skips the target checks, which matters at 2K evaluations per slider move.
         numeric = numerical_gradient(lambda z: -log_softmax(z / temperature)[target], a)
         return (
-            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4f} &nbsp;·&nbsp; "
-            f"Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>) = {abs(np.sum(y - t)):.1e}<br>"
+            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4g} &nbsp;·&nbsp; "
+            f"|Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>)| = {abs(np.sum(y - t)):.1e}<br>"
             f"<b>∂E/∂a</b> = (y − t)/T, the bars = {_format_vector(analytic)}<br>"
             f"<b>∂E/∂a</b> finite differences = {_format_vector(numeric)} "
             f"&nbsp;(relative error {relative_error(analytic, numeric):.1e})"
