@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import numpy as np
@@ -141,13 +142,23 @@ def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
     assert "kernel must return a finite 2-D matrix" in explorer.readout.value
 
 
-def test_bad_alpha_and_size():
-    with pytest.raises(ValueError, match="alpha must be > 0, got -1.0"):
-        kernel_explorer(alpha=-1.0)
-    with pytest.raises(ValueError, match="n_points must be a positive integer, got 0"):
-        kernel_explorer(n_points=0)
-    with pytest.raises(TypeError, match="n_points must be a non-negative integer, got 10.5"):
-        kernel_explorer(n_points=10.5)
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"alpha": -1.0}, ValueError, "alpha must be > 0, got -1.0"),
+        ({"alpha": float("nan")}, ValueError, "alpha must be finite, got nan"),
+        ({"alpha": None}, TypeError, "alpha must be a real number, got None"),
+        ({"n_points": 0}, ValueError, "n_points must be an integer from 2 to 200, got 0"),
+        ({"n_points": 10**6}, ValueError, "n_points must be an integer from 2 to 200, got 1000000"),
+        ({"n_points": 10.5}, TypeError, "n_points must be an integer from 2 to 200, got 10.5"),
+        ({"n_points": True}, TypeError, "n_points must be an integer from 2 to 200, got True"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
+        ({"seed": "2"}, TypeError, "seed must be a non-negative integer, got '2'"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(arguments, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        kernel_explorer(**arguments)
 
 
 def test_size_sets_the_gram_matrix_and_spectrum():

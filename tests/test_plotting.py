@@ -1,9 +1,10 @@
 """The plotting layer: each function draws on the axes it is given and returns the artists it made;
 each ``set_*`` function changes those artists' data in place (issue 9).
 
-One section per module of ``tp3helpers.plotting``. A new drawing function gets a test of what it
-puts on the axes; a new update function also gets an entry in ``UPDATES``, which checks that the
-update changes both the artists' data and the drawn pixels.
+One section per module of ``tp3helpers.plotting`` (notebook 2's spectrum, GP-sample and
+bandwidth-error panels are tested in ``test_kernel_plots.py``). A new drawing function gets a test
+of what it puts on the axes; a new update function also gets an entry in ``UPDATES``, which checks
+that the update changes both the artists' data and the drawn pixels.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from tp3helpers import momentum
-from tp3helpers.plotting import figure, history, kernels, softmax
+from tp3helpers.plotting import digits, figure, history, kernels, softmax
 from tp3helpers.plotting import momentum as mplot
 
 
@@ -89,8 +89,12 @@ def test_set_bar_values_puts_labels_above_positive_and_below_negative_bars(ax):
     assert [label.get_text() for label in labels] == ["+0.4", "-0.6"]
     above, below = labels
     assert above.get_verticalalignment() == "bottom" and below.get_verticalalignment() == "top"
-    for bar, label in zip(bars, labels, strict=True):
-        assert label.get_position()[0] == pytest.approx(bar.get_x() + bar.get_width() / 2)
+    ax.figure.canvas.draw()
+    for bar, label in zip(bars, labels, strict=True):  # centred on the bar, just off its end
+        box = label.get_window_extent()
+        top = ax.transData.transform((0, bar.get_height()))[1]
+        assert box.x0 < ax.transData.transform((bar.get_x() + bar.get_width() / 2, 0))[0] < box.x1
+        assert (box.y0 >= top) if bar.get_height() >= 0 else (box.y1 <= top)
 
 
 def test_colour_target_bar(ax):
@@ -125,23 +129,6 @@ def test_draw_gram_normalises_and_shows_row_zero_on_top(ax):
     assert mesh in ax.collections
     np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(2, 2), K / 5.0)
     assert ax.yaxis_inverted() and len(ax.figure.axes) == 2  # the colour bar
-
-
-def test_draw_spectrum_one_marker_per_eigenvalue(ax):
-    points, smallest, level = kernels.draw_spectrum(ax, 5, tolerance=1e-10)[:3]
-    assert all(isinstance(a, Line2D) and a in ax.lines for a in (points, smallest, level))
-    np.testing.assert_array_equal(points.get_xdata(), [1, 2, 3, 4, 5])
-
-
-def test_set_spectrum_sorts_normalises_and_colours_by_psd(ax):
-    artists = kernels.draw_spectrum(ax, 3, tolerance=1e-10)
-    kernels.set_spectrum(artists, np.array([1.0, 4.0, 2.0]), psd=True)
-    points, smallest = artists[:2]
-    np.testing.assert_allclose(points.get_ydata(), [1.0, 0.5, 0.25])
-    np.testing.assert_allclose(smallest.get_ydata(), [0.25])
-    psd_colour = smallest.get_color()
-    kernels.set_spectrum(artists, np.array([1.0, 4.0, -2.0]), psd=False)
-    assert smallest.get_color() != psd_colour
 
 
 def test_draw_regression_data_truth_and_an_empty_fit(ax):
@@ -210,6 +197,35 @@ def test_regime_boundaries_label_each_region_present(ax):
     assert artists[0] in ax.collections  # the boundary lines
 
 
+# -- digits ---------------------------------------------------------------------------------------
+def test_gram_image_shows_the_matrix_with_a_colour_bar(ax):
+    K = np.array([[1.0, 0.2], [0.2, 1.0]])
+    image = digits.gram_image(ax, K, title="K")
+    np.testing.assert_array_equal(image.get_array(), K)
+    assert image in ax.images and len(ax.figure.axes) == 2
+
+
+def test_gallery_shows_the_first_mistakes_and_blanks_the_rest():
+    fig = plt.figure()
+    images, titles = digits.digit_gallery(fig, 3, columns=2)
+    assert len(images) == len(titles) == 3 and len(fig.axes) == 4  # a 2 x 2 grid
+    X = np.arange(4 * 64, dtype=float).reshape(4, 64) / 256
+    mistakes = digits.set_gallery(images, titles, X, np.array([1, 7, 2, 5]), np.array([1, 3, 2, 6]))
+    assert mistakes == 2
+    np.testing.assert_array_equal(images[0].get_array(), X[1].reshape(8, 8))
+    np.testing.assert_array_equal(images[1].get_array(), X[3].reshape(8, 8))
+    assert not np.asarray(images[2].get_array()).any()
+    assert [t.get_text() for t in titles] == ["7 (true 3)", "5 (true 6)", " "]
+
+
+def test_accuracy_bars_in_percent(ax):
+    bars, labels = digits.accuracy_bars(ax, ["a", "b"], ["C0", "C1"])
+    assert [bar.get_width() for bar in bars] == [0.0, 0.0] and ax.get_xlim() == (0, 100)
+    digits.set_accuracy(bars, labels, [0.925, None])
+    assert [bar.get_width() for bar in bars] == [92.5, 0.0]
+    assert [label.get_text() for label in labels] == ["92.5 %", ""]
+
+
 # -- every update changes the artists' data and the pixels ---------------------------------------
 def _bars(ax):
     return softmax.labelled_bars(ax, [0.2, 0.8], ylim=(0, 1), title="", ylabel="")
@@ -232,8 +248,12 @@ def _trajectory(ax):
 
 def _spectrum(ax):
     artists = kernels.draw_spectrum(ax, 3, tolerance=1e-10)
-    kernels.set_spectrum(artists, np.array([3.0, 2.0, 1.0]), psd=True)
+    kernels.set_spectrum(artists, np.array([3.0, 2.0, 1.0]), tolerance=1e-10)
     return artists
+
+
+def _gallery(ax):
+    return digits.digit_gallery(ax.figure.add_subfigure(ax.get_subplotspec()), 2, columns=2)
 
 
 RATES = np.array([[0.5, 0.9], [0.99, 2.0]])
@@ -250,8 +270,16 @@ UPDATES = {
                  lambda mesh: kernels.set_gram(mesh, np.ones((3, 3))),
                  lambda mesh: np.asarray(mesh.get_array())),
     "set_spectrum": (_spectrum, lambda a: kernels.set_spectrum(a, np.array([1.0, 1.0, -1.0]),
-                                                               psd=False),
-                     lambda a: a[0].get_ydata()),
+                                                               tolerance=1e-10),
+                     lambda a: np.concatenate([line.get_ydata() for line in a[:3]])),
+    "set_gp_samples": (lambda ax: kernels.draw_gp_samples(ax, np.linspace(0, 1, 5), 1),
+                       lambda a: kernels.set_gp_samples(a, np.linspace(-1, 1, 5)),
+                       lambda a: a[0][0].get_ydata()),
+    "set_gallery": (_gallery, lambda a: digits.set_gallery(*a, np.ones((2, 64)), [1, 2], [3, 4]),
+                    lambda a: np.array([image.get_array() for image in a[0]])),
+    "set_accuracy": (lambda ax: digits.accuracy_bars(ax, ["a", "b"], ["C0", "C1"]),
+                     lambda a: digits.set_accuracy(*a, [0.5, 0.75]),
+                     lambda a: [bar.get_width() for bar in a[0]]),
     "set_trajectory": (_trajectory, lambda line: mplot.set_trajectory(line, np.ones((3, 2)) / 2),
                        lambda line: line.get_xydata()),
     "rate_image_data": (lambda ax: mplot.rate_map(ax, np.arange(2.0), np.arange(2.0), RATES),

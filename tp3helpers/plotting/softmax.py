@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.text import Text
 from matplotlib.ticker import ScalarFormatter
+from matplotlib.transforms import offset_copy
 
 __all__ = [
     "TARGET_COLOUR",
@@ -45,11 +46,7 @@ def labelled_bars(
         ax.set_yscale("symlog", linthresh=linthresh)
         ax.yaxis.set_major_formatter(ScalarFormatter())  # "10", not "$10^1$"
     bars = ax.bar(np.arange(k), values, color=OTHER_COLOUR, width=0.6)
-    labels = [
-        ax.annotate("", (i, 0.0), xytext=(0, 3), textcoords="offset points", ha="center",
-                    fontsize=10)
-        for i in range(k)
-    ]
+    labels = [ax.text(i, 0.0, "", ha="center", fontsize=10) for i in range(k)]
     ax.set_xticks(np.arange(k), [f"class {i}" for i in range(k)])
     ax.set_ylim(*ylim)
     ax.set_title(title)
@@ -62,11 +59,16 @@ def labelled_bars(
 def set_bar_values(
     bars: BarContainer, labels: Sequence[Text], values: Sequence[float], *, fmt: str = "{:.2f}"
 ) -> None:
-    """Update bar heights and their value labels in place (a label sits 3 points off its bar)."""
+    """Update bar heights and their value labels in place.
+
+    A label sits 3 points beyond the end of its bar, whatever the axis scale (linear or symlog).
+    """
     for bar, label, value in zip(bars, labels, values, strict=True):
         bar.set_height(value)
-        label.xy = (bar.get_x() + bar.get_width() / 2, value)
-        label.xyann = (0, 3 if value >= 0 else -3)
+        label.set_position((bar.get_x() + bar.get_width() / 2, value))
+        label.set_transform(
+            offset_copy(bar.axes.transData, bar.figure, y=3 if value >= 0 else -3, units="points")
+        )
         label.set_verticalalignment("bottom" if value >= 0 else "top")
         label.set_text(fmt.format(value))
 
