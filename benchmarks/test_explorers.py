@@ -121,7 +121,7 @@ def test_control(benchmark, explorers, quick, name, control, kind):
             explorer.close()
 
     benchmark.pedantic(rebuild, setup=lambda: ((next(values),), {}),
-                       rounds=1 if quick else 7, warmup_rounds=1)
+                       rounds=1 if quick else 5, warmup_rounds=1)
 
 
 @pytest.fixture
