@@ -75,6 +75,10 @@ def report(data: dict) -> tuple[str, list[str]]:
     ]:
         if rows[kind]:
             out += [f"**{title}**", table(headers.split("|"), rows[kind])]
+    if rows["drag"]:  # the figure an instructor sizes a server with
+        worst = max(rows["drag"], key=lambda row: float(row[2]))
+        out.append(f"At {MOVES_PER_S} moves/s one core keeps up with {worst[4]} students dragging "
+                   f"the costliest slider ({worst[0]}.{worst[1]}, {worst[2]} ms CPU per move).")
     out.append("All targets met." if not missed else "Targets missed: " + "; ".join(missed))
     return "\n\n".join(out), missed
 
