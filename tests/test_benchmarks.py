@@ -81,8 +81,8 @@ def test_tables_ratios_and_targets(report_module):
         "01_softmax_cross_entropy", "6.0", "114", "121", "< 30 s: met"]
     drag = [row for row in rows_of(text, "softmax") if len(row) == 5]
     assert drag == [["softmax", "logit_0", "20.0", "30.0", "5.0"]]  # 1000 / (20 ms x 10/s)
-    assert "one core keeps up with 5.0 students dragging the costliest slider (softmax.logit_0" in (
-        text)
+    sizing = "one core keeps up with 5.0 students dragging the costliest slider (softmax.logit_0"
+    assert sizing in text
     assert sorted(m.split(":")[0] for m in missed) == [
         "log_softmax (200000, 10)", "softmax.target", "softmax.temperature"]
     assert text.rstrip().endswith("; ".join(missed))
