@@ -66,6 +66,15 @@ def test_readout_and_bars_match_the_model(explorer):
     assert f"L = ½σ²_max + λ = {0.5 * sigma**2 + 0.1:.4g}" in explorer.readout.value
 
 
+def test_loss_curves_show_the_gap_to_the_minimum(explorer):
+    job = explorer._job
+    objective_min = job.minimum
+    assert objective_min <= job.momentum.final_losses.min() + 1e-9
+    y = explorer.artists["loss"].get_ydata()
+    np.testing.assert_allclose(y[0], job.momentum.final_losses[0] - objective_min)
+    assert np.nanmin(y) < 1e-3 * y[0]  # momentum with the default (ρ*, η*) converges
+
+
 def test_gallery_shows_misclassified_digits_with_labels(explorer):
     job = explorer._job
     split = job.result["split"]

@@ -15,7 +15,7 @@ from tp3helpers.exercises.kernels import (
     smallest_eigenvalue_question,
     valid_kernel_question,
 )
-from tp3helpers.kernels import is_psd, taylor_exp_kernel
+from tp3helpers.kernels import exp_feature_map, is_psd, taylor_exp_kernel
 
 CHECKERS = [check_is_psd, check_taylor_exp_gram, check_exp_counterexample]
 
@@ -42,7 +42,7 @@ def reference_taylor(K, order):
 def test_correct_answers_pass():
     assert check_is_psd(reference_is_psd).passed
     assert check_taylor_exp_gram(reference_taylor).passed
-    assert check_exp_counterexample(lambda: np.array([-1.0, 1.0])).passed
+    assert check_exp_counterexample(lambda: np.array([-1.5, 0.5])).passed
 
 
 def test_exact_zero_threshold_fails_on_rounding():
@@ -76,6 +76,13 @@ def test_matrix_powers_are_recognised():
     assert feedback.status == "failed" and "element-wise powers" in feedback.message
 
 
+def test_missing_constant_term_is_named():
+    feedback = check_taylor_exp_gram(
+        lambda K, n: sum((K**i / factorial(i) for i in range(1, n + 1)), np.zeros_like(K))
+    )
+    assert feedback.status == "failed" and "the term i = 0 is missing" in feedback.message
+
+
 def test_missing_last_term_is_named():
     def off_by_one(K, n):
         return np.ones_like(K) + sum(K**i / factorial(i) for i in range(1, n))
@@ -86,7 +93,18 @@ def test_missing_last_term_is_named():
 
 def test_points_where_exp_minus_k_is_psd_fail():
     feedback = check_exp_counterexample(lambda: np.array([0.0, 0.0]))
-    assert feedback.status == "failed" and "is PSD" in feedback.message
+    assert feedback.status == "failed" and "looks PSD" in feedback.message
+    assert "all your points are the same point" in feedback.message
+    # Two large points of the same sign: the negative eigenvalue is below rounding.
+    feedback = check_exp_counterexample(lambda: np.array([20.0, 21.0]))
+    assert feedback.status == "failed" and "lost in rounding" in feedback.message
+
+
+def test_any_two_distinct_moderate_points_are_a_counterexample_but_not_the_check_sections():
+    for pair in ([0.1, 0.2], [-2.0, 1.0], [0.5, 3.0], [[1.0, 0.0], [0.0, 1.0]]):
+        assert check_exp_counterexample(lambda p=pair: np.array(p)).passed, pair
+    feedback = check_exp_counterexample(lambda: np.array([1.0, -1.0]))
+    assert feedback.status == "failed" and "Check section's two points" in feedback.message
 
 
 def test_counterexample_shape_and_size():
@@ -170,14 +188,19 @@ def test_smallest_eigenvalue_question():
 
 def test_feature_count_question():
     question = feature_count_question()
-    assert question.check(31).passed
-    wrong = {16: "last block only", 30: "i = 0 is missing", 15: "distinct monomials",
-             5: "one coordinate per order", 11: "not d * i"}
+    assert question.check(121).passed
+    wrong = {81: "last block only", 120: "i = 0 is missing", 35: "distinct monomials",
+             31: "count on the plane", 40: "stops at order 3", 242: "denominator",
+             5: "one coordinate per order"}
     for answer, reason in wrong.items():
         feedback = question.check(answer)
         assert feedback.status == "failed" and reason in feedback.message, (answer, feedback)
-    assert question.check(np.array([31, 31])).status == "failed"
-    assert "31" in question.solution().markdown
+        assert "Hint:" in str(feedback)
+    assert question.check(np.array([121, 121])).status == "failed"
+    assert "121" in question.solution().markdown
+    # The notebook prints the counts on the plane: the answer for 3-D is not among them.
+    assert exp_feature_map(np.ones((1, 3)), 4).shape[1] == 121
+    assert 121 not in [exp_feature_map(np.ones((1, 2)), n).shape[1] for n in range(7)]
 
 
 def test_explore_prompts_hide_their_answers_until_clicked():
@@ -190,7 +213,7 @@ def test_explore_prompts_hide_their_answers_until_clicked():
         button, out = widget.children[1], widget.children[2]
         assert not out.outputs
         button.click()
-        assert answer in str(out.outputs)
+        assert any(answer in output["data"]["text/markdown"] for output in out.outputs)
         widget.close()
     with pytest.raises(ValueError, match="name must be one of"):
         kernel_prompt("nope")

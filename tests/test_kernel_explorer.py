@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import numpy as np
@@ -141,13 +142,23 @@ def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
     assert "kernel must return a finite 2-D matrix" in explorer.readout.value
 
 
-def test_bad_alpha_and_size():
-    with pytest.raises(ValueError, match="alpha must be > 0, got -1.0"):
-        kernel_explorer(alpha=-1.0)
-    with pytest.raises(ValueError, match="n_points must be a positive integer, got 0"):
-        kernel_explorer(n_points=0)
-    with pytest.raises(TypeError, match="n_points must be a non-negative integer, got 10.5"):
-        kernel_explorer(n_points=10.5)
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"alpha": -1.0}, ValueError, "alpha must be > 0, got -1.0"),
+        ({"alpha": float("nan")}, ValueError, "alpha must be finite, got nan"),
+        ({"alpha": None}, TypeError, "alpha must be a real number, got None"),
+        ({"n_points": 0}, ValueError, "n_points must be an integer from 2 to 200, got 0"),
+        ({"n_points": 10**6}, ValueError, "n_points must be an integer from 2 to 200, got 1000000"),
+        ({"n_points": 10.5}, TypeError, "n_points must be an integer from 2 to 200, got 10.5"),
+        ({"n_points": True}, TypeError, "n_points must be an integer from 2 to 200, got True"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
+        ({"seed": "2"}, TypeError, "seed must be a non-negative integer, got '2'"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(arguments, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        kernel_explorer(**arguments)
 
 
 def test_size_sets_the_gram_matrix_and_spectrum():
@@ -279,3 +290,47 @@ def test_ridge_panel_never_keeps_a_previous_setting(explorer):
     assert_blank(explorer)
     explorer.controls["order"].value = 2  # a polynomial of k_h: finite again
     _check_setting(explorer)
+
+
+def test_the_bandwidth_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["bandwidth"].value = 10**-1.3  # h = 0.05
+    lines, _ = explorer.artists["samples"]
+    samples = np.array([line.get_ydata() for line in lines])
+    wiggles = [(np.diff(np.sign(s - s.mean())) != 0).sum() for s in samples]
+    assert min(wiggles) >= 10, wiggles
+    assert np.abs(samples.mean(axis=1)).min() > 0.3  # a shared random level (the constant term)
+    readout = explorer.readout.value
+    assert "noisy training data 0.107" in readout and "noise-free curve 0.239" in readout
+    explorer.controls["bandwidth"].value = 10.0
+    samples = np.array([line.get_ydata() for line in lines])
+    assert samples.std(axis=1).max() < 0.15  # almost constant
+    fit, grid = explorer.artists["fit"].get_ydata(), explorer.grid
+    line = np.polyval(np.polyfit(grid, fit, 1), grid)
+    assert np.abs(fit - line).max() < 0.01  # nearly a straight line
+    assert "noisy training data 0.430" in explorer.readout.value
+
+
+def test_the_minus_linear_prompt_counts_the_red_bars(explorer):
+    explorer.controls["kernel"].value = "minus_linear"
+    for order, red in ((0, 0), (1, 1), (2, 1), (3, 2), ("exact", 7)):
+        explorer.controls["order"].value = order
+        assert shown_spectrum(explorer)[NOT_PSD_COLOUR].size == red, order
+    explorer.controls["order"].value = 1
+    assert "-1.0e+00" in explorer.artists["spectrum"][-1].get_text()
+    explorer.controls["order"].value = "exact"
+    explorer.controls["bandwidth"].value = 10**-1.45
+    assert "cannot be computed" in explorer.readout.value
+    explorer.controls["bandwidth"].value = 10**-1.4
+    assert "not PSD ✗" in explorer.readout.value
+
+
+def test_the_order_zero_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["kernel"].value = "linear"
+    explorer.controls["order"].value = 0
+    spectrum = shown_spectrum(explorer)
+    assert spectrum[PSD_COLOUR].size == 1 and sum(h.size for h in spectrum.values()) == 40
+    assert spectrum[NOT_PSD_COLOUR].size == 0  # the other 39 are grey: 0 up to rounding
+    lines, _ = explorer.artists["samples"]
+    assert all(np.ptp(line.get_ydata()) < 1e-9 for line in lines)  # constant functions
+    fit = explorer.artists["fit"].get_ydata()
+    assert np.ptp(fit) < 1e-9 and abs(fit[0] - explorer.y.mean()) < 0.01  # about the mean of y

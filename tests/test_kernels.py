@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.exceptions import NotFittedError
 from sklearn.gaussian_process.kernels import RBF, Exponentiation
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
@@ -340,13 +341,13 @@ def test_exp_and_taylor_reject_bad_arguments():
 
 def test_kernel_ridge_bad_input(rng):
     with pytest.raises(ValueError, match=r"alpha must be > 0, got 0.0"):
-        KernelRidge(linear, alpha=0.0)
+        KernelRidge(linear, alpha=0.0).fit(np.zeros((2, 1)), np.zeros(2))
     model = KernelRidge(linear)
-    with pytest.raises(ValueError, match="not fitted yet"):
+    with pytest.raises(NotFittedError):
         model.predict(np.zeros((2, 1)))
-    rows = r"y must have 4 rows to match X of shape \(4, 2\), got \(3,\)"
+    rows = r"inconsistent numbers of samples: \[4, 3\]"
     with pytest.raises(ValueError, match=rows):
         model.fit(np.zeros((4, 2)), np.zeros(3))
     model.fit(rng.normal(size=(4, 2)), np.zeros(4))
-    with pytest.raises(ValueError, match="X has 3 features but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but KernelRidge is expecting 2"):
         model.predict(np.zeros((1, 3)))

@@ -54,6 +54,17 @@ def test_step_old_velocity_is_named():
     assert "old velocity" in check_momentum_step(old).message
 
 
+def test_step_swapped_pair_and_pytorch_buffer_are_named():
+    assert "swapped" in check_momentum_step(lambda w, v, g, r, e: right_step(w, v, g, r, e)[::-1]
+                                            ).message
+
+    def pytorch(w, v, g, rho, eta):
+        b = rho * v + g
+        return w - eta * b, b
+
+    assert "PyTorch's buffer" in check_momentum_step(pytorch).message
+
+
 def test_step_wrong_velocity_and_wrong_return():
     assert "velocity is" in check_momentum_step(lambda w, v, g, r, e: (w, v + g)).message
     assert "return the pair" in check_momentum_step(lambda w, v, g, r, e: w).message
@@ -66,6 +77,10 @@ def test_mapping_checker():
     assert "already has dt / m" in check_physical_to_momentum(
         lambda m, c, h: (1 - c * h / m, h / m)).message
     assert "sign slip" in check_physical_to_momentum(lambda m, c, h: (1 - c * h / m, -1.0)).message
+    assert "implicit friction of Remark 4" in check_physical_to_momentum(
+        lambda m, c, h: (1 / (1 + c * h / m), h * h / (m + c * h))).message
+    assert "divide by the mass" in check_physical_to_momentum(
+        lambda m, c, h: (1 - c * h / m, h * h)).message
 
     def stub(m, c, h):
         raise NotImplementedError
@@ -104,6 +119,10 @@ def test_optimum_question_right_answer_rounded_to_three_decimals():
         ((4 / 9, 1 / 9), "eigenvalues in [1, 25]"),
         ((25 / 9, 4 / 9), "swapped"),
         (((24 / 26) ** 2, 25 / 9), "not kappa"),
+        ((2 / 3, 5 / 3), "both formulas end with a square"),
+        ((4 / 9, 5 / 3), "eta* is the square"),
+        ((0.444, 2.0), "your rho* is right; eta* is not"),
+        ((0.3, 2.778), "your eta* is right; rho* is not"),
     ],
 )
 def test_optimum_question_names_each_mistake(answer, explanation):
@@ -157,8 +176,39 @@ def test_leaky_step_question():
     line = momentum_descent(lambda w: np.ones(1), [0.0], rho=0.95, eta=0.002, steps=2000)
     assert leaky_step_question.check(-(line[-1] - line[-2])[0]).passed
     for answer, explanation in [(0.0001, "do not multiply"), (0.002 / 0.95, "not 1/rho"),
-                                (0.002, "step of one gradient")]:
+                                (0.002, "step of one gradient"), (20.0, "is the factor")]:
         feedback = leaky_step_question.check(answer)
         assert explanation in feedback.message and "Hint:" in str(feedback)
     assert "0.04" in str(leaky_step_question.solution())
     assert leaky_step_question.check(...).status == "not attempted"
+
+
+# --- the stored notebook ----------------------------------------------------------------------
+
+
+def test_stored_notebook_gives_no_answer_away():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "03_momentum_physics.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    outputs = " ".join(str(output) for cell in code for output in cell.outputs)
+    secrets = {  # each taken from a solution or a revealed answer, so that it can be found
+        "w_new = w + eta * v_new": str(check_momentum_step.solution()),
+        "eta = dt**2 / mass": str(check_physical_to_momentum.solution()),
+        r"\frac{25}{9}": str(optimal_parameters_question.solution()),
+        "(c) bounded": str(regime_question.solution()),
+        "0.002 / 0.05": str(leaky_step_question.solution()),
+    }
+    reveals = [cell for cell in code if cell.source.startswith("reveal(")]
+    assert len(reveals) == 3
+    for cell in reveals:  # the answer is the second string of the call
+        answer = cell.source.split('",\n', 1)[1].strip().strip('"')[:18]
+        secrets[answer] = cell.source
+    assert all(secret in where for secret, where in secrets.items())
+    assert not [secret for secret in secrets if secret in outputs]
+    assert outputs.count("○") == 10  # five exercises, each in text/plain and text/html
+    # in JupyterLab the predict cells' source (which holds the answer) is collapsed
+    assert all(cell.metadata.get("jupyter", {}).get("source_hidden") for cell in reveals)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from matplotlib.contour import ContourSet
@@ -120,6 +122,30 @@ def test_returning_to_a_loss_blits_on_its_own_background(explorer, pixels):
     contours = [c for c in path_axes.collections if isinstance(c, ContourSet)]
     assert len(contours) == 2 * 3  # filled and lines, for each loss visited
     assert sum(c.get_visible() for c in contours) == 2  # only those of the loss shown
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"steps": -1}, ValueError, "steps must be an integer from 1 to 5000, got -1"),
+        ({"steps": 0}, ValueError, "steps must be an integer from 1 to 5000, got 0"),
+        ({"steps": 1.5}, TypeError, "steps must be an integer from 1 to 5000, got 1.5"),
+        ({"steps": None}, TypeError, "steps must be an integer from 1 to 5000, got None"),
+        ({"steps": 10**7}, ValueError, "steps must be an integer from 1 to 5000, got 10000000"),
+        ({"resolution": 3}, ValueError, "resolution must be an integer from 20 to 1000, got 3"),
+        ({"resolution": "160"}, TypeError, "resolution must be an integer from 20 to 1000"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(arguments, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        MomentumExplorer(**arguments)
+
+
+def test_steps_sets_the_length_of_the_runs():
+    widget = momentum_explorer(steps=20)
+    assert len(widget.artists["path"].get_xdata()) == 21  # the start and 20 steps
+    assert "after 20 steps" in widget.readout.value
+    widget.close()
 
 
 def test_readout_at_rho_one_says_bounded_never_converges(explorer):

@@ -33,6 +33,13 @@ def test_correct_answers_pass():
 def test_naive_softmax_fails_on_overflow():
     feedback = check_softmax(lambda a: np.exp(a) / np.exp(a).sum())
     assert feedback.status == "failed" and "overflow" in feedback.message
+    assert feedback.message.startswith("for a = [1000, 1000, 999] your function raised")
+
+
+def test_shifting_by_the_minimum_is_caught_on_the_infinite_logit():
+    feedback = check_softmax(lambda a: np.exp(a - a.min()) / np.exp(a - a.min()).sum())
+    assert feedback.message.startswith("for a = [0, -inf, 1] your function raised a warning")
+    assert "Not the minimum or the mean" in str(feedback)
 
 
 def test_wrong_gradient_names_the_entry():
@@ -102,7 +109,8 @@ def bias_question():
 
 def test_bias_question_right_answer(bias_question):
     assert bias_question.check(BY_HAND).passed
-    assert bias_question.check(BY_HAND.round(4)).passed  # four decimals are enough
+    assert bias_question.check(BY_HAND.round(4)).passed
+    assert bias_question.check(BY_HAND.round(3)).passed  # three decimals are enough
     assert bias_question.check(...).status == "not attempted"
 
 
@@ -114,6 +122,9 @@ def test_bias_question_right_answer(bias_question):
         (BY_HAND / 3, "mean over the samples"),
         (softmax(BATCH_LOGITS, axis=1).sum(axis=0), "targets are missing"),
         (softmax(BATCH_LOGITS, axis=1).sum(axis=0) - np.eye(3)[2], "dropped sum"),
+        ([0.0, 0.0, 0.0], "sums to over the classes"),
+        ((softmax(BATCH_LOGITS, axis=0) - np.eye(3)[BATCH_LABELS]).sum(axis=0), "over the samples"),
+        (BY_HAND.round(2), "rounded too much"),
     ],
 )
 def test_bias_question_each_slip_gets_its_own_feedback(bias_question, answer, explanation):
@@ -123,7 +134,7 @@ def test_bias_question_each_slip_gets_its_own_feedback(bias_question, answer, ex
 
 
 def test_bias_question_other_wrong_answers(bias_question):
-    assert bias_question.check([0.0, 0.0, 0.0]).message.endswith("is not right.")
+    assert bias_question.check([1.0, 2.0, -3.0]).message.endswith("is not right.")
     assert "expected shape (3,)" in bias_question.check([0.1, -0.1]).message
     assert "(a str)" in bias_question.check("[-0.04, 0.71, -0.67]").message
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tp3helpers.explorers import softmax_explorer
+from tp3helpers.explorers.softmax import SoftmaxExplorer
 from tp3helpers.softmax import softmax
 
 
@@ -116,7 +117,32 @@ def test_blitting_after_a_snapshot_matches_a_full_draw(explorer, pixels):
     np.testing.assert_array_equal(pixels(explorer.figure), blitted)
 
 
-@pytest.mark.parametrize("bad", [1, 11, 2.5, "four"])
-def test_bad_num_classes(bad):
-    with pytest.raises((ValueError, TypeError), match="num_classes"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [(1, ValueError), (11, ValueError), (-1, ValueError), (2.5, TypeError), (4.0, TypeError),
+     ("four", TypeError), (None, TypeError), (True, TypeError)],
+)
+def test_bad_num_classes(bad, error):
+    message = f"num_classes must be an integer from 2 to 10, got {bad!r}"
+    with pytest.raises(error, match=re.escape(message)):
         softmax_explorer(bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "shown"),
+    [([1.0, 2.0], ValueError, "[1. 2.]"), ([0.0, 0.0, 7.0, 0.0], ValueError, "7."),
+     ([0.0, np.nan, 0.0, 0.0], ValueError, "NaN"), ("abcd", TypeError, "initial_logits")],
+)
+def test_bad_initial_logits(bad, error, shown):
+    with pytest.raises(error, match="initial_logits") as raised:
+        SoftmaxExplorer(4, initial_logits=bad)
+    assert shown in str(raised.value)
+
+
+def test_initial_logits_set_the_sliders():
+    widget = SoftmaxExplorer(3, initial_logits=[0.5, -6.0, 6.0])
+    assert [widget.value(f"logit_{i}") for i in range(3)] == [0.5, -6.0, 6.0]
+    np.testing.assert_allclose(
+        [bar.get_height() for bar in widget.artists["prob_bars"]], softmax([0.5, -6.0, 6.0])
+    )
+    widget.close()

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
     as_float_array,
@@ -89,8 +91,8 @@ def _inner(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         products = x @ y.T
-    # Cauchy-Schwarz: |x.y| <= |x| |y|, so the full finiteness scan is needed only for huge points.
-    bound = np.sqrt(np.einsum("ij,ij->i", x, x).max()) * np.sqrt(np.einsum("ij,ij->i", y, y).max())
+        # Cauchy-Schwarz: |x.y| <= |x| |y|: the full finiteness scan is needed only for huge points.
+        bound = np.sqrt(np.einsum("ij,ij->i", x, x).max() * np.einsum("ij,ij->i", y, y).max())
     if not bound < 1e300 and not np.isfinite(products).all():
         raise ValueError(
             "inner products of the points overflow float64 (largest |x| entry "
@@ -137,13 +139,13 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     offset = check_nonnegative(c, "c")
     x, y, _ = _pair(X, Y)
     products = _inner(x, y)
-    products += offset
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # an overflow is reported below, naming the inputs
+        products += offset
         np.power(products, p, out=products)
     if not np.isfinite(products).all():
         raise ValueError(
             f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
-            f"{np.abs(_inner(x, y)).max() + offset:.3g}; rescale the inputs"
+            f"{float(np.abs(_inner(x, y)).max()) + offset:.3g}; rescale the inputs"
         )
     return products
 
@@ -153,7 +155,11 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
 
     :math:`h` is the ``bandwidth``. It matches scikit-learn's ``rbf_kernel`` with
     :math:`\gamma = 1 / (2 h^2)`. Squared distances are computed as
-    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding.
+    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding,
+    after two rescalings that change nothing mathematically (the kernel depends only on
+    :math:`x - y`): the points are centred, so that points far from the origin do not
+    lose their differences to rounding, and divided by their largest entry :math:`s`, so that no
+    square overflows. The exponent is then :math:`-\tfrac12 (s/h)^2 \lVert x' - y' \rVert^2`.
 
     Parameters
     ----------
@@ -164,14 +170,20 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
     """
     h = check_positive(bandwidth, "bandwidth")
     x, y, same = _pair(X, Y)
-    products = _inner(x, y)
+    both = x if same else np.vstack([x, y])
+    centre = 0.5 * both.min(axis=0) + 0.5 * both.max(axis=0)  # halves first: no overflow
+    s = float(np.abs(both - centre).max())
+    if s == 0.0:  # every point is the same point
+        return np.ones((x.shape[0], y.shape[0]))
+    x = (x - centre) / s  # entries in [-1, 1]
+    y = x if same else (y - centre) / s  # x @ x.T is then exactly symmetric
     sq = np.add.outer((x**2).sum(axis=1), (y**2).sum(axis=1))  # symmetric when Y is None
-    products *= 2.0
-    sq -= products
+    sq -= 2.0 * (x @ y.T)
     np.maximum(sq, 0.0, out=sq)
     if same:
         np.fill_diagonal(sq, 0.0)
-    sq *= -1.0 / (2.0 * h * h)
+    factor = 0.5 * (s / h) * (s / h)  # may be inf for points very far apart: then k = 0
+    np.multiply(sq, -factor, out=sq, where=sq > 0)  # 0 stays 0 (k = 1), not 0 * inf
     return np.exp(sq, out=sq)
 
 
@@ -458,7 +470,7 @@ def exp_feature_map(features: object, order: int) -> np.ndarray:
     return np.hstack(blocks)
 
 
-class KernelRidge:
+class KernelRidge(RegressorMixin, BaseEstimator):
     r"""Kernel ridge regression with any kernel function.
 
     Fitting solves :math:`(K + \alpha I)\, a = y` for the dual coefficients :math:`a`, with
@@ -466,9 +478,13 @@ class KernelRidge:
     :math:`\hat y(x) = \sum_i a_i\, k(x, x_i)`. This is scikit-learn's
     ``KernelRidge(kernel="precomputed", alpha=alpha)`` fitted on :math:`K`.
 
+    A scikit-learn estimator: ``kernel`` and ``alpha`` are plain parameters (``get_params``,
+    ``clone``, ``GridSearchCV`` over a list of kernels such as
+    ``[partial(gaussian, bandwidth=h) for h in ...]``); they are checked when :meth:`fit` runs.
+
     Parameters
     ----------
-    kernel : callable
+    kernel : callable, default :func:`linear`
         ``kernel(X, Y=None)``, for instance ``exp_kernel(linear)``.
     alpha : float, default 1.0
         Ridge penalty :math:`\alpha > 0`.
@@ -477,42 +493,50 @@ class KernelRidge:
     ----------
     X_fit_ : numpy.ndarray, shape (n, d)
     dual_coef_ : numpy.ndarray, shape (n,) or (n, t)
+    n_features_in_ : int
     """
 
-    def __init__(self, kernel: Kernel, alpha: float = 1.0) -> None:
-        check_callable(kernel, "kernel")
+    def __init__(self, kernel: Kernel = linear, alpha: float = 1.0) -> None:
         self.kernel = kernel
-        self.alpha = check_positive(alpha, "alpha")
+        self.alpha = alpha
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n, t) fits t targets at once
+        return tags
 
     def fit(self, X: object, y: object) -> KernelRidge:
         """Fit on points ``X`` (n, d) or (n,) and targets ``y`` (n,) or (n, t)."""
-        x = as_points(X, "X")
-        target = as_float_array(y, "y", ndim=(1, 2)).astype(np.float64)
-        if target.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"y must have {x.shape[0]} rows to match X of shape {x.shape}, got {target.shape}"
-            )
+        check_callable(self.kernel, "kernel")
+        alpha = check_positive(self.alpha, "alpha")
+        x, target = validate_data(
+            self, _as_2d(X), y, dtype=np.float64, multi_output=True, y_numeric=True
+        )
         gram = _base_matrix(self.kernel, x, None)
         if gram.shape != (x.shape[0], x.shape[0]):
             raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
-        system = gram + self.alpha * np.eye(x.shape[0])
+        with np.errstate(over="ignore"):  # reported just below
+            system = gram + alpha * np.eye(x.shape[0])
+        if not np.isfinite(system).all():
+            raise ValueError(f"K + alpha I overflows float64 for alpha={alpha!r}; rescale")
         try:
             self.dual_coef_ = np.linalg.solve(system, target)
         except np.linalg.LinAlgError as exc:
             raise ValueError(
-                f"K + alpha I is singular for alpha={self.alpha!r}; is the kernel valid (PSD)?"
+                f"K + alpha I is singular for alpha={alpha!r}; is the kernel valid (PSD)?"
             ) from exc
         self.X_fit_ = x
         return self
 
     def predict(self, X: object) -> np.ndarray:
         r"""Predictions :math:`k(X, X_{\text{fit}})\, a`, shape (m,) or (m, t)."""
-        if not hasattr(self, "dual_coef_"):
-            raise ValueError("this KernelRidge is not fitted yet; call fit(X, y) first")
-        x = as_points(X, "X")
-        if x.shape[1] != self.X_fit_.shape[1]:
-            raise ValueError(
-                f"X has {x.shape[1]} features but the model was fitted with {self.X_fit_.shape[1]}"
-            )
+        check_is_fitted(self)
+        x = validate_data(self, _as_2d(X), dtype=np.float64, reset=False)
         return _base_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
 
+
+def _as_2d(X: object) -> object:
+    """A 1-D array of points becomes a column, as everywhere in this module."""
+    if not hasattr(X, "ndim"):  # a list or another array-like
+        X = np.asarray(X)
+    return np.asarray(X)[:, None] if X.ndim == 1 else X

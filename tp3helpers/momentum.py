@@ -151,10 +151,10 @@ def momentum_descent(
     eta = check_finite_scalar(eta, "eta")
     steps = check_nonnegative_int(steps, "steps")
 
-    _gradient_at(grad, w)  # checks the gradient's shape once; the loop then calls it directly
     v = np.zeros_like(w)
     positions, velocities = [w], [v]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
+        _gradient_at(grad, w)  # checks the gradient's shape; the loop then calls it directly
         for _ in range(steps):
             v = rho * v - grad(w)
             w = w + eta * v
@@ -255,10 +255,10 @@ def heavy_ball(
     h = check_positive(dt, "dt")
     steps = check_nonnegative_int(steps, "steps")
 
-    _gradient_at(grad, x)  # checks the gradient's shape once; the loop then calls it directly
     v = np.zeros_like(x)
     positions, velocities = [x], [v]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
+        _gradient_at(grad, x)  # checks the gradient's shape; the loop then calls it directly
         for _ in range(steps):
             force = -grad(x) - c * v
             v = v + (h / m) * force

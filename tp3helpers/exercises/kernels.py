@@ -3,7 +3,7 @@
 Code: ``check_is_psd``, ``check_taylor_exp_gram``, ``check_exp_counterexample``, each with a hint
 after a wrong attempt and a worked solution on demand. Questions: ``valid_kernel_question``
 (multiple choice, a reason per option), ``smallest_eigenvalue_question`` (predict a number) and
-``feature_count_question`` (count the coordinates of the feature map of exp(k)).
+``feature_count_question`` (count the coordinates of the feature map of exp(k) in 3-D).
 """
 
 from __future__ import annotations
@@ -192,6 +192,11 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
                     "for every pair, the all-ones matrix: use element-wise powers K**i, not "
                     "np.linalg.matrix_power"
                 )
+            if np.allclose(got, want - 1.0):
+                return (
+                    f"for order {order} the term i = 0 is missing: k(x, x')^0 = 1 for every pair, "
+                    "so the sum starts from the all-ones matrix np.ones_like(K)"
+                )
             if order >= 1 and np.allclose(got, want - K**order / np.prod(range(1, order + 1))):
                 return f"for order {order} the last term K**{order}/{order}! is missing"
             return (
@@ -216,9 +221,10 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
 
 
 _COUNTER_HINT = (
-    "Two points are enough. The Gram matrix of exp(-x x') at x and x' is "
-    "[[exp(-x^2), exp(-x x')], [exp(-x x'), exp(-x'^2)]]: make the off-diagonal entry larger "
-    "than the diagonal ones, that is x x' < 0 with |x|, |x'| not small (say x = -2, x' = 1)."
+    "Two points in 1-D are enough. Their Gram matrix is [[exp(-x^2), exp(-x x')], "
+    "[exp(-x x'), exp(-x'^2)]]; a symmetric 2 x 2 matrix with a negative determinant has one "
+    "negative eigenvalue. Write the determinant as exp(-x^2 - x'^2) - exp(-2 x x') and compare "
+    "the two exponents: for which x, x' is the second term the larger?"
 )
 _COUNTER_SOLUTION = r"""```python
 def my_counterexample():
@@ -227,8 +233,15 @@ def my_counterexample():
 
 The Gram matrix is $\begin{pmatrix} e^{-4} & e^{2} \\ e^{2} & e^{-1} \end{pmatrix}$: its
 determinant $e^{-5} - e^{4}$ is negative, so one eigenvalue is negative and $\exp(-k)$ is not
-a valid kernel. The rule that fails is the first: $-k$ is $a\,k$ with $a = -1 < 0$, not a valid
-kernel, and the exponential series of $-k$ has terms $(-k)^i / i!$ of alternating sign.
+a valid kernel. In general the determinant of two points is
+$e^{-x^2 - x'^2} - e^{-2 x x'}$, negative exactly when $x^2 + x'^2 > 2 x x'$, that is
+$(x - x')^2 > 0$: **any two distinct points** are a counter-example. (Numerically, keep
+$\lvert x x' \rvert$ moderate: for two large points of the same sign every entry is tiny and the
+negative eigenvalue drowns in rounding.)
+
+The rule that fails is R1: $-k$ is $a\,k$ with $a = -1 < 0$, and it is not a valid kernel (its
+diagonal $-k(x, x) = -\lVert \phi(x) \rVert^2$ is negative); the exponential series of $-k$ has
+terms $(-k)^i / i!$ of alternating sign, so the sums of R2 no longer apply.
 """
 
 
@@ -256,12 +269,21 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
             gram = np.array([np.inf])
         if np.abs(gram).max() > 700:
             return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
+        if points.ndim == 1 and sorted(np.unique(points)) == [-1.0, 1.0]:
+            return "those are the Check section's two points, -1 and 1: find a pair of your own"
         gram_exp = np.exp(-gram)
         if is_psd(gram_exp):
+            distinct = len(np.unique(points.reshape(points.shape[0], -1), axis=0))
+            why = (
+                "all your points are the same point, so every entry is equal"
+                if distinct == 1 else
+                "its negative eigenvalue, if any, is lost in rounding: your entries "
+                f"exp(-x . x') range over {gram_exp.min():.1e} to {gram_exp.max():.1e}"
+            )
             return (
-                f"on your points exp(-x . x') is PSD (smallest eigenvalue "
-                f"{min_eigenvalue(gram_exp):.2e}, within rounding of 0 or above); try two points "
-                "whose inner products have opposite signs"
+                f"on your points exp(-x . x') looks PSD (smallest eigenvalue "
+                f"{min_eigenvalue(gram_exp):.2e}, within rounding of 0 or above): {why}; "
+                "choose distinct points with |x . x'| of order 1"
             )
         return None
 
@@ -329,8 +351,9 @@ def smallest_eigenvalue_question() -> NumericQuestion:
         (a + b, "that is the largest eigenvalue, a + b for the matrix [[a, b], [b, a]]; the "
                 "other one is a - b"),
         (a, "the diagonal entry is not an eigenvalue here: the off-diagonal e^4 dominates"),
-        (0.0, "a valid kernel could give 0 at most, but exp(-k) is not valid: its determinant "
-              "e^-8 - e^8 is negative, so one eigenvalue is negative"),
+        (0.0, "0 would put the matrix on the edge of PSD, but exp(-k) is not valid: the "
+              "determinant e^-8 - e^8 (the product of the two eigenvalues) is negative, so one "
+              "eigenvalue is negative"),
         (lambda answer: answer > 0, "a positive smallest eigenvalue would make the matrix PSD, "
                                     "but its determinant e^-8 - e^8 < 0 says the two "
                                     "eigenvalues have opposite signs"),
@@ -359,40 +382,49 @@ $\exp(-x x')$ is not a valid kernel. In code: `np.exp(-4) - np.exp(4)`.
 
 def feature_count_question() -> NumericQuestion:
     r"""How many coordinates has the feature map of :math:`\exp(k)` truncated at N = 4, for the
-    linear kernel on the plane (:math:`\phi(x) = x \in \mathbb R^2`)?
+    linear kernel in three dimensions (:math:`\phi(x) = x \in \mathbb R^3`)?
 
     :math:`\Phi_4 = \bigoplus_{i=0}^{4} \phi^{\otimes i} / \sqrt{i!}` has
-    :math:`1 + 2 + 4 + 8 + 16 = 31` coordinates (see
-    :func:`tp3helpers.kernels.exp_feature_map`).
+    :math:`1 + 3 + 9 + 27 + 81 = 121` coordinates (see
+    :func:`tp3helpers.kernels.exp_feature_map`). The notebook prints the counts for the plane,
+    :math:`d = 2`; the question asks for :math:`d = 3`, so the stored output does not answer it.
     """
     mistakes = [
-        (16.0, "that is the last block only, phi^(x4) with 2^4 coordinates; the direct sum keeps "
+        (81.0, "that is the last block only, phi^(x4) with 3^4 coordinates; the direct sum keeps "
                "every order i = 0, ..., 4"),
-        (30.0, "the block i = 0 is missing: phi^(x0) = 1, one constant coordinate, the feature of "
-               "the term k^0 = 1"),
-        (15.0, "15 counts the distinct monomials of degree at most 4 in two variables; the tensor "
-               "power keeps x1 x2 and x2 x1 as separate coordinates, 2^i of them in block i"),
+        (120.0, "the block i = 0 is missing: phi^(x0) = 1, one constant coordinate, the feature "
+                "of the term k^0 = 1"),
+        (35.0, "35 counts the distinct monomials of degree at most 4 in three variables; the "
+               "tensor power keeps x1 x2 and x2 x1 as separate coordinates, 3^i of them in "
+               "block i"),
+        (31.0, "31 is the count on the plane (d = 2), printed in Beyond the homework; here "
+               "phi(x) has d = 3 coordinates, so block i has 3^i (31 is also 1 + 3 (1 + 2 + 3 + "
+               "4), which takes d * i instead of d^i)"),
+        (40.0, "1 + 3 + 9 + 27 stops at order 3; Phi_4 keeps the block i = 4 too"),
+        (242.0, "3^5 - 1 transfers the plane's 2^5 - 1 without its denominator: the geometric "
+                "sum 1 + d + ... + d^N is (d^(N+1) - 1) / (d - 1)"),
         (5.0, "one coordinate per order is too few: the block phi^(xi) has d^i coordinates"),
-        (11.0, "the block of order i has d^i coordinates, not d * i"),
     ]
     solution = r"""The block of order $i$ is $\phi(x)^{\otimes i} / \sqrt{i!}$, all products
-$x_{j_1} x_{j_2} \cdots x_{j_i}$ with each $j \in \{1, 2\}$: $2^i$ coordinates. Keeping
+$x_{j_1} x_{j_2} \cdots x_{j_i}$ with each $j \in \{1, 2, 3\}$: $3^i$ coordinates. Keeping
 $i = 0, \dots, 4$:
 
-$$1 + 2 + 4 + 8 + 16 = 2^5 - 1 = 31.$$
+$$1 + 3 + 9 + 27 + 81 = \frac{3^5 - 1}{3 - 1} = 121.$$
 
-`kernels.exp_feature_map(X, 4).shape[1]` is 31. The inner product of two such vectors is
-$\sum_{i \le 4} (x^\top x')^i / i! = T_4(x, x')$, which tends to $\exp(x^\top x')$ as the order
-grows.
+`kernels.exp_feature_map(np.ones((1, 3)), 4).shape[1]` is 121. In general $\Phi_N$ has
+$1 + d + \dots + d^N = (d^{N+1} - 1)/(d - 1)$ coordinates: it grows so fast that nobody computes
+it, which is why kernel methods work with $\exp(k)$ directly. The inner product of two such
+vectors is $\sum_{i \le 4} (x^\top x')^i / i! = T_4(x, x')$, which tends to $\exp(x^\top x')$ as
+the order grows.
 """
     return NumericQuestion(
-        "the number of coordinates of Phi_4",
-        31.0,
+        "the number of coordinates of Phi_4 in three dimensions",
+        121.0,
         rtol=0.0,
         atol=1e-9,
         mistakes=mistakes,
         hint="Count block by block: phi^(x i) holds every product of i coordinates of phi(x), "
-             "in order, so it has d^i entries with d = 2; the blocks go from i = 0 to i = 4.",
+             "in order, so it has d^i entries with d = 3; the blocks go from i = 0 to i = 4.",
         solution=solution,
     )
 
@@ -403,12 +435,15 @@ grows.
 KERNEL_PROMPTS: dict[str, tuple[str, str]] = {
     "bandwidth": (
         "With the Gaussian base kernel, how do the sampled functions change from $h = 1$ to "
-        "$h = 0.05$, and what does the ridge fit do at $h = 0.05$?",
-        "At $h = 0.05$ the samples wiggle many times across $[-1, 1]$: the kernel says that points "
-        "further apart than about $h$ are unrelated. The fit does the same: it passes through the "
-        "noisy points and bends between them (its training error falls, its error against the "
-        "noise-free curve rises). At $h = 10$ the samples are almost constant and the fit "
-        "flattens.",
+        "$h = 0.05$, and what does the ridge fit do at $h = 0.05$? And at $h = 10$?",
+        "At $h = 0.05$ the samples wiggle a dozen times or more across $[-1, 1]$: values at points "
+        "further apart than a few $h$ are no longer tied by the Gaussian part of κ. They still "
+        "share one random level, because κ = exp(k) = 1 + k + … contains the constant kernel 1: "
+        "two far-apart points keep a correlation of $1/e$. The fit chases the noise: the readout "
+        "shows its training error falling well below the noise level 0.25 and its error against "
+        "the noise-free curve rising (about 0.11 and 0.24, against 0.26 and 0.08 at $h = 0.5$). "
+        "At $h = 10$ the samples are almost constant and the fit is nearly a straight line, "
+        "which misses the bends of $\\sin 3x$ (both errors near 0.42).",
     ),
     "order_zero": (
         "Pick the linear base kernel and Taylor order 0. What are κ, its eigenvalues, the sampled "
@@ -419,11 +454,14 @@ KERNEL_PROMPTS: dict[str, tuple[str, str]] = {
         "the order adds $x x'/h^2$, then its square, ...: lines, then parabolas.",
     ),
     "minus_linear": (
-        "Pick 'minus linear (not valid)'. At order 0 is κ PSD? At order 1? Exact?",
-        "Order 0 is the constant 1 again: PSD, whatever $k$ is. From order 1 on, $1 - x x'/h^2$ "
-        "has a red bar (a negative eigenvalue of about −max|λ|), the Gaussian-process panel is "
-        "empty (no covariance has a negative eigenvalue) and the fit is refused. With a small $h$ "
-        "the exact exp overflows float64 and the readout says so.",
+        "Pick 'minus linear (not valid)' at $h = 0.5$. Is κ PSD at order 0? At order 1? At order "
+        "3? With the exact exponential?",
+        "Order 0 is the constant 1 again: PSD, whatever $k$ is. Order 1, $1 - x x'/h^2$, has one "
+        "red bar, a negative eigenvalue about as large as the largest ($-1.0 \\times$ max|λ| at "
+        "$h = 0.5$); the Gaussian-process panel is empty (no covariance has a negative "
+        "eigenvalue) and the fit is refused. Each odd power of $-k$ adds a red bar: two at order "
+        "3. The exact $\\exp(-x x'/h^2)$ is not PSD either (seven red bars), and below "
+        "$h \\approx 0.04$ it overflows float64 and the readout says so.",
     ),
 }
 

@@ -74,6 +74,11 @@ def check_momentum_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Fee
             for x, part in zip(got, ("w_new", "v_new"), strict=True)
         )
         w_ok, v_ok = _step(w, v, g, rho, eta)
+        if np.allclose(w_new, v_ok) and np.allclose(v_new, w_ok):
+            return f"for {name} the pair is swapped: return (w_new, v_new), position first"
+        if np.allclose(v_new, -v_ok):
+            return (f"for {name} the velocity is rho * v + grad, PyTorch's buffer b = -v; in this "
+                    "project the velocity collects minus the gradient, rho * v - grad")
         if not np.allclose(v_new, v_ok):
             return (f"for {name} the velocity is {np.round(v_new, 4)}, expected "
                     f"rho * v - grad = {np.round(v_ok, 4)}")
@@ -132,12 +137,19 @@ def check_physical_to_momentum(
         )
         rho_ok, eta_ok = physical_to_momentum(m, c, h)
         if not np.isclose(rho, rho_ok):
-            hint = " (divide the friction term by the mass)" if np.isclose(rho, 1 - c * h) else ""
+            hint = ""
+            if np.isclose(rho, 1 - c * h):
+                hint = " (divide the friction term by the mass)"
+            elif np.isclose(rho, 1 / (1 + c * h / m)):
+                hint = (" (that is the implicit friction of Remark 4; the box of Remark 3 takes "
+                        "the friction at the old velocity)")
             return f"for {name} rho = {rho:.4g}, expected 1 - c dt / m = {rho_ok:.4g}{hint}"
         if not np.isclose(eta, eta_ok):
             hint = ""
             if np.isclose(eta, h / m):
                 hint = " (the position gets dt * velocity, and the velocity already has dt / m)"
+            elif np.isclose(eta, h * h):
+                hint = " (divide by the mass: the same force moves a heavier ball less)"
             elif np.isclose(eta, -1.0):
                 hint = " (eta = -1 is the homework's sign slip; eta is positive)"
             return f"for {name} eta = {eta:.4g}, expected dt^2 / m = {eta_ok:.4g}{hint}"
@@ -164,6 +176,12 @@ optimal_parameters_question = NumericQuestion(
          "that eta* is for eigenvalues in [1, 25]; here lambda_max = 1, lambda_min = 0.04"),
         ([_ETA_25, _RHO_25], "the two are swapped: give (rho*, eta*)"),
         ([(24 / 26) ** 2, _ETA_25], "rho* uses sqrt(kappa) = 5, not kappa"),
+        ([2 / 3, 5 / 3], "both formulas end with a square: square each of your two numbers"),
+        ([_RHO_25, 5 / 3], "eta* is the square of 2 / (sqrt(lambda_min) + sqrt(lambda_max))"),
+        (lambda a: np.isclose(a[0], _RHO_25, rtol=2e-3) and not np.isclose(a[1], _ETA_25),
+         "your rho* is right; eta* is not"),
+        (lambda a: np.isclose(a[1], _ETA_25, rtol=2e-3) and not np.isclose(a[0], _RHO_25),
+         "your eta* is right; rho* is not"),
     ],
     hint="sqrt(kappa) = 5, sqrt(lambda_min) = 0.2 and sqrt(lambda_max) = 1; put them in the two "
          "formulas of the Theory section.",
@@ -218,6 +236,7 @@ leaky_step_question = NumericQuestion(
          "the weights add up to 1 + rho + rho^2 + ... = 1/(1 - rho): divide, do not multiply"),
         (0.002 / 0.95, "the geometric sum is 1/(1 - rho), not 1/rho"),
         (0.002, "that is the step of one gradient; the velocity adds up all the past ones"),
+        (1 / (1 - 0.95), "1/(1 - rho) = 20 is the factor; the step is eta times it"),
     ],
     hint="The velocity is a sum of past gradients weighted 1, rho, rho^2, ...; on a constant "
          "gradient, what does that sum tend to?",

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
 from ..softmax import cross_entropy, one_hot, softmax
-from ._feedback import Feedback, result_array, run_cases
+from ._feedback import Feedback, _StudentError, result_array, run_cases
 from ._questions import ChoiceQuestion, NumericQuestion, code_exercise
 
 __all__ = [
@@ -30,8 +30,17 @@ def _compare(name: str, got: object, expected: np.ndarray, atol: float = 1e-9) -
 
 _SOFTMAX_HINT = (
     "softmax(a) = softmax(a - c) for any constant c: subtract a.max() before np.exp, so the "
-    "largest exponent is exp(0) = 1 and nothing overflows."
+    "largest exponent is exp(0) = 1 and nothing overflows. Not the minimum or the mean: with a "
+    "-inf logit they give -inf - (-inf) = NaN."
 )
+
+
+def _named(name: str, call: Callable[[], object]) -> object:
+    """``call()``, with the case's name put in front of a crash or warning of the student's code."""
+    try:
+        return call()
+    except _StudentError as exc:
+        raise _StudentError(f"for {name} {exc}") from exc
 _SOFTMAX_SOLUTION = r"""Shift by the largest logit, then normalise:
 
 ```python
@@ -62,7 +71,8 @@ def check_softmax(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
         ("a = [0, -inf, 1]", np.array([0.0, -np.inf, 1.0])),
     ]
     checks = [
-        (lambda f, name=name, a=a: _compare(name, f(a.copy()), softmax(a))) for name, a in cases
+        (lambda f, name=name, a=a: _compare(name, _named(name, lambda: f(a.copy())), softmax(a)))
+        for name, a in cases
     ]
     return run_cases(
         "check_softmax",
@@ -108,7 +118,7 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray])
     def against_finite_differences(f: Callable, a: np.ndarray, name: str) -> str | None:
         expected = numerical_gradient(lambda z: cross_entropy(z, labels), a, eps=1e-6)
         got = result_array(
-            f(a.copy(), labels.copy()),
+            _named(name, lambda: f(a.copy(), labels.copy())),
             shape=a.shape,
             what=f"for {name} (one row per sample) your function returned",
         )
@@ -142,7 +152,9 @@ def bias_gradient_question(logits: object, labels: object) -> NumericQuestion:
     Every sample's logits are :math:`a_n + b` with one shared bias :math:`b`, so by the chain rule
     (Theory, Step 4) the answer is :math:`\sum_n (y_n - t_n)`, computed here from the batch.
     The usual slips each get their own feedback: the sign, one row per sample, the mean instead of
-    the sum, forgetting the targets, and the homework's line that keeps a single :math:`t_n`.
+    the sum, forgetting the targets, summing over the classes (all zeros), a softmax over the
+    samples, the homework's line that keeps a single :math:`t_n`, and an answer rounded to two
+    decimals.
     """
     y = softmax(logits, axis=1)
     n, k = y.shape
@@ -159,10 +171,23 @@ def bias_gradient_question(logits: object, labels: object) -> NumericQuestion:
         (y.sum(axis=0), "the targets are missing: subtract the one-hot t_n of every sample"),
     ]
     mistakes += [
+        (np.zeros(k), "all zeros is what each sample's row y_n - t_n sums to over the classes; "
+                      "the bias gradient sums over the samples instead, class by class (axis=0)"),
+        ((softmax(logits, axis=0) - t).sum(axis=0),
+         "your softmax normalises each class over the samples (axis=0); softmax normalises each "
+         "sample's logits over the classes (axis=1)"),
+    ]
+    mistakes += [
         (y.sum(axis=0) - t[i], f"that subtracts only sample {i}'s target, the homework's line "
                                "with the dropped sum (correction 2): subtract sum_n t_n")
         for i in range(n)
     ]
+    mistakes.append((
+        lambda answer: answer.shape == expected.shape
+        and bool(np.allclose(answer, expected, rtol=0.0, atol=0.011)),
+        "close, but rounded too much: give at least three decimals, or type the fractions "
+        "themselves (NumPy computes np.array([1/3 - 1/2, ...]) for you)",
+    ))
     rows = "\n".join(
         f"| {i} | {np.array2string(y[i], precision=4)} | {np.array2string(t[i], precision=0)} |"
         for i in range(n)
@@ -184,7 +209,7 @@ $y_n$ and every $t_n$ sums to 1.
         "the gradient with respect to the shared bias",
         expected,
         rtol=1e-3,
-        atol=1e-4,
+        atol=1e-3,  # three decimals are enough
         mistakes=mistakes,
         hint="Compute y_n = softmax(a_n) for each sample, subtract its one-hot target, then add "
              "the rows: every sample contributes to the shared bias.",

@@ -23,16 +23,17 @@ No exception escapes a callback into the notebook: it is shown in the readout in
 from __future__ import annotations
 
 import html
+import numbers
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from ..plotting.figure import png_snapshot
+from .._validation import short_repr
+from ..plotting.figure import close_figure, close_widgets, png_snapshot, replace_previous
 
-__all__ = ["BlitManager", "Explorer", "message_html"]
+__all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -46,6 +47,20 @@ def message_html(text: str, kind: str = "info") -> str:
         f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
         f"{icon}{html.escape(text)}</div>"
     )
+
+
+def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high``, for an explorer's constructor argument.
+
+    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
+    (out of range), naming the argument, the value and what was expected.
+    """
+    expected = f"{name} must be an integer from {low} to {high}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{expected}, got {short_repr(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{expected}, got {value!r}")
+    return int(value)
 
 
 def _artists_in(value: object) -> list[Artist]:
@@ -93,7 +108,10 @@ class BlitManager:
         canvas = self.figure.canvas
         if not self.blitting or canvas.is_saving():  # a snapshot draws everything: no background
             return
-        self.backgrounds[self._key()] = canvas.copy_from_bbox(self.figure.bbox)
+        scene, size = self._key()
+        if any(other_size != size for _, other_size in self.backgrounds):
+            self.backgrounds.clear()  # the canvas was resized: the other backgrounds are stale
+        self.backgrounds[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
 
     def draw_animated(self) -> None:
@@ -116,7 +134,10 @@ class Explorer(widgets.VBox):
     """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
 
     A subclass builds its controls, figure and artists, then calls ``super().__init__`` with them
-    (this draws the first state) and provides :meth:`update`.
+    (this draws the first state) and provides :meth:`update`. An explorer made again by the same
+    notebook cell replaces the one made before, which is closed (see
+    :func:`tp3helpers.plotting.figure.replace_previous`); so does, in a script, any new explorer
+    of the same class.
 
     Parameters
     ----------
@@ -189,6 +210,9 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
+        # Made again by the same notebook cell (or, in a script, made again at all), an explorer
+        # replaces the previous one, which is closed: re-running cells does not pile up figures.
+        replace_previous(self, type(self), lambda old: old.close(), in_scripts=True)
 
     # -- to be provided by subclasses ------------------------------------------------------------
     def update(self, changed: str | None) -> str:
@@ -251,13 +275,18 @@ class Explorer(widgets.VBox):
         return bundle
 
     def close(self) -> None:
-        """Close the figure and every widget of the explorer."""
-        if hasattr(self, "figure"):  # also called by __del__ after a failed __init__
-            plt.close(self.figure)
-            for control in self.controls.values():
-                control.close()
-            # The title, the grid of controls and the figure's view too: a grid left open keeps
-            # the controls, their callbacks, this explorer and its figure alive (about 10 MB).
-            for child in self.children:
-                child.close()
+        """Close the figure, its ipympl canvas and toolbar, and every widget of the explorer.
+
+        ipywidgets keeps each open widget alive, and with it all it refers to: a control or a
+        toolbar left open would keep this explorer's figure in memory. A closed explorer may
+        itself live on (in IPython's ``Out`` history), so it lets go of its figure and artists.
+        """
+        if hasattr(self, "figure"):  # not closed yet, and __init__ got that far
+            parts = [self.layout, *self.children]
+            close_figure(self.figure)
+            close_widgets(*parts)
+            self.children = ()
+            del self.figure, self._blit
+            self.artists.clear()
+            self._scenes.clear()
         super().close()

@@ -3,8 +3,11 @@ r"""Explorer for notebook 4: a kernel softmax classifier of handwritten digits, 
 Controls: the bandwidth :math:`h` of the Gaussian kernel, the penalty :math:`\lambda`, and the
 momentum :math:`\rho` and step :math:`\eta` (in units of :math:`1/L`). Gradient descent always uses
 the safe step :math:`1/L` of notebook 1, so moving :math:`\rho` or :math:`\eta` reruns only the
-momentum run. The figure shows the training loss per step of both runs, their held-out accuracy
-and the held-out digits that the momentum run gets wrong.
+momentum run. The figure shows how far the training loss of each run is above its minimum
+:math:`J^*` at each step (on a log scale, where a linear rate is a straight line), their held-out
+accuracy and the held-out digits that the momentum run gets wrong. :math:`J^*` comes from a run
+with Polyak's :math:`(\rho^\star, \eta^\star)` twice as long as the ones shown (or the lowest
+loss seen, if a shown run goes lower), computed once per :math:`(h, \lambda)`.
 
 Training takes longer than a frame. On a move the figure is reset at once (the first new frame),
 then the runs proceed in a worker thread while a task on the kernel's event loop redraws the curves
@@ -47,7 +50,9 @@ POLL_SECONDS = 0.08
 _BANDWIDTHS = (0.3, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0, 5.0, 10.0)
 _GALLERY = 16
 _GD_CACHE_SIZE = 32
-_LOSS_YLIM = (1.0, 1e4)
+#: The run that finds J* is this many times longer than the runs shown.
+_REFERENCE_RUNS = 2
+_LOSS_YLIM = (1e-10, 1e5)
 
 
 @functools.lru_cache(maxsize=12)
@@ -87,6 +92,7 @@ class _Job:
     generation: int
     settings: tuple
     stage: str = "computing the kernel features"
+    minimum: float | None = None  # J* for this (h, λ), from a long run with (ρ*, η*)
     gd: _Run = field(default_factory=_Run)
     momentum: _Run = field(default_factory=_Run)
     done: bool = False
@@ -99,7 +105,7 @@ def _draw_figure(fig, steps: int) -> dict:
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.25, 1.0])
     ax_loss, ax_acc = top.subplots(1, 2, width_ratios=[1.6, 1.0])
     log_history_axes(ax_loss, steps=steps, ylim=_LOSS_YLIM,
-                     title="training loss J(W) per step", ylabel="$J(W_t)$")
+                     title="training loss above its minimum", ylabel="$J(W_t) - J^*$")
     artists: dict[str, object] = {
         "loss_gd": history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent, η = 1/L"),
         "loss": history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum ρ, η"),
@@ -153,7 +159,7 @@ class DigitsExplorer(Explorer):
             "eta": widgets.FloatSlider(value=3.5, min=0.1, max=8.0, step=0.1,
                                        description="step η·L"),
         }
-        fig = new_figure(10.0, 6.4)
+        fig = new_figure(10.0, 6.4, replace=False)
         super().__init__(fig, controls, _draw_figure(fig, steps),
                          title="Digits: kernel softmax trained with momentum", columns=2)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
@@ -167,15 +173,17 @@ class DigitsExplorer(Explorer):
     def update(self, changed: str | None) -> str:
         self._generation += 1
         job = _Job(self._generation, self.settings())
-        job.gd = self._gd_cache.get(job.settings[:2], job.gd)  # rho and eta leave it unchanged
+        # rho and eta leave gradient descent and the minimum unchanged
+        job.gd, job.minimum = self._gd_cache.get(job.settings[:2], (job.gd, None))
         self._job = job
         self._show(job)  # the first new frame: curves reset, progress at 0
         if changed is None or not self._use_background():  # the first draw is complete
             self._train(job)
             self._show(job)
             return self._readout(job)
+        # Started by _follow, once this move's frame is drawn: a worker running during the draw
+        # would compete with it for the interpreter.
         self._thread = threading.Thread(target=self._train, args=(job,), daemon=True)
-        self._thread.start()
         asyncio.get_running_loop().create_task(self._follow(job))
         return self._readout(job)
 
@@ -205,30 +213,51 @@ class DigitsExplorer(Explorer):
         split, phi, phi_test, nystrom, sigma_max = digit_features(h, self.landmarks)
         objective = SoftmaxObjective(phi, split.y_train, l2)
         mu, L = l2, 0.5 * sigma_max**2 + l2
-        job.stage = "momentum"
-        job.result.update(mu=mu, L=L, kept=nystrom.kept, best=optimal_parameters(mu, L))
+        best = optimal_parameters(mu, L)
+        job.result.update(mu=mu, L=L, kept=nystrom.kept, best=best)
+        if job.minimum is None:
+            job.stage = "finding the minimum J*"
+            reference = momentum_descent(self._checked(job, objective.grad),
+                                         np.zeros(objective.size), rho=best[0], eta=best[1],
+                                         steps=_REFERENCE_RUNS * self.steps)
+            job.minimum = objective.value(reference[-1])
         if job.gd.last is None:
             job.stage = "gradient descent"
             self._run(job, job.gd, objective, 0.0, 1.0 / L)
             if len(self._gd_cache) >= _GD_CACHE_SIZE:
                 self._gd_cache.pop(next(iter(self._gd_cache)))
-            self._gd_cache[(h, l2)] = job.gd
+            self._gd_cache[(h, l2)] = (job.gd, job.minimum)
         job.stage = "momentum"
         self._run(job, job.momentum, objective, rho, eta_L / L)
+        # With a huge kappa the reference run stops short of the minimum: a shown run that gets
+        # lower is the better estimate of J*.
+        lowest = min(job.minimum, job.gd.final_losses.min(), job.momentum.final_losses.min())
+        if lowest < job.minimum:
+            job.minimum = lowest
+            self._gd_cache[(h, l2)] = (job.gd, lowest)
         for name, run in (("gd", job.gd), ("momentum", job.momentum)):
             predicted = objective.predict(run.last, phi_test)
             job.result[name] = accuracy(predicted, split.y_test)
             job.result[f"{name}_predicted"] = predicted
         job.result["split"] = split
 
+    def _checked(self, job: _Job, grad):
+        """``grad``, stopping the run (``_Superseded``) once a newer move has replaced ``job``."""
+        def checked(w: np.ndarray) -> np.ndarray:
+            if job.generation != self._generation:
+                raise _Superseded
+            return grad(w)
+
+        return checked
+
     def _run(self, job: _Job, run: _Run, objective: SoftmaxObjective, rho: float,
              eta: float) -> None:
         def grad(w: np.ndarray) -> np.ndarray:
-            if job.generation != self._generation:
-                raise _Superseded
             loss, g = objective.value_and_grad(w)
             run.losses.append(loss)
             return g
+
+        grad = self._checked(job, grad)
 
         positions = momentum_descent(grad, np.zeros(objective.size), rho=rho, eta=eta,
                                      steps=self.steps)
@@ -237,7 +266,10 @@ class DigitsExplorer(Explorer):
 
     # -- drawing (main thread) -------------------------------------------------------------------
     async def _follow(self, job: _Job) -> None:
-        """Redraw the curves of ``job`` as it runs; stop when a newer move supersedes it."""
+        """Start training ``job`` and redraw its curves as it runs; stop when a newer move
+        supersedes it."""
+        if job.generation == self._generation:
+            self._start_worker()
         while not job.done:
             await asyncio.sleep(POLL_SECONDS)
             if job.generation != self._generation:
@@ -256,9 +288,14 @@ class DigitsExplorer(Explorer):
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
+    def _start_worker(self) -> None:
+        if self._thread is not None and self._thread.ident is None:  # not started yet
+            self._thread.start()
+
     def wait(self, timeout: float = 60.0) -> None:
         """Block until the current run has finished and show it (for scripts and tests)."""
         if self._thread is not None:
+            self._start_worker()
             self._thread.join(timeout)
         job = self._job
         if job is not None and job.done and job.generation == self._generation:
@@ -269,7 +306,11 @@ class DigitsExplorer(Explorer):
     def _show(self, job: _Job) -> None:
         art = self.artists
         for line, run in ((art["loss_gd"], job.gd), (art["loss"], job.momentum)):
-            set_history(line, run.final_losses if run.final_losses is not None else run.losses)
+            losses = run.final_losses if run.final_losses is not None else run.losses
+            if job.minimum is None or len(losses) == 0:
+                set_history(line, [])
+            else:  # the gap to J*; a loss at (or, while running, below) J* is left out
+                set_history(line, np.asarray(losses) - job.minimum)
         result = job.result
         set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
                      [result.get("gd"), result.get("momentum")])
@@ -309,9 +350,10 @@ class DigitsExplorer(Explorer):
             lines.append(f"<i>{self._progress_text(job)}</i>")
         else:
             lines.append(f"<b>held-out accuracy</b> gradient descent {100 * result['gd']:.1f} %, "
-                         f"momentum {100 * result['momentum']:.1f} % &nbsp;·&nbsp; final loss: "
-                         f"gradient descent {job.gd.final_losses[-1]:.4g}, momentum "
-                         f"{job.momentum.final_losses[-1]:.4g}")
+                         f"momentum {100 * result['momentum']:.1f} % &nbsp;·&nbsp; final loss "
+                         f"above J* = {job.minimum:.6g}: gradient descent "
+                         f"{job.gd.final_losses[-1] - job.minimum:.2e}, momentum "
+                         f"{job.momentum.final_losses[-1] - job.minimum:.2e}")
         html = "<br>".join(lines)
         run = job.momentum
         if job.done and (run.steps < self.steps or run.final_losses[-1] > run.final_losses[0]):

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
-from .._validation import check_positive, check_positive_int
+from .._validation import check_nonnegative_int, check_positive
 from ..plotting.figure import new_figure
 from ..plotting.kernels import (
     draw_gp_samples,
@@ -29,7 +29,7 @@ from ..plotting.kernels import (
     set_gram,
     set_spectrum,
 )
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
 
@@ -45,6 +45,8 @@ BASE_KERNELS: dict[str, tuple[str, str, Callable[..., np.ndarray]]] = {
 
 #: Largest condition number of K + alpha I for which the ridge fit is shown.
 MAX_CONDITION = 1e12
+#: Largest training set (its Gram matrix and spectrum are recomputed on every control move).
+MAX_POINTS = 200
 #: Taylor orders offered by the ``order`` control, then the exact exponential.
 MAX_ORDER = 15
 #: Functions drawn from the Gaussian process in the samples panel.
@@ -76,10 +78,10 @@ class KernelExplorer(Explorer):
     """
 
     def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> None:
-        n = check_positive_int(n_points, "n_points")
+        n = check_int_in_range(n_points, "n_points", 2, MAX_POINTS)
         self.alpha = check_positive(alpha, "alpha")
-        self.seed = seed
-        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(seed), n=n)
+        self.seed = check_nonnegative_int(seed, "seed")
+        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(self.seed), n=n)
         controls: dict[str, widgets.Widget] = {
             "bandwidth": widgets.FloatLogSlider(
                 value=0.5, base=10, min=-1.5, max=1.0, step=0.05, description="bandwidth h",
@@ -96,7 +98,7 @@ class KernelExplorer(Explorer):
         }
         #: The relative PSD tolerance c n ε of kernels.psd_tolerance, the same for every setting.
         self.tolerance = kernels.psd_tolerance(np.ones(n))
-        fig = new_figure(10.0, 6.4)
+        fig = new_figure(10.0, 6.4, replace=False)
         (ax_gram, ax_spec), (ax_gp, ax_fit) = fig.subplots(2, 2)
         artists = {
             "gram": draw_gram(ax_gram, np.eye(n)),
@@ -250,10 +252,11 @@ def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) ->
     """Build the exponential kernel explorer.
 
     Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
-    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the
-    size of the training set and of the Gram matrix; the update time grows with it (about
-    40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty, ``seed`` seeds
-    the noisy data and the Gaussian-process draws. Display the returned widget under
+    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the size
+    of the training set and of the Gram matrix, from 2 to 200; the update time grows with it
+    (about 40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty (> 0),
+    ``seed`` (an integer >= 0) seeds the noisy data and the Gaussian-process draws. Display the
+    returned widget under
     ``%matplotlib widget``.
     """
     return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed)

@@ -45,10 +45,12 @@ from ..plotting.momentum import (
     set_trajectory,
     trajectory_line,
 )
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["MomentumExplorer", "momentum_explorer"]
 
+#: Most iterations per run (each control move reruns both).
+MAX_STEPS = 5000
 _CONDITION_NUMBERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _ETA_MAX = 4.5
 _HISTORY_YLIM = (1e-14, 1e3)
@@ -154,8 +156,8 @@ class MomentumExplorer(Explorer):
     """
 
     def __init__(self, *, steps: int = 150, resolution: int = 160) -> None:
-        self.steps = steps
-        self.resolution = resolution
+        self.steps = check_int_in_range(steps, "steps", 1, MAX_STEPS)
+        self.resolution = check_int_in_range(resolution, "resolution", 20, 1000)
         controls: dict[str, widgets.Widget] = {
             "rho": widgets.FloatSlider(value=0.8, min=0.0, max=1.0, step=0.01,
                                        description="momentum ρ"),
@@ -167,7 +169,7 @@ class MomentumExplorer(Explorer):
                 options=[("quadratic bowl", "quadratic"), ("Rosenbrock valley", "rosenbrock")],
                 value="quadratic", description="loss"),
         }
-        fig = new_figure(10.0, 7.0)
+        fig = new_figure(10.0, 7.0, replace=False)
         (ax_path, ax_map), (ax_loss, ax_energy) = fig.subplots(2, 2)
         artists = _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps, resolution)
         super().__init__(fig, controls, artists, title="Momentum as a heavy ball", columns=2,
@@ -286,6 +288,6 @@ def momentum_explorer(*, steps: int = 150) -> MomentumExplorer:
     """Build the momentum explorer: controls ``rho``, ``eta``, ``condition_number``, ``objective``.
 
     Display the returned widget (the last expression of a cell) under ``%matplotlib widget``.
-    ``steps`` is the number of iterations of each run (150 by default).
+    ``steps`` is the number of iterations of each run (150 by default, at most 5000).
     """
     return MomentumExplorer(steps=steps)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import check_in_range
+from .._validation import as_float_array, short_repr
 from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
+
+#: The logit sliders go from -LOGIT_LIMIT to LOGIT_LIMIT.
+LOGIT_LIMIT = 6.0
 
 #: |y_k - t_k| <= 1 and T >= 0.1, so |∂E/∂a_k| <= 10: the panel spans ±25 to leave room for
 #: the value labels.
@@ -46,18 +49,22 @@ class SoftmaxExplorer(Explorer):
     """
 
     def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None) -> None:
-        k = int(check_in_range(num_classes, "num_classes", 2, 10))
-        if isinstance(num_classes, bool) or num_classes != k:
-            raise ValueError(f"num_classes must be an integer from 2 to 10, got {num_classes!r}")
-        start = np.linspace(2.0, -1.0, k) if initial_logits is None else np.asarray(initial_logits)
-        if start.shape != (k,):
-            raise ValueError(f"initial_logits must have shape ({k},), got {start.shape}")
+        k = check_int_in_range(num_classes, "num_classes", 2, 10)
+        if initial_logits is None:
+            start = np.linspace(2.0, -1.0, k)
+        else:
+            start = as_float_array(initial_logits, "initial_logits", ndim=1)
+            if start.shape != (k,) or np.abs(start).max() > LOGIT_LIMIT:
+                raise ValueError(
+                    f"initial_logits must be {k} numbers (one per class) from {-LOGIT_LIMIT:g} "
+                    f"to {LOGIT_LIMIT:g}, the sliders' range, got {short_repr(start)}"
+                )
         self.num_classes = k
         controls: dict[str, widgets.Widget] = {
             f"logit_{i}": widgets.FloatSlider(
                 value=float(start[i]),
-                min=-6.0,
-                max=6.0,
+                min=-LOGIT_LIMIT,
+                max=LOGIT_LIMIT,
                 step=0.1,
                 description=f"logit a{i}",
                 continuous_update=True,
@@ -77,7 +84,7 @@ class SoftmaxExplorer(Explorer):
             step=0.05,
             description="temperature T",
         )
-        fig = new_figure(9.0, 3.6)
+        fig = new_figure(9.0, 3.6, replace=False)
         ax_p, ax_g = fig.subplots(1, 2)
         zeros = np.zeros(k)
         prob_bars, prob_labels = labelled_bars(
@@ -128,8 +135,8 @@ class SoftmaxExplorer(Explorer):
         # skips the target checks, which matters at 2K evaluations per slider move.
         numeric = numerical_gradient(lambda z: -log_softmax(z / temperature)[target], a)
         return (
-            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4f} &nbsp;·&nbsp; "
-            f"Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>) = {abs(np.sum(y - t)):.1e}<br>"
+            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4g} &nbsp;·&nbsp; "
+            f"|Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>)| = {abs(np.sum(y - t)):.1e}<br>"
             f"<b>∂E/∂a</b> = (y − t)/T, the bars = {_format_vector(analytic)}<br>"
             f"<b>∂E/∂a</b> finite differences = {_format_vector(numeric)} "
             f"&nbsp;(relative error {relative_error(analytic, numeric):.1e})"
