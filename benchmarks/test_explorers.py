@@ -90,7 +90,7 @@ def time_moves(benchmark, explorer, name: str, moves: int, warmup: int) -> None:
     check()
     control.value = initial
     benchmark.extra_info.update(
-        cpu_ms=float(np.median(cpu[warmup:]) * 1e3), moves=len(cpu),
+        cpu_ms=float(np.median(cpu[warmup:] or cpu) * 1e3), moves=len(cpu),
         frames_changed=seen["changed"], errors=seen["errors"])
 
 
@@ -126,8 +126,7 @@ def test_control(benchmark, explorers, quick, name, control, kind):
 
 @pytest.fixture
 def ipympl_backend():
-    previous = plt.get_backend()
-    plt.switch_backend("module://ipympl.backend_nbagg")
+    previous, _ = plt.get_backend(), plt.switch_backend("module://ipympl.backend_nbagg")
     yield
     plt.switch_backend(previous)
 
