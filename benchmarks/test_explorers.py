@@ -94,23 +94,19 @@ def time_moves(benchmark, explorer, name: str, moves: int, warmup: int) -> None:
         frames_changed=seen["changed"], errors=seen["errors"])
 
 
-@pytest.fixture(scope="module")
-def explorers():
-    built = {name: factory() for name, factory in EXPLORERS.items()}
-    yield built
-    for explorer in built.values():
-        explorer.close()
-
-
 @pytest.mark.parametrize("kind", ["ours", "baseline"])
 @pytest.mark.parametrize(("name", "control"), CASES, ids=[f"{n}.{c}" for n, c in CASES])
-def test_control(benchmark, explorers, quick, name, control, kind):
+def test_control(benchmark, quick, name, control, kind):
     benchmark.group = f"explorer {name}.{control}"
     benchmark.extra_info.update(kind=kind, case="explorer", explorer=name, control=control)
+    # A new explorer of a class closes the one made before (re-running a cell), so one at a time.
+    explorer = EXPLORERS[name]()
     if kind == "ours":
-        time_moves(benchmark, explorers[name], control, 5 if quick else 50, 1 if quick else 3)
+        time_moves(benchmark, explorer, control, 5 if quick else 50, 1 if quick else 3)
+        explorer.close()
         return
-    values = iter(drag(explorers[name].controls[control], 20))
+    values = iter(drag(explorer.controls[control], 20))
+    explorer.close()
 
     def rebuild(value: object) -> bytes:
         explorer = EXPLORERS[name]()
