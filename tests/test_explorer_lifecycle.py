@@ -14,9 +14,10 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
+from tp3helpers import _cells
+from tp3helpers._cells import running_cell
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
-from tp3helpers.plotting import figure as figure_module
-from tp3helpers.plotting.figure import new_figure, running_cell
+from tp3helpers.plotting.figure import new_figure
 
 # -- in this process: Agg, no kernel -------------------------------------------------------------
 
@@ -25,7 +26,15 @@ def test_outside_a_kernel_there_is_no_cell():
     assert running_cell() is None
 
 
-def test_building_an_explorer_21_times_neither_warns_nor_piles_up_figures():
+@pytest.fixture
+def in_a_cell(monkeypatch):
+    """Pretend that the code runs in notebook cell ``in_a_cell[0]`` (change it to move on)."""
+    cell = ["cell-1"]
+    monkeypatch.setattr(_cells, "running_cell", lambda: cell[0])
+    return cell
+
+
+def test_a_cell_that_builds_an_explorer_21_times_neither_warns_nor_piles_up_figures(in_a_cell):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib's "More than 20 figures" is a RuntimeWarning
         for _ in range(21):
@@ -34,7 +43,7 @@ def test_building_an_explorer_21_times_neither_warns_nor_piles_up_figures():
     explorer.close()
 
 
-def test_a_new_explorer_closes_the_previous_one_of_its_kind_only():
+def test_a_cell_closes_its_previous_explorer_of_the_same_kind_only(in_a_cell):
     first, other = softmax_explorer(), momentum_explorer()
     first_figure = first.figure
     second = softmax_explorer()
@@ -43,8 +52,20 @@ def test_a_new_explorer_closes_the_previous_one_of_its_kind_only():
     assert plt.fignum_exists(other.figure.number) and plt.fignum_exists(second.figure.number)
     second.controls["logit_0"].value = -2.0  # the new one still works
     assert second.artists["prob_bars"][0].get_height() < 0.5
-    first.close()  # closing twice is harmless
-    other.close()
+    in_a_cell[0] = "cell-2"
+    third = softmax_explorer()  # another cell's explorer leaves this one open
+    assert plt.fignum_exists(second.figure.number)
+    for explorer in (first, first, other, second, third):  # closing twice is harmless
+        explorer.close()
+
+
+def test_outside_a_kernel_explorers_are_kept():
+    """A script or a benchmark may hold two explorers of a kind: none is closed behind its back."""
+    first, second = softmax_explorer(), softmax_explorer()
+    assert plt.fignum_exists(first.figure.number) and plt.fignum_exists(second.figure.number)
+    first.controls["logit_0"].value = -2.0
+    assert first.artists["prob_bars"][0].get_height() < 0.5
+    first.close()
     second.close()
 
 
@@ -53,9 +74,8 @@ def test_figures_made_outside_a_kernel_are_kept():
     assert plt.fignum_exists(a.number) and plt.fignum_exists(b.number)
 
 
-def test_a_figure_made_again_by_the_same_cell_replaces_the_previous_one(monkeypatch):
-    cell = ["cell-1"]
-    monkeypatch.setattr(figure_module, "running_cell", lambda: cell[0])
+def test_a_figure_made_again_by_the_same_cell_replaces_the_previous_one(in_a_cell):
+    cell = in_a_cell
     first = new_figure(3.0, 2.0)
     labelled = new_figure(3.0, 2.0, label="second panel")
     again = new_figure(3.0, 2.0)
@@ -77,6 +97,7 @@ import matplotlib.pyplot as plt
 from ipywidgets.widgets.widget import _instances as open_widgets
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
 from tp3helpers.plotting.figure import new_figure
+from tp3helpers.exercises import reveal
 # What a student would see reaches stderr every time, where the tests look for it (libraries'
 # deprecation warnings stay hidden, as in JupyterLab)
 warnings.simplefilter("always", RuntimeWarning)
@@ -140,14 +161,16 @@ def kernel(tmp_path_factory):
 
 EXPLORER_CELL = "explorer = momentum_explorer()\nexplorer"
 FIGURE_CELL = "fig = new_figure(6.0, 3.0)\nfig.subplots().plot([0, 1], [1, 0])\nfig.canvas"
+REVEAL_CELL = "reveal('What does the ball do at rho = 1?', 'It never settles.')"
 COUNT = "(len(plt.get_fignums()), len(open_widgets))"
 
 
-def test_rerunning_cells_in_jupyterlab_replaces_their_explorer_and_figure(kernel):
+def test_rerunning_cells_in_jupyterlab_replaces_their_explorer_figure_and_widgets(kernel):
     figures_before, _ = kernel.value(COUNT)
     counts, errors = [], ""
+    cells = {"explorer-cell": EXPLORER_CELL, "figure-cell": FIGURE_CELL, "reveal-cell": REVEAL_CELL}
     for _ in range(3):
-        for cell_id, code in (("explorer-cell", EXPLORER_CELL), ("figure-cell", FIGURE_CELL)):
+        for cell_id, code in cells.items():
             errors += kernel.run(code, cell_id=cell_id)[1]
         counts.append(kernel.value(COUNT))
     assert [figures for figures, _ in counts] == [figures_before + 2] * 3

@@ -171,6 +171,11 @@ def test_readout_explains_slow_divergence_and_who_diverged(explorer):
     # only gradient descent left every bound; its advice does not mention rho
     assert "gradient descent run diverged" in text and "momentum run diverged" not in text
     assert "η &lt; 2/λ_max" in text
+    explorer.controls["eta"].value = 2.5  # gradient descent: r = 1.5 > 1, still within range
+    text = explorer.readout.value
+    assert "gradient descent run diverges (r = 1.5000 &gt; 1" in text
+    explorer.controls["eta"].value = 1.9  # below 2 / lambda_max: it converges, no message
+    assert "gradient descent run diverge" not in explorer.readout.value
 
 
 def test_loss_parts_along_the_eigenvectors_add_up_to_the_loss(explorer):

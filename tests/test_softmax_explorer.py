@@ -81,8 +81,11 @@ def test_readout_and_gradient_panel_show_the_same_quantity_at_low_temperature(
     if correct:  # (y - t)/T vanishes exponentially: about e^{-1/T}/T with a margin of 1
         assert np.abs(bars).max() < 2 * np.exp(-1 / 0.1) / 0.1
         assert np.abs(bars).max() > 0
+        assert labels[:2] == ["-0.000454", "+0.000454"]  # as notebook 1's reveal quotes them
+        assert "= 4.54e-05" in explorer.readout.value  # the loss is small, not printed as 0
     else:  # y -> e_0, so (y - t)/T -> (e_0 - e_3)/T: size 1/T = 10
         np.testing.assert_allclose(bars[[0, 3]], [10.0, -10.0], rtol=1e-3)
+        assert [labels[0], labels[3]] == ["+10", "-10"]
     # The whole bar is inside the panel.
     low, high = explorer.artists["grad_bars"][0].axes.get_ylim()
     assert low <= bars.min() and bars.max() <= high

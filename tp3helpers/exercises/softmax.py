@@ -186,7 +186,7 @@ def bias_gradient_question(logits: object, labels: object) -> NumericQuestion:
         lambda answer: answer.shape == expected.shape
         and bool(np.allclose(answer, expected, rtol=0.0, atol=0.011)),
         "close, but rounded too much: give at least three decimals, or type the fractions "
-        "themselves (NumPy computes np.array([1/3 - 1/2, ...]) for you)",
+        "themselves (write 5/6, NumPy computes 0.8333...)",
     ))
     rows = "\n".join(
         f"| {i} | {np.array2string(y[i], precision=4)} | {np.array2string(t[i], precision=0)} |"

@@ -30,8 +30,9 @@ import ipywidgets as widgets
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from .._cells import close_widgets, replace_previous
 from .._validation import short_repr
-from ..plotting.figure import close_figure, close_widgets, png_snapshot, replace_previous
+from ..plotting.figure import close_figure, png_snapshot
 
 __all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
 
@@ -136,8 +137,7 @@ class Explorer(widgets.VBox):
     A subclass builds its controls, figure and artists, then calls ``super().__init__`` with them
     (this draws the first state) and provides :meth:`update`. An explorer made again by the same
     notebook cell replaces the one made before, which is closed (see
-    :func:`tp3helpers.plotting.figure.replace_previous`); so does, in a script, any new explorer
-    of the same class.
+    :func:`tp3helpers._cells.replace_previous`).
 
     Parameters
     ----------
@@ -210,9 +210,9 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
-        # Made again by the same notebook cell (or, in a script, made again at all), an explorer
-        # replaces the previous one, which is closed: re-running cells does not pile up figures.
-        replace_previous(self, type(self), lambda old: old.close(), in_scripts=True)
+        # Made again by the same notebook cell, an explorer replaces the previous one, which is
+        # closed: re-running cells does not pile up figures.
+        replace_previous(self, type(self), lambda old: old.close())
 
     # -- to be provided by subclasses ------------------------------------------------------------
     def update(self, changed: str | None) -> str:

@@ -277,6 +277,10 @@ class MomentumExplorer(Explorer):
                    else "a double root −1 at ρ = 1, ηλ = 4: its error grows like t")
             html += message_html(f"The momentum run diverges ({why}), although it has not left "
                                  f"the plots' range within {self.steps} steps.", "warning")
+        if rate_gd > 1 + 1e-12 and not has_diverged(path_gd, self.steps):
+            html += message_html(
+                f"The gradient descent run diverges (r = {rate_gd:.4f} > 1{where}: η > 2/λ_max), "
+                f"although it has not left the plots' range within {self.steps} steps.", "warning")
         return html
 
 
