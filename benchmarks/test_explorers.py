@@ -90,27 +90,23 @@ def time_moves(benchmark, explorer, name: str, moves: int, warmup: int) -> None:
     check()
     control.value = initial
     benchmark.extra_info.update(
-        cpu_ms=float(np.median(cpu[warmup:]) * 1e3), moves=len(cpu),
+        cpu_ms=float(np.median(cpu[warmup:] or cpu) * 1e3), moves=len(cpu),
         frames_changed=seen["changed"], errors=seen["errors"])
-
-
-@pytest.fixture(scope="module")
-def explorers():
-    built = {name: factory() for name, factory in EXPLORERS.items()}
-    yield built
-    for explorer in built.values():
-        explorer.close()
 
 
 @pytest.mark.parametrize("kind", ["ours", "baseline"])
 @pytest.mark.parametrize(("name", "control"), CASES, ids=[f"{n}.{c}" for n, c in CASES])
-def test_control(benchmark, explorers, quick, name, control, kind):
+def test_control(benchmark, quick, name, control, kind):
     benchmark.group = f"explorer {name}.{control}"
     benchmark.extra_info.update(kind=kind, case="explorer", explorer=name, control=control)
+    # A new explorer of a class closes the one made before (re-running a cell), so one at a time.
+    explorer = EXPLORERS[name]()
     if kind == "ours":
-        time_moves(benchmark, explorers[name], control, 5 if quick else 50, 1 if quick else 3)
+        time_moves(benchmark, explorer, control, 5 if quick else 50, 1 if quick else 3)
+        explorer.close()
         return
-    values = iter(drag(explorers[name].controls[control], 20))
+    values = iter(drag(explorer.controls[control], 20))
+    explorer.close()
 
     def rebuild(value: object) -> bytes:
         explorer = EXPLORERS[name]()
@@ -121,13 +117,12 @@ def test_control(benchmark, explorers, quick, name, control, kind):
             explorer.close()
 
     benchmark.pedantic(rebuild, setup=lambda: ((next(values),), {}),
-                       rounds=1 if quick else 7, warmup_rounds=1)
+                       rounds=1 if quick else 5, warmup_rounds=1)
 
 
 @pytest.fixture
 def ipympl_backend():
-    previous = plt.get_backend()
-    plt.switch_backend("module://ipympl.backend_nbagg")
+    previous, _ = plt.get_backend(), plt.switch_backend("module://ipympl.backend_nbagg")
     yield
     plt.switch_backend(previous)
 

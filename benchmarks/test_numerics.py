@@ -73,8 +73,7 @@ def cases(quick: bool) -> dict[str, tuple]:
     }
 
 
-CASES = list(cases(quick=True))  # the names without the sizes, for the test ids
-IDS = [name.split(" ")[0] for name in CASES]
+IDS = [name.split(" ")[0] for name in cases(quick=True)]  # the names without the sizes
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,7 @@ def all_cases(quick):
 
 
 @pytest.mark.parametrize("kind", ["ours", "baseline"])
-@pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
+@pytest.mark.parametrize("index", range(len(IDS)), ids=IDS)
 def test_numerics(benchmark, all_cases, index, kind):
     name, (ours, baseline, what) = all_cases[index]
     benchmark.group = f"numerics {name}"
