@@ -212,6 +212,24 @@ def test_a_closed_explorer_frees_its_figure_and_widgets_under_ipympl(kernel, mak
     assert out.split() == ["True", "True", "0"], out
 
 
+def test_a_replaced_figure_kept_by_the_out_history_holds_no_pixels_nor_artists(kernel):
+    # A cell ending with ``fig.canvas`` leaves the canvas in IPython's Out history: once the
+    # figure is replaced by a re-run, what the history keeps must be small.
+    kernel.run(FIGURE_CELL, cell_id="out-cell")
+    out, _ = kernel.run("""
+        canvas = fig.canvas
+        canvas.draw()
+        pixels = canvas.get_renderer().buffer_rgba().nbytes
+        print(pixels > 100_000, len(canvas._data_url or "") > 1000)
+    """)
+    assert out.split() == ["True", "True"], out
+    kernel.run(FIGURE_CELL, cell_id="out-cell")  # the re-run closes the first figure
+    out, _ = kernel.run("""
+        print(canvas.figure.axes, canvas.renderer, canvas._last_buff.size, canvas._data_url)
+    """)
+    assert out.split() == ["[]", "None", "0", "None"], out
+
+
 def test_a_slider_move_blits_under_ipympl(kernel):
     out, _ = kernel.run("""
         explorer_e = momentum_explorer()

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
@@ -66,6 +67,20 @@ def png_snapshot(fig: Figure, animated: Iterable[Artist] = ()) -> bytes:
 
 def close_figure(fig: Figure) -> None:
     """Close ``fig`` for good: pyplot forgets it and, under ipympl, its canvas widget and the
-    canvas's toolbar close too, so that the figure can be freed."""
+    canvas's toolbar close too, so that the figure can be freed.
+
+    The closed figure may still be referred to: IPython's output history ``Out`` keeps what a
+    cell's last line returned, such as ``fig.canvas``. So the figure also lets go of what is big:
+    its artists, and the canvas's drawing buffers (the Agg renderer, and under ipympl the last
+    image sent to the browser). They are made again if the figure is ever drawn.
+    """
     plt.close(fig)
     close_widgets(fig.canvas)
+    fig.clear()
+    canvas = fig.canvas
+    if hasattr(canvas, "renderer"):  # Agg-based canvas: its renderer holds the pixels
+        canvas.renderer, canvas._lastKey = None, None
+    if hasattr(canvas, "_last_buff"):  # ipympl (WebAgg): the last image sent
+        canvas._last_buff = np.empty((0, 0))
+    if hasattr(canvas, "_data_url"):  # ipympl: that image as a PNG, for a browser not yet open
+        canvas._data_url = None
