@@ -4,6 +4,8 @@ message, and background training follows, supersedes and finishes runs."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -195,3 +197,19 @@ def test_closing_during_a_background_run_stops_it():
     job = asyncio.run(scenario())
     assert job.done and job.error is None
     assert job.momentum.last is None  # stopped before the momentum run finished
+
+
+def test_a_closed_explorer_kept_by_the_out_history_holds_no_training_run():
+    # A cell ending with ``explorer`` leaves it in IPython's Out history after a re-run closed it:
+    # neither the explorer nor its runs may keep the iterates of a run (about 5 MB each).
+    digits_explorer(steps=200).close()  # the features of this setting are cached from now on
+    tracemalloc.start()
+    try:
+        widget = digits_explorer(steps=200)
+        assert widget._job.momentum.last.base is None  # the last weights, not a view of all
+        widget.close()
+        gc.collect()
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"a closed explorer keeps {kept / 2**20:.1f} MB"

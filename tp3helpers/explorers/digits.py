@@ -166,9 +166,12 @@ class DigitsExplorer(Explorer):
 
     def close(self) -> None:
         """Stop any run in progress (its worker and redraw task end at their next check), then
-        close the figure and widgets."""
+        close the figure and widgets, and let go of the runs (IPython's ``Out`` history may keep
+        the closed explorer)."""
         self._generation += 1
         super().close()
+        self._job, self._thread = None, None
+        self._gd_cache.clear()
 
     # -- the controls ----------------------------------------------------------------------------
     def settings(self) -> tuple[float, float, float, float]:
@@ -268,7 +271,8 @@ class DigitsExplorer(Explorer):
         positions = momentum_descent(grad, np.zeros(objective.size), rho=rho, eta=eta,
                                      steps=self.steps)
         run.final_losses = np.array([objective.value(w) for w in positions])
-        run.last, run.steps = positions[-1], len(positions) - 1
+        # a copy: the last row alone, not a view that would keep every iterate in memory
+        run.last, run.steps = positions[-1].copy(), len(positions) - 1
 
     # -- drawing (main thread) -------------------------------------------------------------------
     async def _follow(self, job: _Job) -> None:
