@@ -305,12 +305,21 @@ def start_server(
     return server
 
 
-def voila_command(port: int, notebooks: Path, *extra: str) -> list[str]:
-    """The command ``make demo`` runs (Voilà on loopback, code hidden), as used by the tests."""
-    return [
-        sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", *extra, str(notebooks),
-    ]
+#: The install stamps the Makefile's server targets depend on: the tests run those targets with
+#: this interpreter's environment as ``VENV`` and tell make not to reinstall (``make -o``).
+_STAMPS = ("lab", "lab+demo")
+
+
+def make_command(target: str, **variables: str) -> list[str]:
+    """``make TARGET`` in the repository, run as the Makefile runs it, with this environment.
+
+    ``VENV`` is this interpreter's environment (``.venv`` in a normal checkout), so the server is
+    the installed one; ``variables`` set Makefile variables such as ``PORT`` or ``SERVER_ARGS``.
+    """
+    venv = Path(sys.executable).parent.parent
+    keep = [arg for stamp in _STAMPS for arg in ("-o", f"{venv}/.installed-{stamp}")]
+    settings = [f"{name}={value}" for name, value in {"VENV": str(venv), **variables}.items()]
+    return ["make", "--no-print-directory", "-C", str(REPO), *keep, target, *settings]
 
 
 def percentile_summary(values: list[float]) -> tuple[float, float]:
