@@ -41,19 +41,20 @@ def test_each_control_changes_the_figure_and_readout(explorer, assert_control_re
 def test_panels_show_the_exponential_gaussian_kernel(explorer):
     explorer.controls["bandwidth"].value = 0.3
     gram = np.exp(kernels.gaussian(explorer.x, bandwidth=0.3))
-    np.testing.assert_allclose(explorer._gram.get_array(), gram / gram.max())
-    shown = np.sort(explorer._spectrum[0].get_ydata())
+    np.testing.assert_allclose(explorer.artists["gram"].get_array(), gram / gram.max())
+    shown = np.sort(explorer.artists["spectrum"][0].get_ydata())
     eigenvalues = np.linalg.eigvalsh(gram)
     np.testing.assert_allclose(shown[-5:], eigenvalues[-5:] / eigenvalues[-1], rtol=1e-9)
     model = kernels.KernelRidge(
         kernels.exp_kernel(partial(kernels.gaussian, bandwidth=0.3)), alpha=explorer.alpha
     ).fit(explorer.x, explorer.y)
-    np.testing.assert_allclose(explorer._fit.get_ydata(), model.predict(explorer.grid), rtol=1e-8)
+    fit = explorer.artists["fit"].get_ydata()
+    np.testing.assert_allclose(fit, model.predict(explorer.grid), rtol=1e-8)
 
 
 def _fit_errors(explorer, bandwidth):
     explorer.controls["bandwidth"].value = bandwidth
-    fit = np.asarray(explorer._fit.get_ydata())
+    fit = np.asarray(explorer.artists["fit"].get_ydata())
     model = kernels.KernelRidge(
         kernels.exp_kernel(partial(kernels.gaussian, bandwidth=bandwidth)), alpha=explorer.alpha
     ).fit(explorer.x, explorer.y)
@@ -74,7 +75,8 @@ def test_taylor_order_shows_the_partial_sum_and_its_error(explorer):
     explorer.controls["order"].value = 2
     k = kernels.gaussian(explorer.x, bandwidth=0.5)
     partial_sum = 1 + k + k**2 / 2
-    np.testing.assert_allclose(explorer._gram.get_array(), partial_sum / partial_sum.max())
+    gram = explorer.artists["gram"].get_array()
+    np.testing.assert_allclose(gram, partial_sum / partial_sum.max())
     error = np.abs(partial_sum - np.exp(k)).max()
     assert "T<sub>2</sub>(k)" in explorer.readout.value
     assert f"{error:.2e}" in explorer.readout.value
@@ -85,8 +87,8 @@ def test_an_invalid_base_kernel_is_flagged_and_the_fit_hidden(explorer):
     assert "not PSD ✗" in explorer.readout.value
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "not a valid kernel" in readout
-    assert np.isnan(explorer._fit.get_ydata()).all()
-    assert explorer._spectrum[1].get_color() == "#d62728"
+    assert np.isnan(explorer.artists["fit"].get_ydata()).all()
+    assert explorer.artists["spectrum"][1].get_color() == "#d62728"
 
 
 def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
@@ -96,8 +98,8 @@ def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "tp3-error" not in readout
     assert "overflows" in readout and "Increase the bandwidth" in readout
-    assert np.ma.getmaskarray(explorer._gram.get_array()).all()  # NaN pixels are masked
-    assert np.isnan(explorer._fit.get_ydata()).all()
+    assert np.ma.getmaskarray(explorer.artists["gram"].get_array()).all()  # NaN pixels are masked
+    assert np.isnan(explorer.artists["fit"].get_ydata()).all()
 
 
 def test_ill_conditioned_ridge_is_a_readout_message(explorer):
@@ -106,7 +108,7 @@ def test_ill_conditioned_ridge_is_a_readout_message(explorer):
     assert "PSD ✓" in explorer.readout.value
     readout = explorer.readout.value
     assert "Ridge fit hidden" in readout and "condition number" in readout
-    assert np.isnan(explorer._fit.get_ydata()).all()
+    assert np.isnan(explorer.artists["fit"].get_ydata()).all()
 
 
 def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
@@ -128,7 +130,7 @@ def test_bad_alpha_and_size():
 
 def test_size_sets_the_gram_matrix_and_spectrum():
     widget = kernel_explorer(n_points=12)
-    assert widget._gram.get_array().shape == (12, 12)
-    assert len(widget._spectrum[0].get_ydata()) == 12
+    assert widget.artists["gram"].get_array().shape == (12, 12)
+    assert len(widget.artists["spectrum"][0].get_ydata()) == 12
     assert "PSD ✓" in widget.readout.value
     widget.close()

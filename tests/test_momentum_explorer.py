@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.contour import ContourSet
 
 from tp3helpers.explorers import Explorer
 from tp3helpers.explorers.momentum import MomentumExplorer, momentum_explorer
@@ -43,20 +44,21 @@ def test_readout_gives_the_rate_of_the_current_setting(explorer):
 
 
 def test_rho_move_updates_only_animated_artists(explorer):
-    """The momentum path and the map's marker follow rho; the static contours stay."""
-    static = {key: list(artists) for key, artists in explorer._statics.items()}
-    path_before = explorer._path_m.get_xydata().copy()
+    """The momentum path and the map's marker follow rho; the static contours stay: no full draw."""
+    full_draws = []
+    explorer.figure.canvas.mpl_connect("draw_event", full_draws.append)
+    path_before = explorer.artists["path"].get_xydata().copy()
     explorer.controls["rho"].value = 0.2
-    assert explorer._statics == static
-    assert not np.array_equal(explorer._path_m.get_xydata(), path_before)
-    np.testing.assert_allclose(explorer._point.get_xydata(), [[1.0, 0.2]])
-    assert explorer._path_m.get_animated() and explorer._point.get_animated()
+    assert full_draws == [] and explorer.scene == ("quadratic", 100)
+    assert not np.array_equal(explorer.artists["path"].get_xydata(), path_before)
+    np.testing.assert_allclose(explorer.artists["point"].get_xydata(), [[1.0, 0.2]])
+    assert explorer.artists["path"].get_animated() and explorer.artists["point"].get_animated()
 
 
 def test_condition_number_changes_the_rate_map(explorer):
-    image_before = np.ma.getdata(explorer._image.get_array()).copy()
+    image_before = np.ma.getdata(explorer.artists["rate_map"].get_array()).copy()
     explorer.controls["condition_number"].value = 5
-    assert not np.array_equal(np.ma.getdata(explorer._image.get_array()), image_before)
+    assert not np.array_equal(np.ma.getdata(explorer.artists["rate_map"].get_array()), image_before)
 
 
 def test_diverging_setting_gives_a_message_not_an_exception(explorer, assert_control_redraws):
@@ -65,7 +67,7 @@ def test_diverging_setting_gives_a_message_not_an_exception(explorer, assert_con
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "diverged" in readout
     # the finite part of the run is still on the plot
-    xy = explorer._path_m.get_xydata()
+    xy = explorer.artists["path"].get_xydata()
     assert len(xy) > 1 and np.all(np.isfinite(xy))
 
 
@@ -92,7 +94,7 @@ def test_condition_number_is_disabled_for_rosenbrock(explorer):
 
 def test_keyboard_noise_is_rounded(explorer):
     explorer.controls["rho"].value = 0.49999999999999994
-    assert explorer._point.get_xydata()[0, 1] == 0.5  # exactly, not 0.49999999999999994
+    assert explorer.artists["point"].get_xydata()[0, 1] == 0.5  # exactly, not 0.49999999999999994
 
 
 def test_snapshot_for_the_stored_notebook(explorer):
@@ -114,5 +116,7 @@ def test_returning_to_a_loss_blits_on_its_own_background(explorer, pixels):
     explorer.request_full_draw()
     explorer.refresh("rho")
     np.testing.assert_array_equal(pixels(explorer.figure), blitted)
-    visible = [a for artists in explorer._statics.values() for a in artists if a.get_visible()]
-    assert visible == explorer._statics[("quadratic", 100)]
+    path_axes = explorer.artists["path"].axes
+    contours = [c for c in path_axes.collections if isinstance(c, ContourSet)]
+    assert len(contours) == 2 * 3  # filled and lines, for each loss visited
+    assert sum(c.get_visible() for c in contours) == 2  # only those of the loss shown

@@ -49,8 +49,8 @@ def test_bars_show_softmax_and_gradient(explorer):
     explorer.controls["target"].value = 1
     explorer.controls["temperature"].value = 0.5
     y = softmax(explorer.logits() / 0.5)
-    probs = [bar.get_height() for bar in explorer._prob_bars]
-    grads = [bar.get_height() for bar in explorer._grad_bars]
+    probs = [bar.get_height() for bar in explorer.artists["prob_bars"]]
+    grads = [bar.get_height() for bar in explorer.artists["grad_bars"]]
     np.testing.assert_allclose(probs, y)
     np.testing.assert_allclose(grads, y - np.eye(4)[1])
     assert "relative error" in explorer.readout.value

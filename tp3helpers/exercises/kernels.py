@@ -7,9 +7,12 @@ from collections.abc import Callable
 import numpy as np
 
 from ..kernels import gaussian, is_psd, linear, min_eigenvalue
-from ._feedback import Feedback, run_cases
+from ._feedback import Feedback, WrongResult, result_array, run_cases
 
 __all__ = ["check_is_psd", "check_taylor_exp_gram", "check_exp_counterexample"]
+
+# A counterexample needs two points; more than this would only make the checker's Gram matrix big.
+MAX_POINTS = 200
 
 
 def _psd_cases() -> list[tuple[str, np.ndarray]]:
@@ -95,10 +98,10 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
 
     def case(order: int) -> Callable[[Callable], str | None]:
         def run(f: Callable) -> str | None:
-            got = np.asarray(f(K.copy(), order), dtype=float)
+            got = result_array(
+                f(K.copy(), order), shape=K.shape, what=f"for order {order} your function returned"
+            )
             want = expected(order)
-            if got.shape != K.shape:
-                return f"for order {order} the result has shape {got.shape}, expected {K.shape}"
             if np.allclose(got, want, rtol=1e-10, atol=1e-12):
                 return None
             if order == 0 and np.allclose(got, np.eye(len(K))):
@@ -117,7 +120,9 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
         return run
 
     def converges(f: Callable) -> str | None:
-        got = np.asarray(f(K.copy(), 40), dtype=float)
+        got = result_array(
+            f(K.copy(), 40), shape=K.shape, what="for order 40 your function returned"
+        )
         if not np.allclose(got, np.exp(K), rtol=1e-12):
             return "order 40 should agree with np.exp(K) to 12 digits"
         return None
@@ -136,12 +141,18 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
     """
 
     def case(f: Callable) -> str | None:
-        points = np.asarray(f(), dtype=float)
-        if points.ndim not in (1, 2) or points.shape[0] < 2:
-            return f"return two or more points, shape (n,) or (n, d); got shape {points.shape}"
+        points = result_array(f(), what="your function returned")
+        if points.ndim not in (1, 2) or not 2 <= points.shape[0] <= MAX_POINTS:
+            raise WrongResult(
+                f"your function returned an array of shape {points.shape}; expected two or more "
+                f"points (at most {MAX_POINTS}), shape (n,) or (n, d)"
+            )
         if not np.isfinite(points).all():
             return "your points contain NaN or inf"
-        gram = linear(points)
+        try:
+            gram = linear(points)
+        except ValueError:  # inner products overflow float64
+            gram = np.array([np.inf])
         if np.abs(gram).max() > 700:
             return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
         eigenvalues = np.linalg.eigvalsh(np.exp(-gram))

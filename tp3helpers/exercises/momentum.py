@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..momentum import physical_to_momentum
-from ._feedback import Feedback, run_cases
+from ._feedback import Feedback, result_array, result_number, run_cases
 
 __all__ = ["check_momentum_step", "check_physical_to_momentum"]
 
@@ -43,9 +43,12 @@ def check_momentum_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Fee
         got = _pair(f(w.copy(), v.copy(), g.copy(), rho, eta), "(w_new, v_new)")
         if isinstance(got, str):
             return got
-        w_new, v_new = (np.asarray(x, dtype=float) for x in got)
+        w_new, v_new = (
+            result_array(x, shape=w.shape, what=f"for {name} the {part} you returned is")
+            for x, part in zip(got, ("w_new", "v_new"), strict=True)
+        )
         w_ok, v_ok = _step(w, v, g, rho, eta)
-        if v_new.shape != v_ok.shape or not np.allclose(v_new, v_ok):
+        if not np.allclose(v_new, v_ok):
             return (f"for {name} the velocity is {np.round(v_new, 4)}, expected "
                     f"rho * v - grad = {np.round(v_ok, 4)}")
         if np.allclose(w_new, w - eta * v_ok):
@@ -53,7 +56,7 @@ def check_momentum_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Fee
                     "climbs the loss; the position moves along the velocity, w + eta * v_new")
         if np.allclose(w_new, w + eta * v) and not np.allclose(v, v_ok):
             return f"for {name} the position moved with the old velocity v; use the new one"
-        if w_new.shape != w_ok.shape or not np.allclose(w_new, w_ok):
+        if not np.allclose(w_new, w_ok):
             return (f"for {name} the position is {np.round(w_new, 4)}, expected "
                     f"{np.round(w_ok, 4)}")
         return None
@@ -79,7 +82,10 @@ def check_physical_to_momentum(
         got = _pair(f(m, c, h), "(rho, eta)")
         if isinstance(got, str):
             return got
-        rho, eta = (float(x) for x in got)
+        rho, eta = (
+            result_number(x, what=f"for {name} the {part} you returned is")
+            for x, part in zip(got, ("rho", "eta"), strict=True)
+        )
         rho_ok, eta_ok = physical_to_momentum(m, c, h)
         if not np.isclose(rho, rho_ok):
             hint = " (divide the friction term by the mass)" if np.isclose(rho, 1 - c * h) else ""

@@ -1,17 +1,21 @@
-"""The contract shared by every explorer: a figure, named controls and a readout.
+"""The contract shared by every explorer: a figure, named controls, named artists and a readout.
 
-An explorer builds its figure and artists once. On every control change it recomputes with the
-math layer, updates the existing artists (``set_data``, ``set_height``, ``set_array``) and redraws.
-Redrawing uses blitting: artists registered with :meth:`Explorer.animate` are left out of the
-cached background and are the only ones drawn on a slider move. A subclass that changes anything
-else (axis limits, a static line) calls :meth:`Explorer.request_full_draw`. A subclass that switches
-between a few static looks (say, the contours of one loss or another) names each with
-:meth:`Explorer.set_scene`: each scene's background is cached, so coming back to a scene blits.
+An explorer builds its figure and artists once and passes them to :class:`Explorer`. On every
+control change, its :meth:`~Explorer.update` recomputes with the math layer, updates the existing
+artists in place (``set_data``, ``set_height``, ``set_array``) and returns the readout.
 
-Animated text (value labels) is the costly part of a blit: Matplotlib lays out and rasterises every
-glyph on every draw, about 1 ms per short label. On an Agg canvas each label is therefore rendered
-once per string and style into a small RGBA image and then copied (:class:`TextSprites`); the
-pixels are those of a normal draw.
+Redrawing follows Matplotlib's blitting tutorial
+(https://matplotlib.org/stable/users/explain/animations/blitting.html), in :class:`BlitManager`:
+
+1. the artists that move are marked *animated*, so a full draw of the figure leaves them out;
+   right after a full draw, the ``draw_event`` handler saves that picture (the *background*) and
+   draws the animated artists on top;
+2. a control change restores the background, draws only the animated artists and copies the
+   result to the screen (blits): a few milliseconds instead of a full draw.
+
+When a control changes the static content too (another loss, with other contours), the explorer
+shows another *scene* (:meth:`Explorer.show_scene`). Each scene keeps its own background: the
+first visit of a scene costs one full draw, coming back to it blits again.
 
 No exception escapes a callback into the notebook: it is shown in the readout instead.
 """
@@ -19,22 +23,16 @@ No exception escapes a callback into the notebook: it is shown in the readout in
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
 
 from ..plotting.figure import png_snapshot
 
-__all__ = ["Explorer", "TextSprites", "message_html"]
+__all__ = ["BlitManager", "Explorer", "message_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -50,6 +48,13 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
+def _artists_in(value: object) -> list[Artist]:
+    """The artists in ``value``: an artist, or a list, tuple or container of artists."""
+    if isinstance(value, Artist):
+        return [value]
+    return [artist for item in value for artist in _artists_in(item)]
+
+
 def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
     """Give every control's label the width of the longest one, so that no label is cut off and
     the controls of the grid line up, each filling its grid cell."""
@@ -61,79 +66,72 @@ def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
             control.layout.width = "95%"
 
 
-class TextSprites:
-    """Rendered text labels by string and style, drawn on an Agg renderer as image copies.
+class BlitManager:
+    """Redraw the animated artists of ``figure`` on a saved background (blitting).
 
-    The first draw of a string renders it normally into a small transparent canvas (about twice
-    the cost of a plain draw); later draws of the same string copy that image (about 20 times
-    cheaper). Value labels take a bounded set of strings ("0.00" to "1.00"), so the cache fills
-    quickly; it holds at most ``max_size`` images and is emptied when full.
+    ``scene`` names what the static artists show now; a background is saved per scene (and per
+    canvas size), so that switching back to a scene seen before needs no full draw. A canvas that
+    cannot blit is simply drawn in full each time.
     """
 
-    def __init__(self, max_size: int = 1024) -> None:
-        self.max_size = max_size
-        self._images: dict[tuple, tuple[np.ndarray, float, float]] = {}
+    def __init__(self, figure: Figure, animated: Iterable[Artist]) -> None:
+        self.figure = figure
+        self.blitting = figure.canvas.supports_blit
+        self.animated = list(animated) if self.blitting else []
+        for artist in self.animated:
+            artist.set_animated(True)
+        self.scene: Hashable = None
+        self.backgrounds: dict[Hashable, object] = {}
+        figure.canvas.mpl_connect("draw_event", self.on_draw)
 
-    @staticmethod
-    def supports(renderer: object, artist: Artist) -> bool:
-        """Plain, unclipped, visible :class:`~matplotlib.text.Text` on an Agg renderer."""
-        return (
-            isinstance(renderer, RendererAgg)
-            and type(artist) is Text
-            and artist.get_visible()
-            and artist.get_text() != ""
-            and artist.get_bbox_patch() is None
-            and not (artist.get_clip_on() and (artist.get_clip_box() or artist.get_clip_path()))
-        )
+    def _key(self) -> tuple:
+        return (self.scene, self.figure.bbox.bounds)
 
-    def draw(self, renderer: RendererAgg, text: Text) -> None:
-        x, y = text.get_transform().transform(text.get_unitless_position())
-        if not (math.isfinite(x) and math.isfinite(y)):
-            text.draw(renderer)  # Matplotlib's own warning, and nothing drawn
+    def on_draw(self, event: object) -> None:
+        """After a full draw: save the background and draw the animated artists on it."""
+        canvas = self.figure.canvas
+        if not self.blitting or canvas.is_saving():  # a snapshot draws everything: no background
             return
-        key = (
-            text.get_text(),
-            hash(text.get_fontproperties()),
-            to_rgba(text.get_color(), text.get_alpha()),
-            text.get_horizontalalignment(),
-            text.get_verticalalignment(),
-            text.get_rotation(),
-            text.get_antialiased(),
-            renderer.dpi,
-        )
-        sprite = self._images.get(key)
-        if sprite is None:
-            if len(self._images) >= self.max_size:
-                self._images.clear()
-            sprite = self._images[key] = self._render(renderer, text, x, y)
-        image, dx, dy = sprite
-        gc = renderer.new_gc()
-        try:
-            renderer.draw_image(gc, round(x - dx), round(y - dy), image)
-        finally:
-            gc.restore()
+        self.backgrounds[self._key()] = canvas.copy_from_bbox(self.figure.bbox)
+        self.draw_animated()
 
-    @staticmethod
-    def _render(renderer: RendererAgg, text: Text, x: float, y: float) -> tuple:
-        """Render ``text`` into a transparent canvas just larger than it; image and anchor."""
-        bbox = text.get_window_extent(renderer)
-        x0, y0 = math.floor(bbox.x0) - 2, math.floor(bbox.y0) - 2
-        width, height = math.ceil(bbox.x1) - x0 + 2, math.ceil(bbox.y1) - y0 + 2
-        canvas = RendererAgg(width, height, renderer.dpi)
-        copy = Text()
-        copy.update_from(text)
-        copy.set_text(text.get_text())
-        copy.set_clip_on(False)
-        copy.set_transform(IdentityTransform())
-        copy.set_position((x - x0, y - y0))
-        copy.set_figure(text.get_figure(root=True))
-        copy.draw(canvas)
-        image = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[::-1])  # bottom row first
-        return image, x - x0, y - y0
+    def draw_animated(self) -> None:
+        for artist in self.animated:
+            self.figure.draw_artist(artist)
+
+    def update(self) -> None:
+        """Show the artists' current state: blit on the scene's background, or draw in full."""
+        canvas = self.figure.canvas
+        background = self.backgrounds.get(self._key())
+        if background is None:
+            canvas.draw()  # on_draw saves the background and draws the animated artists
+            return
+        canvas.restore_region(background)
+        self.draw_animated()
+        canvas.blit(self.figure.bbox)
 
 
 class Explorer(widgets.VBox):
     """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
+
+    A subclass builds its controls, figure and artists, then calls ``super().__init__`` with them
+    (this draws the first state) and provides :meth:`update`.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure, already holding every artist.
+    controls : Mapping[str, ipywidgets.Widget]
+        The controls by name.
+    artists : Mapping[str, Artist | Sequence[Artist]]
+        The artists that :meth:`update` changes, by name.
+    title : str
+        Shown above the controls.
+    animated : Iterable[str], optional
+        The names in ``artists`` that change on every control move (drawn by blitting);
+        all of them by default.
+    columns : int
+        Columns of the grid of controls.
 
     Attributes
     ----------
@@ -141,6 +139,9 @@ class Explorer(widgets.VBox):
         The figure, created once.
     controls : dict[str, ipywidgets.Widget]
         The controls by name; setting ``controls[name].value`` updates the figure.
+    artists : dict[str, Artist | Sequence[Artist]]
+        The artists by name, for instance ``explorer.artists["prob_bars"]``: read their data to
+        see exactly what the figure shows.
     readout : ipywidgets.HTML
         Numbers that go with the figure, or a message when a setting cannot be shown.
     """
@@ -149,22 +150,21 @@ class Explorer(widgets.VBox):
         self,
         figure: Figure,
         controls: Mapping[str, widgets.Widget],
+        artists: Mapping[str, object],
         *,
         title: str,
+        animated: Iterable[str] | None = None,
         columns: int = 3,
     ) -> None:
         self.figure = figure
         self.controls = dict(controls)
+        self.artists = dict(artists)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
         self.readout.add_class("tp3-readout")
         self._title = title
-        self._animated: list[Artist] = []
-        self._sprites = TextSprites()
-        self._background = None
-        self._scene: Hashable = None
-        self._backgrounds: dict[Hashable, tuple] = {}  # scene -> (background, canvas size)
-        self._snapshotting = False
-        self._full_draw = True
+        moving = self.artists if animated is None else animated
+        self._blit = BlitManager(figure, _artists_in([self.artists[name] for name in moving]))
+        self._scenes: dict[Hashable, list[Artist]] = {}
         _align_descriptions(self.controls.values())
         grid = widgets.GridBox(
             list(self.controls.values()),
@@ -184,11 +184,10 @@ class Explorer(widgets.VBox):
             )
         super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), grid, view, self.readout])
         self.add_class("tp3-explorer")
-        figure.canvas.mpl_connect("draw_event", self._on_draw)
         for name, control in self.controls.items():
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
-        # Subclasses create their artists, call animate(...) and then refresh(None).
+        self.refresh(None)
 
     # -- to be provided by subclasses ------------------------------------------------------------
     def update(self, changed: str | None) -> str:
@@ -199,37 +198,34 @@ class Explorer(widgets.VBox):
         raise NotImplementedError
 
     # -- helpers for subclasses ------------------------------------------------------------------
-    def animate(self, *artists: Artist) -> None:
-        """Register artists that change on slider moves; only these are redrawn when blitting."""
-        for artist in artists:
-            artist.set_animated(True)
-            self._animated.append(artist)
-        self._full_draw = True
-
-    def request_full_draw(self) -> None:
-        """Redraw everything on the next refresh (axis limits or other static parts changed)."""
-        self._full_draw = True
-
-    def set_scene(self, key: Hashable) -> None:
-        """Declare which static content the figure shows now (``key`` names it).
-
-        The background of a scene is kept after its first full draw; coming back to the scene
-        restores it and blits, with no full draw.
-        """
-        self._scene = key
-        cached = self._backgrounds.get(key)
-        if cached is not None and cached[1] == self._canvas_size():
-            self._background = cached[0]
-        else:
-            self.request_full_draw()
-
-    def _canvas_size(self) -> tuple:
-        return (*self.figure.canvas.get_width_height(), self.figure.dpi)
-
     def value(self, name: str) -> object:
         """The current value of control ``name``, floats rounded to drop keyboard noise."""
         value = self.controls[name].value
         return round(value, VALUE_DECIMALS) if isinstance(value, float) else value
+
+    @property
+    def scene(self) -> Hashable:
+        """The key of the scene shown now (``None`` before any :meth:`show_scene`)."""
+        return self._blit.scene
+
+    def show_scene(self, key: Hashable, draw: Callable[[], list[Artist]]) -> None:
+        """Show the static artists of scene ``key`` and hide those of the other scenes.
+
+        ``draw()`` draws the scene's static artists and returns them; it runs on the first visit
+        of ``key`` only, and the artists are kept (hidden) while another scene is shown. Other
+        static changes that go with the scene (axis limits, an image's data) are the caller's.
+        """
+        for artist in self._scenes.get(self._blit.scene, ()):
+            artist.set_visible(False)
+        if key not in self._scenes:
+            self._scenes[key] = draw()
+        for artist in self._scenes[key]:
+            artist.set_visible(True)
+        self._blit.scene = key
+
+    def request_full_draw(self) -> None:
+        """Static content changed outside a scene: forget the backgrounds, draw in full next."""
+        self._blit.backgrounds.clear()
 
     # -- the render path -------------------------------------------------------------------------
     def refresh(self, changed: str | None = None) -> None:
@@ -241,48 +237,16 @@ class Explorer(widgets.VBox):
                 f"This setting cannot be shown ({type(exc).__name__}: {exc}).", "error"
             )
         try:
-            self._render()
+            self._blit.update()
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
-
-    def _render(self) -> None:
-        canvas = self.figure.canvas
-        if self._full_draw or self._background is None:
-            self._full_draw = False
-            canvas.draw()  # the draw_event handler caches the background and draws the artists
-            return
-        canvas.restore_region(self._background)
-        self._draw_animated()
-        canvas.blit(self.figure.bbox)
-
-    def _draw_animated(self) -> None:
-        renderer = self.figure.canvas.get_renderer()
-        for artist in self._animated:
-            if TextSprites.supports(renderer, artist):
-                self._sprites.draw(renderer, artist)
-            else:
-                self.figure.draw_artist(artist)
-
-    def _on_draw(self, event: object) -> None:
-        canvas = self.figure.canvas
-        if getattr(event, "canvas", canvas) is not canvas or not hasattr(canvas, "copy_from_bbox"):
-            return
-        if self._snapshotting:  # the moving artists are part of this draw: not a background
-            return
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._backgrounds[self._scene] = (self._background, self._canvas_size())
-        self._draw_animated()
 
     # -- display ---------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         """The live widget, plus a PNG of the figure for readers without a running kernel."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = f"{self._title} (live in JupyterLab or Voilà with a running kernel)"
-        self._snapshotting = True
-        try:
-            bundle["image/png"] = png_snapshot(self.figure, self._animated)
-        finally:
-            self._snapshotting = False
+        bundle["image/png"] = png_snapshot(self.figure, self._blit.animated)
         return bundle
 
     def close(self) -> None:

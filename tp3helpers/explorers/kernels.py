@@ -58,6 +58,9 @@ class KernelExplorer(Explorer):
     smallest marked (green when PSD up to rounding, red otherwise) and a kernel ridge regression
     with :math:`\kappa` on noisy 1-D data. The readout gives the smallest eigenvalue, the Taylor
     error and the fit's errors, or says why a setting cannot be shown.
+
+    Artists: ``gram`` (the heatmap's mesh), ``spectrum`` (the eigenvalue markers, the marker of
+    the smallest one and the line at its level) and ``fit`` (the ridge regression's curve).
     """
 
     def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> None:
@@ -80,14 +83,12 @@ class KernelExplorer(Explorer):
         }
         fig = new_figure(11.5, 3.5)
         ax_gram, ax_spec, ax_fit = fig.subplots(1, 3, width_ratios=[1.0, 1.0, 1.3])
-        self._gram = draw_gram(ax_gram, np.eye(n))
-        self._spectrum = draw_spectrum(
-            ax_spec, n, tolerance=kernels.psd_tolerance(np.ones(n))
-        )
-        self._fit = draw_regression(ax_fit, self.x, self.y, self.grid, self.truth)
-        super().__init__(fig, controls, title="Exponential kernel explorer")
-        self.animate(self._gram, *self._spectrum, self._fit)
-        self.refresh(None)
+        artists = {
+            "gram": draw_gram(ax_gram, np.eye(n)),
+            "spectrum": draw_spectrum(ax_spec, n, tolerance=kernels.psd_tolerance(np.ones(n))),
+            "fit": draw_regression(ax_fit, self.x, self.y, self.grid, self.truth),
+        }
+        super().__init__(fig, controls, artists, title="Exponential kernel explorer")
 
     def kernel(self) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]:
         """The current base kernel :math:`k_h` and the shown kernel :math:`\\kappa`."""
@@ -108,12 +109,12 @@ class KernelExplorer(Explorer):
     def _blank(self) -> None:
         """Empty every panel, so that nothing stale stays on screen after a failed setting."""
         n = self.x.size
-        set_gram(self._gram, np.full((n, n), np.nan))
-        set_spectrum(self._spectrum, np.full(n, np.nan), psd=False)
+        set_gram(self.artists["gram"], np.full((n, n), np.nan))
+        set_spectrum(self.artists["spectrum"], np.full(n, np.nan), psd=False)
         self._hide_fit()
 
     def _hide_fit(self) -> None:
-        self._fit.set_ydata(np.full_like(self.grid, np.nan))
+        self.artists["fit"].set_ydata(np.full_like(self.grid, np.nan))
 
     def update(self, changed: str | None) -> str:
         base, shown = self.kernel()
@@ -125,8 +126,8 @@ class KernelExplorer(Explorer):
         eigenvalues = np.linalg.eigvalsh(gram)
         tol = kernels.psd_tolerance(eigenvalues)
         psd = bool(eigenvalues[0] >= -tol)
-        set_gram(self._gram, gram)
-        set_spectrum(self._spectrum, eigenvalues, psd=psd)
+        set_gram(self.artists["gram"], gram)
+        set_spectrum(self.artists["spectrum"], eigenvalues, psd=psd)
         lines = [self._kernel_line(eigenvalues, tol, psd)]
         order = self.value("order")
         if order != "exact":
@@ -170,7 +171,7 @@ class KernelExplorer(Explorer):
             )
         model = kernels.KernelRidge(shown, alpha=self.alpha).fit(self.x, self.y)
         prediction = model.predict(self.grid)
-        self._fit.set_ydata(prediction)
+        self.artists["fit"].set_ydata(prediction)
         train = np.sqrt(np.mean((model.predict(self.x) - self.y) ** 2))
         test = np.sqrt(np.mean((prediction - self.truth) ** 2))
         return (

@@ -4,10 +4,13 @@ Four panels: the two trajectories (momentum and plain gradient descent) on the l
 the map of the convergence rate over the (eta, rho) plane with the current point, the loss per
 iteration, and the ball's kinetic, potential and total energy. Moving rho or eta only recomputes
 the two runs and updates animated lines (blitting); the contours and the rate map depend only on
-the objective and its eigenvalues and are rebuilt only when those change.
+the loss and its eigenvalues: they are computed once per loss (:func:`_loss_data`) and shown as
+one scene per loss (:meth:`Explorer.show_scene`).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
@@ -59,6 +62,63 @@ def _rosenbrock() -> Rosenbrock:
     return Rosenbrock(1.0, 100.0, scale=1.0 / raw.eigenvalues[-1])
 
 
+def _map_grid(resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (eta, rho) values of the rate map's columns and rows."""
+    return np.linspace(0.0, _ETA_MAX, resolution), np.linspace(0.0, 1.0, resolution)
+
+
+@lru_cache(maxsize=32)
+def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
+    """The loss ``name`` (the quadratic with condition number ``kappa``), its rate map and regimes
+    over the (eta, rho) grid and its optimal (rho*, eta*); computed once per loss."""
+    if name == "quadratic":
+        objective = Quadratic.from_eigenvalues([1.0 / kappa, 1.0], rotation_matrix(np.pi / 6))
+    else:
+        objective = _rosenbrock()
+    lam = objective.eigenvalues
+    eta, rho = _map_grid(resolution)
+    rates = convergence_rate(rho[:, None], eta[None, :], lam)
+    regimes = iteration_regime(rho[:, None], eta[None, :], lam)
+    return objective, rates, regimes, optimal_parameters(lam[0], lam[-1])
+
+
+def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolution: int) -> dict:
+    """The four panels' axes and artists, with no data yet; returns the artists by name."""
+    eta, rho = _map_grid(resolution)
+    artists = {
+        "path_gd": trajectory_line(ax_path, colour=DESCENT_COLOUR,
+                                   label="gradient descent (ρ = 0)"),
+        "path": trajectory_line(ax_path, colour=MOMENTUM_COLOUR, label="momentum"),
+        "rate_map": rate_map(ax_map, eta, rho, np.zeros((rho.size, eta.size))),
+    }
+    ax_path.legend(loc="lower right", fontsize=8)
+    rate_colorbar(fig, artists["rate_map"], ax_map)
+    (artists["point"],) = ax_map.plot([], [], "o", color=MOMENTUM_COLOUR, clip_on=False,
+                                      markeredgecolor="white", markersize=9,
+                                      label="momentum (η, ρ)", zorder=6)
+    (artists["point_gd"],) = ax_map.plot([], [], "s", color=DESCENT_COLOUR, clip_on=False,
+                                         markeredgecolor="white", markersize=7,
+                                         label="gradient descent (η, 0)", zorder=6)
+    (artists["optimum"],) = ax_map.plot([], [], "*", color="gold", markeredgecolor="k",
+                                        markersize=13, label="optimal (η*, ρ*)", zorder=5)
+    ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
+    ax_map.set_title("convergence rate r(ρ, η) on this loss")
+    log_history_axes(ax_loss, steps=steps, ylim=_HISTORY_YLIM,
+                     title="loss per iteration", ylabel="$E(w_t) - E^\\star$")
+    artists["loss_gd"] = history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent")
+    artists["loss"] = history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum")
+    ax_loss.legend(loc="lower left", fontsize=8)
+    log_history_axes(ax_energy, steps=steps, ylim=_HISTORY_YLIM,
+                     title="energy of the ball (m = 1, Δt = √η)", ylabel="energy")
+    artists["energy"] = (
+        history_line(ax_energy, colour="#2ca02c", label="kinetic", style="-"),
+        history_line(ax_energy, colour="#9467bd", label="potential", style="-"),
+        history_line(ax_energy, colour="k", label="total", style="--"),
+    )
+    ax_energy.legend(loc="lower left", fontsize=8)
+    return artists
+
+
 class MomentumExplorer(Explorer):
     r"""Controls ``rho``, ``eta``, ``condition_number`` and ``objective``.
 
@@ -66,10 +126,17 @@ class MomentumExplorer(Explorer):
     Rosenbrock valley is scaled so that its largest curvature at the minimum is also 1, so the
     step :math:`\eta` means the same on both. For Rosenbrock the rate map uses the Hessian at the
     minimum, a local prediction, and ``condition_number`` does not apply.
+
+    Artists that follow rho and eta: ``path`` and ``path_gd`` (momentum and gradient descent
+    trajectories), ``point`` and ``point_gd`` (their (eta, rho) on the map), ``loss`` and
+    ``loss_gd`` (loss per iteration) and ``energy`` (kinetic, potential and total energy lines).
+    Artists that follow the loss: ``rate_map`` (the image of the rate) and ``optimum`` (the star
+    at the optimal parameters). The contours and regime lines are drawn once per loss (a scene).
     """
 
     def __init__(self, *, steps: int = 150, resolution: int = 160) -> None:
         self.steps = steps
+        self.resolution = resolution
         controls: dict[str, widgets.Widget] = {
             "rho": widgets.FloatSlider(value=0.8, min=0.0, max=1.0, step=0.01,
                                        description="momentum ρ"),
@@ -82,125 +149,52 @@ class MomentumExplorer(Explorer):
                 value="quadratic", description="loss"),
         }
         fig = new_figure(10.0, 7.0)
-        (self._ax_path, self._ax_map), (self._ax_loss, self._ax_energy) = fig.subplots(2, 2)
-        self._map_eta = np.linspace(0.0, _ETA_MAX, resolution)
-        self._map_rho = np.linspace(0.0, 1.0, resolution)
-        # Per (objective, condition number): data and static artists (the base class keeps the
-        # blit background of each, see Explorer.set_scene).
-        self._key: tuple[str, int] | None = None
-        self._cache: dict[tuple[str, int], tuple] = {}
-        self._statics: dict[tuple[str, int], list] = {}
-        self._last_gd: tuple = (None, None)
-        self._build_static_axes(fig)
-        super().__init__(fig, controls, title="Momentum as a heavy ball", columns=2)
-        self.animate(self._path_m, self._path_gd, self._point, self._point_gd, self._loss_m,
-                     self._loss_gd, *self._energy_lines)
-        self.refresh(None)
+        (ax_path, ax_map), (ax_loss, ax_energy) = fig.subplots(2, 2)
+        artists = _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps, resolution)
+        super().__init__(fig, controls, artists, title="Momentum as a heavy ball", columns=2,
+                         animated=["path", "path_gd", "point", "point_gd", "loss", "loss_gd",
+                                   "energy"])
         # The panels keep the place the first draw gave them: no layout pass on later redraws.
         fig.set_layout_engine("none")
 
-    # -- figure --------------------------------------------------------------------------------
-    def _build_static_axes(self, fig) -> None:
-        self._path_gd = trajectory_line(self._ax_path, colour=DESCENT_COLOUR,
-                                        label="gradient descent (ρ = 0)")
-        self._path_m = trajectory_line(self._ax_path, colour=MOMENTUM_COLOUR, label="momentum")
-        self._ax_path.legend(loc="lower right", fontsize=8)
-        self._image = rate_map(self._ax_map, self._map_eta, self._map_rho,
-                               np.zeros((self._map_rho.size, self._map_eta.size)))
-        rate_colorbar(fig, self._image, self._ax_map)
-        (self._point,) = self._ax_map.plot([], [], "o", color=MOMENTUM_COLOUR, clip_on=False,
-                                           markeredgecolor="white", markersize=9,
-                                           label="momentum (η, ρ)", zorder=6)
-        (self._point_gd,) = self._ax_map.plot([], [], "s", color=DESCENT_COLOUR, clip_on=False,
-                                              markeredgecolor="white", markersize=7,
-                                              label="gradient descent (η, 0)", zorder=6)
-        (self._best,) = self._ax_map.plot([], [], "*", color="gold", markeredgecolor="k",
-                                          markersize=13, label="optimal (η*, ρ*)", zorder=5)
-        self._ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
-        log_history_axes(self._ax_loss, steps=self.steps, ylim=_HISTORY_YLIM,
-                         title="loss per iteration", ylabel="$E(w_t) - E^\\star$")
-        self._loss_gd = history_line(self._ax_loss, colour=DESCENT_COLOUR,
-                                     label="gradient descent")
-        self._loss_m = history_line(self._ax_loss, colour=MOMENTUM_COLOUR, label="momentum")
-        self._ax_loss.legend(loc="lower left", fontsize=8)
-        log_history_axes(self._ax_energy, steps=self.steps, ylim=_HISTORY_YLIM,
-                         title="energy of the ball (m = 1, Δt = √η)", ylabel="energy")
-        self._energy_lines = (
-            history_line(self._ax_energy, colour="#2ca02c", label="kinetic", style="-"),
-            history_line(self._ax_energy, colour="#9467bd", label="potential", style="-"),
-            history_line(self._ax_energy, colour="k", label="total", style="--"),
-        )
-        self._ax_energy.legend(loc="lower left", fontsize=8)
-
-    def _key_of(self, name: str, kappa: int) -> tuple[str, int]:
-        return (name, kappa if name == "quadratic" else 0)
-
-    def _objective_data(self, key: tuple[str, int]) -> tuple:
-        """Objective, rate map, regimes and optimal parameters, computed once per key."""
-        if key not in self._cache:
-            name, kappa = key
-            if name == "quadratic":
-                objective = Quadratic.from_eigenvalues([1.0 / kappa, 1.0],
-                                                       rotation_matrix(np.pi / 6))
-            else:
-                objective = _rosenbrock()
-            lam = objective.eigenvalues
-            grid_rho, grid_eta = self._map_rho[:, None], self._map_eta[None, :]
-            rates = convergence_rate(grid_rho, grid_eta, lam)
-            regimes = iteration_regime(grid_rho, grid_eta, lam)
-            self._cache[key] = (objective, rates, regimes, optimal_parameters(lam[0], lam[-1]))
-        return self._cache[key]
-
-    def _show_static(self, key: tuple[str, int]) -> None:
-        """Show the contours and regime lines of ``key`` (made on its first visit), hide the rest.
-
-        Each key's static artists are kept (hidden) with the background of the figure drawn with
-        them, so coming back to a loss seen before blits on that background without a full draw.
-        """
-        name = key[0]
-        objective, rates, regimes, best = self._objective_data(key)
-        for artist in self._statics.get(self._key, ()):
-            artist.set_visible(False)
+    def _show_loss(self, name, kappa, objective, rates, regimes, best) -> None:
+        """Show the contours, rate map and regime lines of this loss (a scene per loss)."""
+        ax_path, ax_map = self.artists["path"].axes, self.artists["rate_map"].axes
         xlim, ylim = _BOXES[name]
-        if key in self._statics:
-            for artist in self._statics[key]:
-                artist.set_visible(True)
-        else:
-            self._statics[key] = loss_contours(
-                self._ax_path, objective.value, xlim, ylim, minimum=objective.minimum
-            ) + regime_boundaries(self._ax_map, self._map_eta, self._map_rho, regimes)
-        self._ax_path.set_xlim(*xlim)
-        self._ax_path.set_ylim(*ylim)
-        self._image.set_data(rate_image_data(rates))
-        self._best.set_data([best[1]], [best[0]])
-        self._ax_path.set_title("quadratic bowl" if name == "quadratic"
-                                else "Rosenbrock valley (scaled)")
-        self._ax_map.set_title("convergence rate r(ρ, η) on this loss")
-        self._key = key
-        self.set_scene(key)
+        eta_grid, rho_grid = _map_grid(self.resolution)
+
+        def draw() -> list:
+            return loss_contours(ax_path, objective.value, xlim, ylim, minimum=objective.minimum
+                                 ) + regime_boundaries(ax_map, eta_grid, rho_grid, regimes)
+
+        self.show_scene((name, kappa), draw)
+        ax_path.set_xlim(*xlim)
+        ax_path.set_ylim(*ylim)
+        ax_path.set_title("quadratic bowl" if name == "quadratic" else "Rosenbrock valley (scaled)")
+        self.artists["rate_map"].set_data(rate_image_data(rates))
+        self.artists["optimum"].set_data([best[1]], [best[0]])
 
     # -- update --------------------------------------------------------------------------------
     def update(self, changed: str | None) -> str:
         rho, eta = float(self.value("rho")), float(self.value("eta"))
         name, kappa = self.value("objective"), int(self.value("condition_number"))
-        key = self._key_of(name, kappa)
-        objective, _, _, best = self._objective_data(key)
-        if key != self._key:
-            self._show_static(key)
+        if name != "quadratic":
+            kappa = 0  # the condition number applies to the quadratic only
+        objective, rates, regimes, best = _loss_data(name, kappa, self.resolution)
+        if (name, kappa) != self.scene:
+            self._show_loss(name, kappa, objective, rates, regimes, best)
             self.controls["condition_number"].disabled = name != "quadratic"
+        art = self.artists
         start = _STARTS[name]
         path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
-        if self._last_gd[0] != (key, eta):  # plain gradient descent does not depend on rho
-            self._last_gd = ((key, eta), gradient_descent(objective.grad, start, eta=eta,
-                                                   steps=self.steps))
-        path_gd = self._last_gd[1]
-        set_trajectory(self._path_m, path)
-        set_trajectory(self._path_gd, path_gd)
-        self._point.set_data([eta], [rho])
-        self._point_gd.set_data([eta], [0.0])
-        set_history(self._loss_m, objective.value(path))
-        set_history(self._loss_gd, objective.value(path_gd))
-        for line, series in zip(self._energy_lines,
+        path_gd = gradient_descent(objective.grad, start, eta=eta, steps=self.steps)
+        set_trajectory(art["path"], path)
+        set_trajectory(art["path_gd"], path_gd)
+        art["point"].set_data([eta], [rho])
+        art["point_gd"].set_data([eta], [0.0])
+        set_history(art["loss"], objective.value(path))
+        set_history(art["loss_gd"], objective.value(path_gd))
+        for line, series in zip(art["energy"],
                                 mechanical_energy(objective.value, path, dt=np.sqrt(eta)),
                                 strict=True):
             set_history(line, series)

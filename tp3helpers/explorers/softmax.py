@@ -26,6 +26,9 @@ class SoftmaxExplorer(Explorer):
     :math:`y - t`, the gradient of :math:`E = -\ln y_{\text{target}}` with respect to the scaled
     logits :math:`a / T`. The readout gives the loss and compares the analytic gradient with
     respect to :math:`a`, :math:`(y - t) / T`, with central finite differences.
+
+    Artists: ``prob_bars`` and ``grad_bars`` (bar containers, one bar per class) and their value
+    labels ``prob_labels`` and ``grad_labels``.
     """
 
     def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None) -> None:
@@ -63,14 +66,14 @@ class SoftmaxExplorer(Explorer):
         fig = new_figure(9.0, 3.6)
         ax_p, ax_g = fig.subplots(1, 2)
         zeros = np.zeros(k)
-        self._prob_bars, self._prob_labels = labelled_bars(
+        prob_bars, prob_labels = labelled_bars(
             ax_p,
             zeros,
             ylim=(0.0, 1.12),
             title="probabilities $y_k = $ softmax$(a/T)_k$",
             ylabel="$y_k$",
         )
-        self._grad_bars, self._grad_labels = labelled_bars(
+        grad_bars, grad_labels = labelled_bars(
             ax_g,
             zeros,
             ylim=(-1.15, 1.15),
@@ -78,9 +81,13 @@ class SoftmaxExplorer(Explorer):
             ylabel="$y_k - t_k$",
             fmt="{:+.2f}",
         )
-        super().__init__(fig, controls, title="Softmax cross-entropy explorer")
-        self.animate(*self._prob_bars, *self._prob_labels, *self._grad_bars, *self._grad_labels)
-        self.refresh(None)
+        artists = {
+            "prob_bars": prob_bars,
+            "prob_labels": prob_labels,
+            "grad_bars": grad_bars,
+            "grad_labels": grad_labels,
+        }
+        super().__init__(fig, controls, artists, title="Softmax cross-entropy explorer")
 
     def logits(self) -> np.ndarray:
         """The logits currently set on the sliders."""
@@ -94,11 +101,12 @@ class SoftmaxExplorer(Explorer):
             return message_html(f"temperature must be > 0, got {temperature}", "warning")
         t = one_hot(np.array([target]), self.num_classes)[0]
         y = softmax(a / temperature)
-        set_bar_values(self._prob_bars, self._prob_labels, y)
-        set_bar_values(self._grad_bars, self._grad_labels, y - t, fmt="{:+.2f}")
+        art = self.artists
+        set_bar_values(art["prob_bars"], art["prob_labels"], y)
+        set_bar_values(art["grad_bars"], art["grad_labels"], y - t, fmt="{:+.2f}")
         if changed in (None, "target"):
-            colour_target_bar(self._prob_bars, target)
-            colour_target_bar(self._grad_bars, target)
+            colour_target_bar(art["prob_bars"], target)
+            colour_target_bar(art["grad_bars"], target)
         loss = cross_entropy((a / temperature)[None, :], [target])
         analytic = (y - t) / temperature
         # E(a) = -ln softmax(a / T)[target], the same loss as cross_entropy above; log_softmax
