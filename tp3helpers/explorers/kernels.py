@@ -63,7 +63,8 @@ class KernelExplorer(Explorer):
     the smallest one and the line at its level) and ``fit`` (the ridge regression's curve).
     """
 
-    def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> None:
+    def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
+                 presentation: bool | None = None) -> None:
         n = check_positive_int(n_points, "n_points")
         self.alpha = check_positive(alpha, "alpha")
         self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(seed), n=n)
@@ -88,7 +89,8 @@ class KernelExplorer(Explorer):
             "spectrum": draw_spectrum(ax_spec, n, tolerance=kernels.psd_tolerance(np.ones(n))),
             "fit": draw_regression(ax_fit, self.x, self.y, self.grid, self.truth),
         }
-        super().__init__(fig, controls, artists, title="Exponential kernel explorer")
+        super().__init__(fig, controls, artists, title="Exponential kernel explorer",
+                         presentation=presentation)
 
     def kernel(self) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]:
         """The current base kernel :math:`k_h` and the shown kernel :math:`\\kappa`."""
@@ -180,7 +182,8 @@ class KernelExplorer(Explorer):
         )
 
 
-def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> KernelExplorer:
+def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
+                    presentation: bool | None = None) -> KernelExplorer:
     """Build the exponential kernel explorer.
 
     Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
@@ -188,5 +191,6 @@ def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) ->
     size of the training set and of the Gram matrix; the update time grows with it (about
     40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty, ``seed`` seeds
     the noisy data. Display the returned widget under ``%matplotlib widget``.
+    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
-    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed)
+    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed, presentation=presentation)

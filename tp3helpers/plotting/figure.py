@@ -50,8 +50,10 @@ NORMAL = TextStyle(min_text_px=12.0, scale=1.0, readout_px=14.0)
 #: For a projector at 1280x720 seen from 10 m: text about 1.5 times larger, thicker lines.
 PRESENTATION = TextStyle(min_text_px=17.0, scale=1.5, readout_px=20.0)
 
-# Texts and axes already scaled (make_legible runs again after new artists appear).
+# Axes and lines already scaled, and the size each text was given (make_legible runs again
+# after new artists appear, and after ``ax.set_title`` and the like reset a text's size).
 _STYLED: weakref.WeakSet = weakref.WeakSet()
+_TEXT_SIZES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def css_px(fig: Figure, points: float) -> float:
@@ -66,7 +68,8 @@ def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
     Every :class:`~matplotlib.text.Text` (titles, labels, legends, annotations, value labels) and
     the tick labels of every axes (through ``tick_params``, so that ticks made later follow) get
     ``max(size * scale, minimum)``; lines and line collections get ``width * scale``. Each artist
-    is scaled once: calling this again (after a scene adds artists) only treats the new ones.
+    is scaled once: calling this again only treats new artists, and texts whose size was reset
+    (``ax.set_title`` resets the title's size).
     """
     minimum = style.min_text_px / css_px(fig, 1.0)  # in points
 
@@ -98,9 +101,9 @@ def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
                 _STYLED.add(collection)
                 collection.set_linewidth(collection.get_linewidth() * style.scale)
     for text in fig.findobj(Text):
-        if text not in _STYLED and text not in tick_labels:
-            _STYLED.add(text)
+        if text not in tick_labels and _TEXT_SIZES.get(text) != text.get_fontsize():
             text.set_fontsize(size(text.get_fontsize()))
+            _TEXT_SIZES[text] = text.get_fontsize()
 
 
 def smallest_text_px(fig: Figure) -> tuple[float, str]:
