@@ -21,6 +21,7 @@ slider move does not resize the figure.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,10 +49,12 @@ MAX_STRETCH = 1.6
 GROW_THRESHOLD = 24
 
 _ESM = r"""
+// The nearest ancestor that scrolls vertically (JupyterLab's notebook panel), if any.
 function scroller(node) {
-  for (let n = node.parentElement; n; n = n.parentElement) {
+  for (let n = node.parentElement; n && n !== document.body; n = n.parentElement) {
     const overflow = getComputedStyle(n).overflowY;
-    if ((overflow === 'auto' || overflow === 'scroll') && n.clientHeight > 200) return n;
+    if ((overflow === 'auto' || overflow === 'scroll') && n.scrollHeight > n.clientHeight + 1
+        && n.clientHeight > 200) return n;
   }
   return null;
 }
@@ -61,7 +64,8 @@ function watch(model, explorer) {
   let frame = 0;
   const measure = () => {
     frame = 0;
-    const figure = explorer.querySelector('.tp3-figure');
+    const figure = explorer.querySelector('.tp3-figure canvas') ||
+                   explorer.querySelector('.tp3-figure');
     if (!figure) return;
     const pane = scroller(explorer);
     const paneHeight = pane ? pane.clientHeight : window.innerHeight;
@@ -70,15 +74,22 @@ function watch(model, explorer) {
       width: Math.floor(explorer.clientWidth),
       height: Math.floor(paneHeight),
       figure_width: Math.floor(tracks[tracks.length - 1] || explorer.clientWidth),
-      figure_height: Math.floor(paneHeight - (explorer.offsetHeight - figure.offsetHeight)),
+      figure_height: Math.floor(paneHeight - (explorer.getBoundingClientRect().height
+                                              - figure.getBoundingClientRect().height)),
       arrangement: model.get('arrangement'),
     };
     const key = JSON.stringify(room);
     if (key === last || room.width <= 0) return;
     last = key;
+    explorer.dataset.tp3Room = 'measured';
     model.set('room', room);
     model.save_changes();
   };
+  // data-tp3-room on the explorer: "measured" until Python has handled the last report.
+  const handled = () => {
+    if (model.get('handled') === last) explorer.dataset.tp3Room = 'fitted';
+  };
+  model.on('change:handled', handled);
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
   const observer = new ResizeObserver(later);
   observer.observe(explorer);
@@ -89,6 +100,7 @@ function watch(model, explorer) {
     observer.disconnect();
     window.removeEventListener('resize', later);
     model.off('change:arrangement', later);
+    model.off('change:handled', handled);
     if (frame) cancelAnimationFrame(frame);
   };
 }
@@ -119,6 +131,8 @@ class RoomWatcher(anywidget.AnyWidget):
     room = traitlets.Dict().tag(sync=True)
     #: Set by Python: the arrangement the explorer shows ("side" or "stacked").
     arrangement = traitlets.Unicode("stacked").tag(sync=True)
+    #: Set by Python: the last room it has handled (as the browser sent it, in JSON).
+    handled = traitlets.Unicode("").tag(sync=True)
 
 
 @dataclass(frozen=True)
@@ -213,6 +227,8 @@ class ScreenFit:
             self.fit(change["new"])
         except Exception:  # noqa: BLE001 - a resize must never raise into the notebook
             pass
+        # The browser marks the explorer "fitted" (tests wait for it).
+        self.watcher.handled = json.dumps(change["new"], separators=(",", ":"))
 
     def fit(self, room: dict) -> bool:
         """Arrange and size the figure for ``room`` (as the browser reports it); True if resized."""

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 __all__ = ["TextStyle", "NORMAL", "PRESENTATION", "new_figure", "png_snapshot", "css_px",
-           "make_legible", "smallest_text_px"]
+           "make_legible", "smallest_text_px", "MIN_READOUT_PX"]
 
 #: Resolution of every explorer figure: sharp on a projector, small in a stored notebook.
 FIGURE_DPI = 90
@@ -45,10 +45,14 @@ class TextStyle:
     readout_px: float
 
 
-#: On a laptop or a desktop screen: nothing smaller than 12 CSS pixels, the readout at 14.
-NORMAL = TextStyle(min_text_px=12.0, scale=1.0, readout_px=14.0)
+#: Smallest text of an explorer's readout, CSS pixels.
+MIN_READOUT_PX = 14.0
+
+#: On a laptop or a desktop screen: nothing on the figure smaller than 12 CSS pixels; the readout
+#: at 17 px, so that its subscripts (0.83 em) are still 14 px.
+NORMAL = TextStyle(min_text_px=12.0, scale=1.0, readout_px=17.0)
 #: For a projector at 1280x720 seen from 10 m: text about 1.5 times larger, thicker lines.
-PRESENTATION = TextStyle(min_text_px=17.0, scale=1.5, readout_px=20.0)
+PRESENTATION = TextStyle(min_text_px=17.0, scale=1.5, readout_px=22.0)
 
 # Axes and lines already scaled, and the size each text was given (make_legible runs again
 # after new artists appear, and after ``ax.set_title`` and the like reset a text's size).
