@@ -56,11 +56,12 @@ demo: $(VENV)/.installed-lab+demo
 	TP3_PRESENTATION=1 $(BIN)/voila --port=$(PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
 	    $(SERVER_ARGS) $(NOTEBOOKS)
 
-# Re-take docs/images/*_explorer.png with the browser tests' own code (Voila + Chromium); with
-# CI=1 a missing Chromium is an error rather than a skip.
+# Re-take docs/images/*_explorer.png at 1280x720, as make demo shows them, with the browser tests'
+# own code (Voila + Chromium); with CI=1 a missing Chromium is an error rather than a skip.
 .PHONY: screenshots
 screenshots: $(VENV)/.installed-lab+test+demo
-	CI=1 TP3_SCREENSHOTS_DIR=docs/images $(BIN)/python -m pytest tests/browser/test_voila.py -q
+	CI=1 TP3_SCREENSHOTS_DIR=docs/images $(BIN)/python -m pytest tests/browser/test_voila.py -q \
+	    -k test_notebook_renders_and_explorer_responds
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
