@@ -114,8 +114,10 @@ def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
     the figure not scaled by CSS (its text is then the size the unit tests check, 12 CSS px at
     least), readout text at least 14 px; at a wide and at a narrow panel."""
     cells = [EVERY_EXPLORER, "softmax_explorer()", "kernel_explorer()", "momentum_explorer()"]
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]),
-                   notebook_copy / "every_explorer.ipynb")
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    notebook = nbformat.v4.new_notebook(metadata=kernel,
+                                        cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbformat.write(notebook, notebook_copy / "every_explorer.ipynb")
     base, token = lab
     page.set_viewport_size(dict(zip(("width", "height"), PANEL_WINDOWS["wide"], strict=True)))
     page.goto(f"{base}/lab/tree/every_explorer.ipynb?token={token}", timeout=120_000)

@@ -70,10 +70,17 @@ function watch(model, explorer) {
     const pane = scroller(explorer);
     const paneHeight = pane ? pane.clientHeight : window.innerHeight;
     const tracks = getComputedStyle(explorer).gridTemplateColumns.split(' ').map(parseFloat);
+    // Margins, borders and padding between the figure's grid cell and its canvas.
+    let around = 0;
+    for (let n = figure; n && n !== explorer; n = n.parentElement) {
+      const s = getComputedStyle(n);
+      around += ['marginLeft', 'marginRight', 'paddingLeft', 'paddingRight', 'borderLeftWidth',
+                 'borderRightWidth'].reduce((sum, side) => sum + (parseFloat(s[side]) || 0), 0);
+    }
     const room = {
       width: Math.floor(explorer.clientWidth),
       height: Math.floor(paneHeight),
-      figure_width: Math.floor(tracks[tracks.length - 1] || explorer.clientWidth),
+      figure_width: Math.floor((tracks[tracks.length - 1] || explorer.clientWidth) - around),
       figure_height: Math.floor(paneHeight - (explorer.getBoundingClientRect().height
                                               - figure.getBoundingClientRect().height)),
       arrangement: model.get('arrangement'),
