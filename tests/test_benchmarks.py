@@ -1,81 +1,102 @@
-"""The benchmark machinery runs and reports what it should; no time is asserted."""
+"""benchmarks/report.py turns pytest-benchmark's JSON into ratios, targets and README tables.
+
+The JSON below has the fields pytest-benchmark writes that the report reads, with times chosen
+so that some targets are met and some missed; nothing is timed here.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "report.py"
+
+
+def bench(group: str, kind: str, median_s: float, **info: object) -> dict:
+    return {"group": group, "name": f"test[{group}-{kind}]", "extra_info": {"kind": kind, **info},
+            "stats": {"median": median_s, "min": median_s, "rounds": 5}}
+
+
+def explorer(control: str, ours_s: float, baseline_s: float, errors: int = 0) -> list[dict]:
+    info = {"case": "explorer", "explorer": "softmax", "control": control}
+    return [bench(f"explorer softmax.{control}", "ours", ours_s, cpu_ms=ours_s * 800, moves=50,
+                  frames_changed=50, errors=errors, **info),
+            bench(f"explorer softmax.{control}", "baseline", baseline_s, **info)]
+
+
+def numerics(name: str, ours_s: float, baseline_s: float) -> list[dict]:
+    return [bench(f"numerics {name}", kind, t, case="numerics", baseline="scipy.special.softmax")
+            for kind, t in [("ours", ours_s), ("baseline", baseline_s)]]
+
+
+SAMPLE = {
+    "machine_info": {"python_version": "3.11.7", "cpu": {"brand_raw": "Test CPU", "count": 2}},
+    "datetime": "2026-11-27T20:00:00.000000+00:00",
+    "benchmarks": [
+        *explorer("logit_0", 0.005, 0.300),  # met
+        *explorer("temperature", 0.020, 0.300),  # over one frame: missed
+        *explorer("target", 0.005, 0.300, errors=3),  # fast but shows an error: missed
+        *numerics("softmax (200000, 10)", 0.040, 0.035),  # ratio 1.14: met
+        *numerics("log_softmax (200000, 10)", 0.080, 0.040),  # ratio 2: missed
+        *numerics("convergence_rate 60 x 60 grid", 0.001, 0.5),  # 500x faster: met
+        bench("notebook 01_softmax_cross_entropy", "ours", 6.0, case="notebook", rss_mb=114.2,
+              peak_rss_mb=120.7),
+        bench("drag softmax.logit_0", "ipympl", 0.030, case="drag", explorer="softmax",
+              control="logit_0", cpu_ms=20.0),
+    ],
+}
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("tp3_benchmarks_run", SCRIPT)
+def report_module():
+    spec = importlib.util.spec_from_file_location("tp3_bench_report", SCRIPT)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_every_move_changes_the_value(bench):
-    import ipywidgets as widgets
-
-    slider = widgets.FloatSlider(value=0.5, min=0.0, max=1.0)
-    values = bench.move_values(slider, [0.5, 0.2, 0.2, 0.9], 7)
-    assert len(values) == 7
-    assert values[0] != 0.5
-    assert all(a != b for a, b in zip(values, values[1:], strict=False))
-    dropdown = widgets.Dropdown(options=[("a", 1), ("b", 2)], value=1)
-    assert bench.move_values(dropdown, None, 3) == [2, 1, 2]
+def rows_of(text: str, first_cell: str) -> list[list[str]]:
+    """The cells of the markdown table rows whose first cell is ``first_cell``."""
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row] for row in rows if row[0].strip() == first_cell]
 
 
-def test_explorer_rows_have_live_and_rebuild_timings(bench):
-    spec = bench.ExplorerSpec(
-        name="softmax",
-        module="tp3helpers.explorers.softmax",
-        factory="softmax_explorer",
-        controls={"logit_0": [0.5, 1.5], "target": None, "missing": [1, 2]},
-    )
-    result = bench.bench_explorer(spec, moves=3, baseline_moves=1, warmup=1)
-    rows = {row["control"]: row for row in result["controls"]}
-    assert rows["missing"] == {"control": "missing", "skipped": "no such control"}
-    for name in ("logit_0", "target"):
-        row = rows[name]
-        assert row["live"]["n"] == 3 and row["rebuild"]["n"] == 1
-        assert row["live"]["median_ms"] > 0 and row["speedup"] > 0
-        assert row["errors"] == 0 and row["frames_changed"] >= 2
-        assert isinstance(row["flags"], list)
-    assert "temperature" in result["unlisted_controls"]
-    table = bench.format_explorers([result])
-    assert "logit_0" in table and "rebuild/live" in table
+def test_tables_ratios_and_targets(report_module):
+    text, missed = report_module.report(SAMPLE)
+    assert text.startswith("Machine: Test CPU, 2 logical cores; Python 3.11.7; run 2026-11-27T20")
+    for title in ("Explorer updates", "Numerics", "Notebooks", "Dragging a slider under ipympl"):
+        assert f"**{title}" in text
+    explorers = {row[1]: row for row in rows_of(text, "softmax") if len(row) == 7}
+    assert explorers["logit_0"][2:] == ["5.0", "4.0", "300", "60x", "≤ 16 ms, ≥ 4x: met"]
+    assert explorers["temperature"][-1].endswith("MISSED")
+    assert explorers["target"][-1].endswith("MISSED")
+    assert rows_of(text, "`softmax (200000, 10)`")[0][-2:] == ["1.14", "≤ 1.5: met"]
+    assert rows_of(text, "`log_softmax (200000, 10)`")[0][-2:] == ["2.00", "≤ 1.5: MISSED"]
+    assert rows_of(text, "`convergence_rate 60 x 60 grid`")[0][-2:] == ["500x faster",
+                                                                       "≥ 100x: met"]
+    assert rows_of(text, "01_softmax_cross_entropy")[0] == [
+        "01_softmax_cross_entropy", "6.0", "114", "121", "< 30 s: met"]
+    drag = [row for row in rows_of(text, "softmax") if len(row) == 5]
+    assert drag == [["softmax", "logit_0", "20.0", "30.0", "5.0"]]  # 1000 / (20 ms x 10/s)
+    assert sorted(m.split(":")[0] for m in missed) == [
+        "log_softmax (200000, 10)", "softmax.target", "softmax.temperature"]
+    assert text.rstrip().endswith("; ".join(missed))
 
 
-def test_missing_explorer_is_reported_not_fatal(bench):
-    spec = bench.ExplorerSpec(name="nope", module="tp3helpers.explorers.nope", factory="f",
-                              controls={})
-    result = bench.bench_explorer(spec, moves=1, baseline_moves=1)
-    assert "skipped" in result
-    assert "skipped" in bench.format_explorers([result])
-
-
-def test_quick_numerics_and_json_output(bench, tmp_path, capsys):
-    out = tmp_path / "bench.json"
-    assert bench.main(["--quick", "--only", "numerics", "--repeats", "1", "--out", str(out)]) == 0
+def test_readme_tables_are_replaced_between_the_markers(report_module, tmp_path, capsys):
+    data = tmp_path / "latest.json"
+    data.write_text(json.dumps(SAMPLE))
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- bench:start -->\nold tables\n<!-- bench:end -->\n\nAfter.\n")
+    assert report_module.main([str(data), "--readme", str(readme)]) == 0
     printed = capsys.readouterr().out
-    assert "CPU:" in printed and "BLAS:" in printed and str(out.name) in printed
-    results = json.loads(out.read_text())
-    assert results["quick"] is True
-    assert {"cpu", "logical_cores", "python", "versions", "blas", "env"} <= set(results["machine"])
-    cases = [row["case"] for row in results["numerics"]]
-    assert len(cases) == 6
-    for row in results["numerics"]:
-        assert row["ours_ms"] > 0 and row["baseline_ms"] > 0 and row["ratio"] > 0
-        assert isinstance(row["met"], bool)
-    assert "explorers" not in results and "notebooks" not in results
+    text = readme.read_text()
+    assert "old tables" not in text and text.startswith("# Title\n\n<!-- bench:start -->\n")
+    assert text.endswith("<!-- bench:end -->\n\nAfter.\n")
+    assert printed.strip() in text and "| softmax | logit_0 |" in text
+    readme.write_text("# No markers\n")
+    with pytest.raises(SystemExit, match="markers"):
+        report_module.main([str(data), "--readme", str(readme)])

@@ -44,14 +44,29 @@ def test_check_close_fails_loudly_with_both_values(capsys):
     assert capsys.readouterr().out == ""  # no ✓ line printed on failure
 
 
-def test_check_close_atol_and_shapes():
-    check_close("tiny gradient", [1e-12, 0.0], [0.0, 1e-12], atol=1e-10)
+def test_check_close_atol_and_shapes(capsys):
+    check_close("row sums vs 0", [1e-12, 0.0], [0.0, 0.0], atol=1e-10)
+    check_close("row sums vs 0", [1e-12, 0.0], [0.0, 0.0], atol=1e-10, show="bound")
+    assert capsys.readouterr().out.splitlines() == [
+        "row sums vs 0, largest difference 1e-12 ✓",  # not "relative error 1e+00"
+        "row sums vs 0, largest difference <= 1e-10 ✓",
+    ]
+    with pytest.raises(AssertionError, match="largest difference 1.0e-08 > 1e-10"):
+        check_close("row sums vs 0", [1e-8, 0.0], [0.0, 0.0], atol=1e-10)
     with pytest.raises(AssertionError):
         check_close("tiny gradient", [1e-12, 0.0], [0.0, 1e-12])
     with pytest.raises(ValueError, match="same shape"):
         check_close("x", [1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="show"):
         check_close("x", 1.0, 1.0, show="loud")
+
+
+def test_check_close_returns_a_float_that_a_notebook_does_not_echo():
+    from IPython.core.formatters import DisplayFormatter
+
+    error = check_close("x", 1.0, 1.0 + 1e-12)
+    assert isinstance(error, float) and error == pytest.approx(5e-13)
+    assert DisplayFormatter().format(error) == ({}, {})
 
 
 def test_check_true(capsys):

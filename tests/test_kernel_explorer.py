@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from tp3helpers import kernels
-from tp3helpers.explorers.kernels import BASE_KERNELS, MAX_ORDER, kernel_explorer
+from tp3helpers.explorers.kernels import BASE_KERNELS, MAX_ORDER, N_SAMPLES, kernel_explorer
+from tp3helpers.plotting.kernels import NOT_PSD_COLOUR, PSD_COLOUR
+
+
+def shown_spectrum(explorer):
+    """The relative eigenvalue sizes drawn, by colour class: {colour: sorted heights}."""
+    *lines, _ = explorer.artists["spectrum"]
+    heights = {}
+    for line in lines:
+        ys = np.asarray(line.get_ydata(), dtype=float)
+        heights[line.get_color()] = np.sort(ys[1::3]) if ys.size else np.array([])
+    return heights
+
+
+def bar_count(explorer):
+    return sum(h.size for h in shown_spectrum(explorer).values())
 
 
 @pytest.fixture
@@ -42,9 +59,10 @@ def test_panels_show_the_exponential_gaussian_kernel(explorer):
     explorer.controls["bandwidth"].value = 0.3
     gram = np.exp(kernels.gaussian(explorer.x, bandwidth=0.3))
     np.testing.assert_allclose(explorer.artists["gram"].get_array(), gram / gram.max())
-    shown = np.sort(explorer.artists["spectrum"][0].get_ydata())
+    shown = shown_spectrum(explorer)[PSD_COLOUR]
     eigenvalues = np.linalg.eigvalsh(gram)
     np.testing.assert_allclose(shown[-5:], eigenvalues[-5:] / eigenvalues[-1], rtol=1e-9)
+    assert bar_count(explorer) == explorer.x.size
     model = kernels.KernelRidge(
         kernels.exp_kernel(partial(kernels.gaussian, bandwidth=0.3)), alpha=explorer.alpha
     ).fit(explorer.x, explorer.y)
@@ -88,7 +106,12 @@ def test_an_invalid_base_kernel_is_flagged_and_the_fit_hidden(explorer):
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "not a valid kernel" in readout
     assert np.isnan(explorer.artists["fit"].get_ydata()).all()
-    assert explorer.artists["spectrum"][1].get_color() == "#d62728"
+    # A red bar as tall as the largest eigenvalue: lambda_min is about -max|lambda|.
+    assert shown_spectrum(explorer)[NOT_PSD_COLOUR].max() > 0.5
+    assert "-9.3e-01" in explorer.artists["spectrum"][-1].get_text()
+    lines, note = explorer.artists["samples"]
+    assert all(np.isnan(line.get_ydata()).all() for line in lines)
+    assert "no Gaussian process" in note.get_text()
 
 
 def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
@@ -97,9 +120,9 @@ def test_overflow_is_a_readout_message_and_blanks_the_panels(explorer):
     assert explorer.controls["bandwidth"].value == pytest.approx(10**-1.5)
     readout = explorer.readout.value
     assert "tp3-warning" in readout and "tp3-error" not in readout
-    assert "overflows" in readout and "Increase the bandwidth" in readout
-    assert np.ma.getmaskarray(explorer.artists["gram"].get_array()).all()  # NaN pixels are masked
-    assert np.isnan(explorer.artists["fit"].get_ydata()).all()
+    assert "cannot be computed" in readout and "Increase the bandwidth" in readout
+    assert "h = 0.2 or more works" in readout  # (1/0.1995² + 1)² < 709.78 < (1/0.1778² + 1)²
+    assert_blank(explorer)
 
 
 def test_ill_conditioned_ridge_is_a_readout_message(explorer):
@@ -119,18 +142,195 @@ def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
     assert "kernel must return a finite 2-D matrix" in explorer.readout.value
 
 
-def test_bad_alpha_and_size():
-    with pytest.raises(ValueError, match="alpha must be > 0, got -1.0"):
-        kernel_explorer(alpha=-1.0)
-    with pytest.raises(ValueError, match="n_points must be a positive integer, got 0"):
-        kernel_explorer(n_points=0)
-    with pytest.raises(TypeError, match="n_points must be a non-negative integer, got 10.5"):
-        kernel_explorer(n_points=10.5)
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"alpha": -1.0}, ValueError, "alpha must be > 0, got -1.0"),
+        ({"alpha": float("nan")}, ValueError, "alpha must be finite, got nan"),
+        ({"alpha": None}, TypeError, "alpha must be a real number, got None"),
+        ({"n_points": 0}, ValueError, "n_points must be an integer from 2 to 200, got 0"),
+        ({"n_points": 10**6}, ValueError, "n_points must be an integer from 2 to 200, got 1000000"),
+        ({"n_points": 10.5}, TypeError, "n_points must be an integer from 2 to 200, got 10.5"),
+        ({"n_points": True}, TypeError, "n_points must be an integer from 2 to 200, got True"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
+        ({"seed": "2"}, TypeError, "seed must be a non-negative integer, got '2'"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(arguments, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        kernel_explorer(**arguments)
 
 
 def test_size_sets_the_gram_matrix_and_spectrum():
     widget = kernel_explorer(n_points=12)
     assert widget.artists["gram"].get_array().shape == (12, 12)
-    assert len(widget.artists["spectrum"][0].get_ydata()) == 12
+    assert bar_count(widget) == 12
     assert "PSD ✓" in widget.readout.value
     widget.close()
+
+
+def assert_blank(explorer):
+    assert np.ma.getmaskarray(explorer.artists["gram"].get_array()).all()  # NaN pixels are masked
+    assert bar_count(explorer) == 0 and explorer.artists["spectrum"][-1].get_text() == ""
+    assert all(np.isnan(line.get_ydata()).all() for line in explorer.artists["samples"][0])
+    assert np.isnan(explorer.artists["fit"].get_ydata()).all()
+
+
+def test_gaussian_process_samples_are_seeded_and_follow_the_bandwidth(explorer):
+    lines, note = explorer.artists["samples"]
+    assert len(lines) == N_SAMPLES and note.get_text() == ""
+    before = np.array([line.get_ydata() for line in lines])
+    assert np.isfinite(before).all() and "GP samples" in explorer.readout.value
+    explorer.controls["bandwidth"].value = 0.05
+    rough = np.array([line.get_ydata() for line in lines])
+    # A narrow kernel gives rough functions: many more sign changes of the slope.
+    wiggles = [np.sum(np.diff(np.sign(np.diff(f, axis=1)), axis=1) != 0) for f in (before, rough)]
+    assert wiggles[1] > 3 * wiggles[0]
+    explorer.controls["bandwidth"].value = 0.5
+    np.testing.assert_allclose([line.get_ydata() for line in lines], before)  # same seeded draw
+
+
+def test_order_zero_is_the_constant_kernel_even_for_huge_inputs(explorer):
+    """Issue 15.3: order 0 is 1 for every pair; it cannot overflow."""
+    explorer.controls["kernel"].value = "minus_linear"
+    explorer.controls["order"].value = 0
+    explorer.controls["bandwidth"].value = explorer.controls["bandwidth"].min
+    assert "PSD ✓" in explorer.readout.value and "tp3-warning" not in explorer.readout.value
+    np.testing.assert_array_equal(explorer.artists["gram"].get_array(), 1.0)
+    for line in explorer.artists["samples"][0]:  # constant functions
+        sample = np.asarray(line.get_ydata())
+        np.testing.assert_allclose(sample, sample[0], atol=1e-12)
+    fit = np.asarray(explorer.artists["fit"].get_ydata())
+    np.testing.assert_allclose(fit, fit[0])  # the best constant
+
+
+def _expected_panels(explorer):
+    """What the panels must show for the current setting, computed independently."""
+    _, shown = explorer.kernel()
+    try:
+        gram = shown(explorer.x)
+        cross = shown(explorer.grid, explorer.x)
+        shown(explorer.grid)
+    except ValueError:
+        return None
+    return gram, cross
+
+
+def _check_setting(explorer):
+    readout = explorer.readout.value
+    assert "tp3-error" not in readout, readout
+    expected = _expected_panels(explorer)
+    if expected is None:  # exp overflows float64: a message a student understands, all blank
+        assert "cannot be computed" in readout and "Increase the bandwidth h" in readout, readout
+        assert_blank(explorer)
+        return
+    gram, cross = expected
+    assert ("PSD ✓" in readout) == kernels.is_psd(gram)  # the one tolerance, here too
+    np.testing.assert_allclose(explorer.artists["gram"].get_array(), gram / np.abs(gram).max())
+    assert bar_count(explorer) == explorer.x.size
+    fit = np.asarray(explorer.artists["fit"].get_ydata())
+    if np.isnan(fit).all():
+        assert "Ridge fit hidden" in readout
+    else:
+        dual = np.linalg.solve(gram + explorer.alpha * np.eye(len(gram)), explorer.y)
+        np.testing.assert_allclose(fit, cross @ dual, rtol=1e-6, atol=1e-9)
+    samples = np.array([line.get_ydata() for line in explorer.artists["samples"][0]])
+    assert np.isfinite(samples).all() or "No functions drawn" in readout
+
+
+def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(
+    explorer, monkeypatch, request
+):
+    """Issue 15.3: every bandwidth stop x base kernel x Taylor order, every panel in step.
+
+    The redraw is skipped (the panels' data are what is checked); the full check, with the
+    independent computation, runs on the settings where exp overflows, on the first two
+    bandwidth stops (where the bug was) and on every third stop elsewhere.
+    """
+    monkeypatch.setattr(explorer._blit, "update", lambda: None)
+    # 3468 small eigendecompositions: one BLAS thread avoids thread contention on a busy machine.
+    limits = threadpool_limits(1)
+    request.addfinalizer(limits.restore_original_limits)
+    slider = explorer.controls["bandwidth"]
+    exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
+    stops = [float(10**e) for e in exponents]
+    assert len(stops) == 51
+    orders = [value for _, value in explorer.controls["order"].options]
+    seen = 0
+    for kernel in BASE_KERNELS:
+        explorer.controls["kernel"].value = kernel
+        for order in orders:
+            explorer.controls["order"].value = order
+            for i, h in enumerate(stops):
+                slider.value = h
+                seen += 1
+                readout = explorer.readout.value
+                assert "tp3-error" not in readout, (kernel, order, h, readout)
+                if i < 2 or i % 3 == 0 or "cannot be computed" in readout:
+                    _check_setting(explorer)
+    assert seen == 4 * (MAX_ORDER + 2) * 51
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("stop", [0, 1])
+def test_linear_taylor_orders_at_the_smallest_bandwidths(explorer, order, stop):
+    """The settings of issue 15.3: no internal error, a partial sum that stays finite."""
+    explorer.controls["kernel"].value = "linear"
+    explorer.controls["order"].value = order
+    slider = explorer.controls["bandwidth"]
+    slider.value = 10 ** (slider.min + stop * slider.step)
+    assert "PSD ✓" in explorer.readout.value
+    _check_setting(explorer)
+
+
+def test_ridge_panel_never_keeps_a_previous_setting(explorer):
+    """Issue 15.3: after a setting whose fit is hidden or blank, no stale curve is left."""
+    explorer.controls["kernel"].value = "polynomial"
+    explorer.controls["bandwidth"].value = explorer.controls["bandwidth"].min  # overflow
+    assert_blank(explorer)
+    explorer.controls["order"].value = 2  # a polynomial of k_h: finite again
+    _check_setting(explorer)
+
+
+def test_the_bandwidth_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["bandwidth"].value = 10**-1.3  # h = 0.05
+    lines, _ = explorer.artists["samples"]
+    samples = np.array([line.get_ydata() for line in lines])
+    wiggles = [(np.diff(np.sign(s - s.mean())) != 0).sum() for s in samples]
+    assert min(wiggles) >= 10, wiggles
+    assert np.abs(samples.mean(axis=1)).min() > 0.3  # a shared random level (the constant term)
+    readout = explorer.readout.value
+    assert "noisy training data 0.107" in readout and "noise-free curve 0.239" in readout
+    explorer.controls["bandwidth"].value = 10.0
+    samples = np.array([line.get_ydata() for line in lines])
+    assert samples.std(axis=1).max() < 0.15  # almost constant
+    fit, grid = explorer.artists["fit"].get_ydata(), explorer.grid
+    line = np.polyval(np.polyfit(grid, fit, 1), grid)
+    assert np.abs(fit - line).max() < 0.01  # nearly a straight line
+    assert "noisy training data 0.430" in explorer.readout.value
+
+
+def test_the_minus_linear_prompt_counts_the_red_bars(explorer):
+    explorer.controls["kernel"].value = "minus_linear"
+    for order, red in ((0, 0), (1, 1), (2, 1), (3, 2), ("exact", 7)):
+        explorer.controls["order"].value = order
+        assert shown_spectrum(explorer)[NOT_PSD_COLOUR].size == red, order
+    explorer.controls["order"].value = 1
+    assert "-1.0e+00" in explorer.artists["spectrum"][-1].get_text()
+    explorer.controls["order"].value = "exact"
+    explorer.controls["bandwidth"].value = 10**-1.45
+    assert "cannot be computed" in explorer.readout.value
+    explorer.controls["bandwidth"].value = 10**-1.4
+    assert "not PSD ✗" in explorer.readout.value
+
+
+def test_the_order_zero_prompt_says_what_the_explorer_shows(explorer):
+    explorer.controls["kernel"].value = "linear"
+    explorer.controls["order"].value = 0
+    spectrum = shown_spectrum(explorer)
+    assert spectrum[PSD_COLOUR].size == 1 and sum(h.size for h in spectrum.values()) == 40
+    assert spectrum[NOT_PSD_COLOUR].size == 0  # the other 39 are grey: 0 up to rounding
+    lines, _ = explorer.artists["samples"]
+    assert all(np.ptp(line.get_ydata()) < 1e-9 for line in lines)  # constant functions
+    fit = explorer.artists["fit"].get_ydata()
+    assert np.ptp(fit) < 1e-9 and abs(fit[0] - explorer.y.mean()) < 0.01  # about the mean of y

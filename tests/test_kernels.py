@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.exceptions import NotFittedError
 from sklearn.gaussian_process.kernels import RBF, Exponentiation
 from sklearn.kernel_ridge import KernelRidge as SklearnKernelRidge
 from sklearn.metrics.pairwise import linear_kernel, polynomial_kernel, rbf_kernel
@@ -189,8 +190,13 @@ def test_exp_of_a_huge_kernel_raises_instead_of_returning_inf():
         overflow = r"exp of kernel linear overflows: its largest value is 900"
         with pytest.raises(ValueError, match=overflow):
             exp_kernel(linear)(X)
-        with pytest.raises(ValueError, match=r"Taylor order 5 of kernel linear overflows.*900"):
-            taylor_exp_kernel(linear, 5)(X)
+        # A partial sum is a polynomial: finite where exp overflows (issue 15.3), until a term
+        # itself overflows.
+        assert taylor_exp_kernel(linear, 5)(X)[1, 1] == pytest.approx(
+            sum(900.0**i / math.factorial(i) for i in range(6))
+        )
+        with pytest.raises(ValueError, match=r"Taylor order 5 of kernel linear overflows.*1e\+100"):
+            taylor_exp_kernel(linear, 5)(np.array([[1e50]]))
 
 
 def test_exp_just_below_the_overflow_limit_is_finite():
@@ -335,13 +341,13 @@ def test_exp_and_taylor_reject_bad_arguments():
 
 def test_kernel_ridge_bad_input(rng):
     with pytest.raises(ValueError, match=r"alpha must be > 0, got 0.0"):
-        KernelRidge(linear, alpha=0.0)
+        KernelRidge(linear, alpha=0.0).fit(np.zeros((2, 1)), np.zeros(2))
     model = KernelRidge(linear)
-    with pytest.raises(ValueError, match="not fitted yet"):
+    with pytest.raises(NotFittedError):
         model.predict(np.zeros((2, 1)))
-    rows = r"y must have 4 rows to match X of shape \(4, 2\), got \(3,\)"
+    rows = r"inconsistent numbers of samples: \[4, 3\]"
     with pytest.raises(ValueError, match=rows):
         model.fit(np.zeros((4, 2)), np.zeros(3))
     model.fit(rng.normal(size=(4, 2)), np.zeros(4))
-    with pytest.raises(ValueError, match="X has 3 features but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but KernelRidge is expecting 2"):
         model.predict(np.zeros((1, 3)))

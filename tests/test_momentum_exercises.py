@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from tp3helpers.exercises.momentum import check_momentum_step, check_physical_to_momentum
+import numpy as np
+import pytest
+
+from tp3helpers.exercises.momentum import (
+    check_momentum_step,
+    check_physical_to_momentum,
+    leaky_step_question,
+    optimal_parameters_question,
+    regime_question,
+)
+from tp3helpers.momentum import (
+    BOUNDED,
+    Quadratic,
+    iteration_regime,
+    momentum_descent,
+    optimal_parameters,
+)
 
 
 def right_step(w, v, g, rho, eta):
@@ -38,6 +54,17 @@ def test_step_old_velocity_is_named():
     assert "old velocity" in check_momentum_step(old).message
 
 
+def test_step_swapped_pair_and_pytorch_buffer_are_named():
+    assert "swapped" in check_momentum_step(lambda w, v, g, r, e: right_step(w, v, g, r, e)[::-1]
+                                            ).message
+
+    def pytorch(w, v, g, rho, eta):
+        b = rho * v + g
+        return w - eta * b, b
+
+    assert "PyTorch's buffer" in check_momentum_step(pytorch).message
+
+
 def test_step_wrong_velocity_and_wrong_return():
     assert "velocity is" in check_momentum_step(lambda w, v, g, r, e: (w, v + g)).message
     assert "return the pair" in check_momentum_step(lambda w, v, g, r, e: w).message
@@ -50,8 +77,138 @@ def test_mapping_checker():
     assert "already has dt / m" in check_physical_to_momentum(
         lambda m, c, h: (1 - c * h / m, h / m)).message
     assert "sign slip" in check_physical_to_momentum(lambda m, c, h: (1 - c * h / m, -1.0)).message
+    assert "implicit friction of Remark 4" in check_physical_to_momentum(
+        lambda m, c, h: (1 / (1 + c * h / m), h * h / (m + c * h))).message
+    assert "divide by the mass" in check_physical_to_momentum(
+        lambda m, c, h: (1 - c * h / m, h * h)).message
 
     def stub(m, c, h):
         raise NotImplementedError
 
     assert check_physical_to_momentum(stub).status == "not attempted"
+
+
+# --- hints and solutions of the code exercises ----------------------------------------------
+
+
+def test_code_exercises_hint_after_a_wrong_attempt_and_solution_on_demand():
+    feedback = check_momentum_step(lambda w, v, g, r, e: (w, v))
+    assert feedback.status == "failed" and "Hint:" in str(feedback)
+    assert "Hint:" not in str(check_momentum_step(right_step))
+    assert "w + eta * v_new" in str(check_momentum_step.solution())
+    assert "v_new = rho * v - grad_w" not in str(feedback)  # the solution is not in the feedback
+    wrong = check_physical_to_momentum(lambda m, c, h: (1 - c * h, h * h / m))
+    assert "Hint:" in str(wrong) and "dt**2 / mass" in str(check_physical_to_momentum.solution())
+
+
+# --- the optimum for kappa = 25 ---------------------------------------------------------------
+
+
+def test_optimum_question_right_answer_rounded_to_three_decimals():
+    assert optimal_parameters_question.check((0.444, 2.778)).passed
+    assert optimal_parameters_question.check(np.array([4 / 9, 25 / 9])).passed
+    rho, eta = optimal_parameters(0.04, 1.0)  # the package agrees with the stored answer
+    assert optimal_parameters_question.check((rho, eta)).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "explanation"),
+    [
+        ((2 / 3, 25 / 9), "is the rate r*"),
+        ((4 / 9, 2 / 1.04), "best step of plain gradient descent"),
+        ((4 / 9, 1 / 9), "eigenvalues in [1, 25]"),
+        ((25 / 9, 4 / 9), "swapped"),
+        (((24 / 26) ** 2, 25 / 9), "not kappa"),
+        ((2 / 3, 5 / 3), "both formulas end with a square"),
+        ((4 / 9, 5 / 3), "eta* is the square"),
+        ((0.444, 2.0), "your rho* is right; eta* is not"),
+        ((0.3, 2.778), "your eta* is right; rho* is not"),
+    ],
+)
+def test_optimum_question_names_each_mistake(answer, explanation):
+    feedback = optimal_parameters_question.check(answer)
+    assert feedback.status == "failed" and explanation in feedback.message
+    assert "Hint:" in str(feedback)
+
+
+def test_optimum_question_unknown_mistake_not_attempted_and_solution():
+    feedback = optimal_parameters_question.check((0.5, 2.0))
+    assert feedback.status == "failed" and "Hint:" in str(feedback)
+    assert optimal_parameters_question.check(...).status == "not attempted"
+    assert "0.444" not in str(optimal_parameters_question.check(...))
+    assert "25}{9}" in str(optimal_parameters_question.solution())
+
+
+# --- which regime -----------------------------------------------------------------------------
+
+
+def test_regime_question_right_answer_matches_a_simulated_run():
+    assert regime_question.check("c").passed and regime_question.check(" C ").passed
+    assert iteration_regime(0.5, 3.0, [0.01, 1.0]) == BOUNDED
+    # the run itself: the error neither shrinks nor grows
+    bowl = Quadratic.from_eigenvalues([0.01, 1.0])
+    path = momentum_descent(bowl.grad, [0.0, 1.0], rho=0.5, eta=3.0, steps=2000)
+    assert np.abs(path[-200:, 1]).max() == pytest.approx(np.abs(path[800:1000, 1]).max(), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("choice", "explanation"),
+    [("a", "dominant root is negative"), ("b", "never shrinks"), ("d", "modulus above 1")],
+)
+def test_regime_question_explains_each_wrong_option(choice, explanation):
+    feedback = regime_question.check(choice)
+    assert feedback.status == "failed" and explanation in feedback.message
+    assert "Hint:" in str(feedback)
+
+
+def test_regime_question_bad_letter_and_solution():
+    assert "one of" in regime_question.check("e").message
+    assert regime_question.check(...).status == "not attempted"
+    assert "(c) bounded" in str(regime_question.solution())
+
+
+# --- the effective step -----------------------------------------------------------------------
+
+
+def test_leaky_step_question():
+    assert leaky_step_question.check(0.04).passed
+    # measured: momentum on a constant gradient moves 0.04 per unit gradient in the long run
+    line = momentum_descent(lambda w: np.ones(1), [0.0], rho=0.95, eta=0.002, steps=2000)
+    assert leaky_step_question.check(-(line[-1] - line[-2])[0]).passed
+    for answer, explanation in [(0.0001, "do not multiply"), (0.002 / 0.95, "not 1/rho"),
+                                (0.002, "step of one gradient"), (20.0, "is the factor")]:
+        feedback = leaky_step_question.check(answer)
+        assert explanation in feedback.message and "Hint:" in str(feedback)
+    assert "0.04" in str(leaky_step_question.solution())
+    assert leaky_step_question.check(...).status == "not attempted"
+
+
+# --- the stored notebook ----------------------------------------------------------------------
+
+
+def test_stored_notebook_gives_no_answer_away():
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "notebooks" / "03_momentum_physics.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    outputs = " ".join(str(output) for cell in code for output in cell.outputs)
+    secrets = {  # each taken from a solution or a revealed answer, so that it can be found
+        "w_new = w + eta * v_new": str(check_momentum_step.solution()),
+        "eta = dt**2 / mass": str(check_physical_to_momentum.solution()),
+        r"\frac{25}{9}": str(optimal_parameters_question.solution()),
+        "(c) bounded": str(regime_question.solution()),
+        "0.002 / 0.05": str(leaky_step_question.solution()),
+    }
+    reveals = [cell for cell in code if cell.source.startswith("reveal(")]
+    assert len(reveals) == 3
+    for cell in reveals:  # the answer is the second string of the call
+        answer = cell.source.split('",\n', 1)[1].strip().strip('"')[:18]
+        secrets[answer] = cell.source
+    assert all(secret in where for secret, where in secrets.items())
+    assert not [secret for secret in secrets if secret in outputs]
+    assert outputs.count("○") == 10  # five exercises, each in text/plain and text/html
+    # in JupyterLab the predict cells' source (which holds the answer) is collapsed
+    assert all(cell.metadata.get("jupyter", {}).get("source_hidden") for cell in reveals)

@@ -19,6 +19,7 @@ __all__ = [
     "check_positive_int",
     "check_in_range",
     "check_callable",
+    "check_axis",
     "short_repr",
 ]
 
@@ -64,12 +65,15 @@ def as_float_array(
             raise ValueError(f"{name} must be {wanted}, got shape {arr.shape}")
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN: {short_repr(arr)}")
-    if np.isposinf(arr).any():
-        raise ValueError(f"{name} contains +inf: {short_repr(arr)}")
-    if not allow_neg_inf and np.isneginf(arr).any():
-        raise ValueError(f"{name} contains -inf: {short_repr(arr)}; finite values were expected")
+    if not np.isfinite(arr).all():  # one pass when all is well; the culprit is named below
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN: {short_repr(arr)}")
+        if np.isposinf(arr).any():
+            raise ValueError(f"{name} contains +inf: {short_repr(arr)}")
+        if not allow_neg_inf:
+            raise ValueError(
+                f"{name} contains -inf: {short_repr(arr)}; finite values were expected"
+            )
     return arr
 
 
@@ -143,3 +147,12 @@ def check_callable(value: object, name: str) -> None:
     """Raise ``TypeError`` unless ``value`` can be called."""
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {short_repr(value)}")
+
+
+def check_axis(axis: object, ndim: int, name: str) -> int:
+    """Return ``axis`` as an int, requiring an integer axis of the ``ndim``-D array ``name``."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer, got {short_repr(axis)}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis={axis} is out of range for {name} with {ndim} dimension(s)")
+    return int(axis)

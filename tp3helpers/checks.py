@@ -47,11 +47,17 @@ def check_close(
     rtol : float, default 1e-7
         The check passes when the relative error is at most ``rtol`` ...
     atol : float, default 0
-        ... or when every entry differs by at most ``atol``.
+        ... or when every entry differs by at most ``atol`` (then the line reports the largest
+        difference: use it for comparisons with 0, where a relative error is meaningless).
     show : {"error", "bound"}, default "error"
         ``"error"`` prints the measured error (``relative error 3e-10 ✓``); ``"bound"`` prints
         only the tolerance (``relative error < 1e-07 ✓``), a line that is the same on every
         machine, for cells marked ``# NBVAL_CHECK_OUTPUT``.
+
+    Returns
+    -------
+    float
+        The relative error (a notebook cell ending with the check does not echo it).
 
     Raises
     ------
@@ -64,18 +70,25 @@ def check_close(
         raise ValueError(f"rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
     error = relative_error(computed, reference)
     gap = float(np.max(np.abs(np.asarray(computed, float) - np.asarray(reference, float))))
-    ok = error <= rtol or gap <= atol
-    if not ok:
-        raise AssertionError(
-            f"{label}, relative error {error:.1e} ✗ (tolerance {rtol:.0e})\n"
-            f"  computed:  {_rounded(computed)}\n  reference: {_rounded(reference)}"
-        )
-    if show == "bound":
-        bound = f"< {rtol:.0e}" if error <= rtol else f"(largest gap <= {atol:.0e})"
-        print(f"{label}, relative error {bound} ✓")
+    if error <= rtol:
+        measured, bound = f"relative error {error:.0e}", f"relative error < {rtol:.0e}"
+    elif gap <= atol:  # e.g. a comparison with 0, where a relative error means nothing
+        measured, bound = f"largest difference {gap:.0e}", f"largest difference <= {atol:.0e}"
     else:
-        print(f"{label}, relative error {error:.0e} ✓")
-    return error
+        raise AssertionError(
+            f"{label}, relative error {error:.1e} ✗ (tolerance {rtol:.0e}"
+            + (f", largest difference {gap:.1e} > {atol:.0e})" if atol else ")")
+            + f"\n  computed:  {_rounded(computed)}\n  reference: {_rounded(reference)}"
+        )
+    print(f"{label}, {bound if show == 'bound' else measured} ✓")
+    return _Error(error)
+
+
+class _Error(float):
+    """The relative error: a float that a notebook does not echo, as the check printed it."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 def check_true(label: str, condition: object, detail: str = "") -> None:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
     as_float_array,
@@ -26,6 +28,7 @@ from ._validation import (
     check_nonnegative,
     check_nonnegative_int,
     check_positive,
+    check_positive_int,
     short_repr,
 )
 
@@ -40,8 +43,13 @@ __all__ = [
     "taylor_exp_kernel",
     "check_gram",
     "min_eigenvalue",
+    "PSD_FACTOR",
+    "psd_rtol",
     "psd_tolerance",
+    "relative_min_eigenvalue",
     "is_psd",
+    "gp_samples",
+    "exp_feature_map",
     "KernelRidge",
 ]
 
@@ -83,8 +91,8 @@ def _inner(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     with np.errstate(over="ignore", invalid="ignore"):
         products = x @ y.T
-    # Cauchy-Schwarz: |x.y| <= |x| |y|, so the full finiteness scan is needed only for huge points.
-    bound = np.sqrt(np.einsum("ij,ij->i", x, x).max()) * np.sqrt(np.einsum("ij,ij->i", y, y).max())
+        # Cauchy-Schwarz: |x.y| <= |x| |y|: the full finiteness scan is needed only for huge points.
+        bound = np.sqrt(np.einsum("ij,ij->i", x, x).max() * np.einsum("ij,ij->i", y, y).max())
     if not bound < 1e300 and not np.isfinite(products).all():
         raise ValueError(
             "inner products of the points overflow float64 (largest |x| entry "
@@ -131,13 +139,13 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     offset = check_nonnegative(c, "c")
     x, y, _ = _pair(X, Y)
     products = _inner(x, y)
-    products += offset
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # an overflow is reported below, naming the inputs
+        products += offset
         np.power(products, p, out=products)
     if not np.isfinite(products).all():
         raise ValueError(
             f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
-            f"{np.abs(_inner(x, y)).max() + offset:.3g}; rescale the inputs"
+            f"{float(np.abs(_inner(x, y)).max()) + offset:.3g}; rescale the inputs"
         )
     return products
 
@@ -147,7 +155,11 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
 
     :math:`h` is the ``bandwidth``. It matches scikit-learn's ``rbf_kernel`` with
     :math:`\gamma = 1 / (2 h^2)`. Squared distances are computed as
-    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding.
+    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding,
+    after two rescalings that change nothing mathematically (the kernel depends only on
+    :math:`x - y`): the points are centred, so that points far from the origin do not
+    lose their differences to rounding, and divided by their largest entry :math:`s`, so that no
+    square overflows. The exponent is then :math:`-\tfrac12 (s/h)^2 \lVert x' - y' \rVert^2`.
 
     Parameters
     ----------
@@ -158,14 +170,20 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
     """
     h = check_positive(bandwidth, "bandwidth")
     x, y, same = _pair(X, Y)
-    products = _inner(x, y)
+    both = x if same else np.vstack([x, y])
+    centre = 0.5 * both.min(axis=0) + 0.5 * both.max(axis=0)  # halves first: no overflow
+    s = float(np.abs(both - centre).max())
+    if s == 0.0:  # every point is the same point
+        return np.ones((x.shape[0], y.shape[0]))
+    x = (x - centre) / s  # entries in [-1, 1]
+    y = x if same else (y - centre) / s  # x @ x.T is then exactly symmetric
     sq = np.add.outer((x**2).sum(axis=1), (y**2).sum(axis=1))  # symmetric when Y is None
-    products *= 2.0
-    sq -= products
+    sq -= 2.0 * (x @ y.T)
     np.maximum(sq, 0.0, out=sq)
     if same:
         np.fill_diagonal(sq, 0.0)
-    sq *= -1.0 / (2.0 * h * h)
+    factor = 0.5 * (s / h) * (s / h)  # may be inf for points very far apart: then k = 0
+    np.multiply(sq, -factor, out=sq, where=sq > 0)  # 0 stays 0 (k = 1), not 0 * inf
     return np.exp(sq, out=sq)
 
 
@@ -233,9 +251,10 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
 
     Each term is a valid kernel when :math:`k` is (a product of valid kernels, times
     :math:`1/i! > 0`; the :math:`i = 0` term is the constant kernel 1), so each partial sum is
-    valid too. Terms are built as :math:`t_i = t_{i-1} \cdot (k / i)`, which never overflows
-    before the exponential itself would: entries with :math:`|k| >` :data:`EXP_OVERFLOW` raise
-    ``ValueError``.
+    valid too. Terms are built as :math:`t_i = t_{i-1} \cdot (k / i)`. A partial sum is a
+    polynomial, so it stays finite far beyond :data:`EXP_OVERFLOW` (order 0 is the constant 1,
+    whatever :math:`k` is); ``ValueError`` is raised only when a term or the sum really overflows
+    float64.
 
     Parameters
     ----------
@@ -249,9 +268,6 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
 
     def k_taylor(X: object, Y: object = None) -> np.ndarray:
         matrix = _base_matrix(kernel, X, Y)
-        peak = float(np.abs(matrix).max(initial=0.0))
-        if peak > EXP_OVERFLOW:
-            raise _overflow_error(kernel, peak, f"Taylor order {n_max}")
         term = np.ones_like(matrix)
         total = term.copy()
         with np.errstate(over="raise"):
@@ -260,7 +276,12 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
                     term = term * (matrix / i)
                     total += term
             except FloatingPointError as exc:
-                raise _overflow_error(kernel, peak, f"Taylor order {n_max}") from exc
+                peak = float(np.abs(matrix).max())
+                raise ValueError(
+                    f"Taylor order {n_max} of kernel {_kernel_name(kernel)} overflows float64: "
+                    f"its largest |value| is {peak:.6g}, and the term {peak:.3g}^{i}/{i}! is "
+                    "beyond 1.8e308; rescale the inputs or lower the order"
+                ) from exc
         return total
 
     k_taylor.__name__ = f"taylor_exp({_kernel_name(kernel)}, order={n_max})"
@@ -271,13 +292,15 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
 def check_gram(K: object, name: str = "K", *, rtol: float = 1e-9) -> np.ndarray:
     """Validate a Gram matrix: finite, square and symmetric up to ``rtol`` times its largest entry.
 
-    Returns a float64 copy made exactly symmetric, :math:`(K + K^\\top) / 2`.
+    Returns a float64 copy made exactly symmetric, :math:`K / 2 + K^\\top / 2` (halved first, so
+    that entries near the largest float do not overflow).
     """
     matrix = as_float_array(K, name, ndim=2).astype(np.float64)
     rows, cols = matrix.shape
     if rows != cols:
         raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
-    gap = np.abs(matrix - matrix.T)
+    with np.errstate(over="ignore"):  # an overflowing gap is inf, and reported below
+        gap = np.abs(matrix - matrix.T)
     scale = float(np.abs(matrix).max())
     if gap.max() > rtol * scale:
         i, j = np.unravel_index(np.argmax(gap), gap.shape)
@@ -285,7 +308,7 @@ def check_gram(K: object, name: str = "K", *, rtol: float = 1e-9) -> np.ndarray:
             f"{name} must be symmetric, got {name}[{i}, {j}] = {matrix[i, j]:.6g} but "
             f"{name}[{j}, {i}] = {matrix[j, i]:.6g}"
         )
-    return 0.5 * (matrix + matrix.T)
+    return 0.5 * matrix + 0.5 * matrix.T
 
 
 def min_eigenvalue(K: object) -> float:
@@ -298,16 +321,54 @@ def min_eigenvalue(K: object) -> float:
     return float(np.linalg.eigvalsh(check_gram(K))[0])
 
 
-def psd_tolerance(eigenvalues: np.ndarray) -> float:
-    r"""Rounding tolerance for the eigenvalues of an :math:`n \times n` symmetric matrix.
+#: The constant :math:`c` of the PSD tolerance :math:`c\, n\, \varepsilon \max_i |\lambda_i|`.
+PSD_FACTOR = 100.0
 
-    .. math:: \tau = 100 \, n \, \varepsilon_{\text{mach}} \max_i |\lambda_i|
 
-    Computed eigenvalues of a PSD matrix can come out slightly negative, by about
-    :math:`n \varepsilon \lVert K \rVert_2`; the factor 100 leaves room for that.
+def psd_tolerance(eigenvalues: object) -> float:
+    r"""How far below zero rounding can push the smallest computed eigenvalue of a PSD matrix.
+
+    .. math:: \tau = c \, n \, \varepsilon \, \max_i |\lambda_i|, \qquad c = 100,
+              \ \varepsilon = 2^{-52} \approx 2.2 \times 10^{-16}
+
+    Why (notebook 2, section "Check"): a symmetric eigensolver such as ``numpy.linalg.eigvalsh``
+    is backward stable, so its eigenvalues are the exact eigenvalues of :math:`K + E` with
+    :math:`\lVert E \rVert_2 \le p(n)\, \varepsilon \lVert K \rVert_2` and :math:`p(n)` a
+    modest multiple of :math:`n`; by Weyl's inequality each eigenvalue then moves by at most
+    :math:`\lVert E \rVert_2`. Rounding the entries of :math:`K` (one relative error
+    :math:`\varepsilon` each) adds at most :math:`n \varepsilon \max|K_{ij}| \le n \varepsilon
+    \lVert K \rVert_2`. Both are relative to :math:`\lVert K \rVert_2 = \max_i |\lambda_i|`
+    (the largest eigenvalue, for a PSD matrix); :math:`c = 100` leaves room for the constants.
+    So the test compares :math:`\lambda_{\min} / \max_i|\lambda_i|` with :math:`c\, n\,
+    \varepsilon` (about :math:`9 \times 10^{-13}` for :math:`n = 40`): a negative eigenvalue of
+    relative size :math:`10^{-8}` is real, one of :math:`10^{-15}` is rounding. The product is
+    formed as :math:`(c n \varepsilon) \cdot \max|\lambda|`, which cannot overflow.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (n,)
+        The computed eigenvalues of the symmetric matrix (finite).
     """
-    values = np.asarray(eigenvalues, dtype=np.float64)
-    return float(100.0 * values.size * np.finfo(np.float64).eps * np.abs(values).max(initial=0.0))
+    values = as_float_array(eigenvalues, "eigenvalues", ndim=1).astype(np.float64, copy=False)
+    return psd_rtol(values.size) * float(np.abs(values).max())
+
+
+def psd_rtol(n: int) -> float:
+    r"""The relative PSD tolerance :math:`c\, n\, \varepsilon` for an n-by-n matrix (see
+    :func:`psd_tolerance`): about :math:`8.9 \times 10^{-13}` for :math:`n = 40`."""
+    return PSD_FACTOR * check_positive_int(n, "n") * float(np.finfo(np.float64).eps)
+
+
+def relative_min_eigenvalue(K: object) -> float:
+    r"""The smallest eigenvalue relative to the largest in size, :math:`\lambda_{\min} /
+    \max_i |\lambda_i|` (0 for the zero matrix).
+
+    :func:`is_psd` compares it with :math:`-c\, n\, \varepsilon` (:func:`psd_rtol`): the
+    number that says how far below zero a matrix is, whatever its scale.
+    """
+    eigenvalues = np.linalg.eigvalsh(check_gram(K))
+    top = float(np.abs(eigenvalues).max())
+    return float(eigenvalues[0] / top) if top > 0 else 0.0
 
 
 def is_psd(K: object, tol: float | None = None) -> bool:
@@ -316,18 +377,100 @@ def is_psd(K: object, tol: float | None = None) -> bool:
     Parameters
     ----------
     K : array_like, shape (n, n)
-        Must be square and symmetric (a Gram matrix always is): ``ValueError`` otherwise.
+        Must be square, finite and symmetric (a Gram matrix always is): ``ValueError`` otherwise.
     tol : float, optional
-        :math:`\tau \ge 0`. The default, :func:`psd_tolerance`, scales with the matrix: a
-        rank-deficient Gram matrix whose smallest computed eigenvalue is :math:`-10^{-14}` is
-        PSD, while :math:`-10^{-3}` for a matrix of unit scale is not.
+        :math:`\tau \ge 0`. The default, :func:`psd_tolerance`, is
+        :math:`100\, n\, \varepsilon \max_i |\lambda_i|`: relative to the matrix's largest
+        eigenvalue, so it means the same for a Gram matrix of unit scale and for one whose
+        entries reach :math:`10^{10}` or :math:`10^{308}`.
     """
     eigenvalues = np.linalg.eigvalsh(check_gram(K))
     tau = psd_tolerance(eigenvalues) if tol is None else check_nonnegative(tol, "tol")
     return bool(eigenvalues[0] >= -tau)
 
 
-class KernelRidge:
+def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+    r"""Draw functions from a Gaussian process: samples of :math:`f \sim \mathcal N(0, K)`.
+
+    A Gaussian process with kernel :math:`k` is a random function whose values at any points
+    :math:`x_1, \dots, x_n` are jointly Gaussian with mean 0 and covariance
+    :math:`K_{ij} = k(x_i, x_j)`: a covariance needs exactly a valid kernel. With
+    :math:`K = U \Lambda U^\top`, each sample is :math:`f = U \Lambda^{1/2} z`,
+    :math:`z \sim \mathcal N(0, I)`; eigenvalues within :func:`psd_tolerance` of zero are
+    rounding and are taken as 0 (a Cholesky factorisation would fail on the negative ones, and
+    the square root of a rounding error, about :math:`10^{-8}`, would add visible noise). Derived in
+    notebook 2, "Beyond the homework".
+
+    Parameters
+    ----------
+    K : array_like, shape (n, n)
+        A symmetric PSD matrix (``ValueError`` when it has an eigenvalue below :math:`-\tau`).
+    n_samples : int
+        Number of functions, at least 1.
+    rng : numpy.random.Generator
+        The seeded source of :math:`z`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n)
+        One sampled function per row, evaluated at the n points.
+    """
+    count = check_positive_int(n_samples, "n_samples")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    eigenvalues, vectors = np.linalg.eigh(check_gram(K))
+    tau = psd_tolerance(eigenvalues)
+    if eigenvalues[0] < -tau:
+        raise ValueError(
+            f"K must be PSD to be a covariance, got smallest eigenvalue {eigenvalues[0]:.3g} "
+            f"(below the rounding tolerance -{tau:.2g}): the kernel is not valid"
+        )
+    scales = np.sqrt(np.where(eigenvalues > tau, eigenvalues, 0.0))
+    z = rng.standard_normal((count, eigenvalues.size))
+    return (z * scales) @ vectors.T
+
+
+def exp_feature_map(features: object, order: int) -> np.ndarray:
+    r"""Features of :math:`\exp(k)` truncated at ``order``, from the features of :math:`k`.
+
+    If :math:`k(x, x') = \phi(x)^\top \phi(x')`, then
+    :math:`\langle \phi^{\otimes i}(x), \phi^{\otimes i}(x') \rangle = k(x, x')^i`, and the
+    direct sum
+
+    .. math:: \Phi_N(x) = \bigoplus_{i=0}^{N} \frac{\phi(x)^{\otimes i}}{\sqrt{i!}}
+
+    has inner products :math:`\Phi_N(x)^\top \Phi_N(x') = \sum_{i=0}^{N} k(x, x')^i / i! =
+    T_N(x, x')`, which tend to :math:`\exp(k(x, x'))`. This is the homework's step 1 made
+    concrete (notebook 2, "Beyond the homework"). With :math:`\phi(x) \in \mathbb R^d` the
+    map has :math:`\sum_{i \le N} d^i` coordinates; :math:`\phi^{\otimes 0} = 1`.
+
+    Parameters
+    ----------
+    features : array_like, shape (n, d) or (n,)
+        :math:`\phi(x_j)` for each point, one per row.
+    order : int
+        :math:`N \ge 0`; at most 10 million coordinates per point are allowed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 1 + d + ... + d^N)
+    """
+    phi = as_points(features, "features")
+    n_max = check_nonnegative_int(order, "order")
+    n, d = phi.shape
+    size = sum(d**i for i in range(n_max + 1))
+    if size > 10**7:
+        raise ValueError(
+            f"order {n_max} with {d} features gives {size} coordinates per point; "
+            "choose a lower order (at most 10 million coordinates)"
+        )
+    blocks = [np.ones((n, 1))]
+    for i in range(1, n_max + 1):  # phi^(i) / sqrt(i!) = (phi^(i-1) / sqrt((i-1)!)) x phi / sqrt(i)
+        blocks.append((blocks[-1][:, :, None] * phi[:, None, :]).reshape(n, -1) / np.sqrt(i))
+    return np.hstack(blocks)
+
+
+class KernelRidge(RegressorMixin, BaseEstimator):
     r"""Kernel ridge regression with any kernel function.
 
     Fitting solves :math:`(K + \alpha I)\, a = y` for the dual coefficients :math:`a`, with
@@ -335,9 +478,13 @@ class KernelRidge:
     :math:`\hat y(x) = \sum_i a_i\, k(x, x_i)`. This is scikit-learn's
     ``KernelRidge(kernel="precomputed", alpha=alpha)`` fitted on :math:`K`.
 
+    A scikit-learn estimator: ``kernel`` and ``alpha`` are plain parameters (``get_params``,
+    ``clone``, ``GridSearchCV`` over a list of kernels such as
+    ``[partial(gaussian, bandwidth=h) for h in ...]``); they are checked when :meth:`fit` runs.
+
     Parameters
     ----------
-    kernel : callable
+    kernel : callable, default :func:`linear`
         ``kernel(X, Y=None)``, for instance ``exp_kernel(linear)``.
     alpha : float, default 1.0
         Ridge penalty :math:`\alpha > 0`.
@@ -346,42 +493,50 @@ class KernelRidge:
     ----------
     X_fit_ : numpy.ndarray, shape (n, d)
     dual_coef_ : numpy.ndarray, shape (n,) or (n, t)
+    n_features_in_ : int
     """
 
-    def __init__(self, kernel: Kernel, alpha: float = 1.0) -> None:
-        check_callable(kernel, "kernel")
+    def __init__(self, kernel: Kernel = linear, alpha: float = 1.0) -> None:
         self.kernel = kernel
-        self.alpha = check_positive(alpha, "alpha")
+        self.alpha = alpha
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n, t) fits t targets at once
+        return tags
 
     def fit(self, X: object, y: object) -> KernelRidge:
         """Fit on points ``X`` (n, d) or (n,) and targets ``y`` (n,) or (n, t)."""
-        x = as_points(X, "X")
-        target = as_float_array(y, "y", ndim=(1, 2)).astype(np.float64)
-        if target.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"y must have {x.shape[0]} rows to match X of shape {x.shape}, got {target.shape}"
-            )
+        check_callable(self.kernel, "kernel")
+        alpha = check_positive(self.alpha, "alpha")
+        x, target = validate_data(
+            self, _as_2d(X), y, dtype=np.float64, multi_output=True, y_numeric=True
+        )
         gram = _base_matrix(self.kernel, x, None)
         if gram.shape != (x.shape[0], x.shape[0]):
             raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
-        system = gram + self.alpha * np.eye(x.shape[0])
+        with np.errstate(over="ignore"):  # reported just below
+            system = gram + alpha * np.eye(x.shape[0])
+        if not np.isfinite(system).all():
+            raise ValueError(f"K + alpha I overflows float64 for alpha={alpha!r}; rescale")
         try:
             self.dual_coef_ = np.linalg.solve(system, target)
         except np.linalg.LinAlgError as exc:
             raise ValueError(
-                f"K + alpha I is singular for alpha={self.alpha!r}; is the kernel valid (PSD)?"
+                f"K + alpha I is singular for alpha={alpha!r}; is the kernel valid (PSD)?"
             ) from exc
         self.X_fit_ = x
         return self
 
     def predict(self, X: object) -> np.ndarray:
         r"""Predictions :math:`k(X, X_{\text{fit}})\, a`, shape (m,) or (m, t)."""
-        if not hasattr(self, "dual_coef_"):
-            raise ValueError("this KernelRidge is not fitted yet; call fit(X, y) first")
-        x = as_points(X, "X")
-        if x.shape[1] != self.X_fit_.shape[1]:
-            raise ValueError(
-                f"X has {x.shape[1]} features but the model was fitted with {self.X_fit_.shape[1]}"
-            )
+        check_is_fitted(self)
+        x = validate_data(self, _as_2d(X), dtype=np.float64, reset=False)
         return _base_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
 
+
+def _as_2d(X: object) -> object:
+    """A 1-D array of points becomes a column, as everywhere in this module."""
+    if not hasattr(X, "ndim"):  # a list or another array-like
+        X = np.asarray(X)
+    return np.asarray(X)[:, None] if X.ndim == 1 else X

@@ -49,6 +49,7 @@ __all__ = [
     "MONOTONE",
     "OSCILLATING",
     "DIVERGENT",
+    "BOUNDED",
     "momentum_descent",
     "gradient_descent",
     "torch_sgd_momentum",
@@ -73,7 +74,7 @@ __all__ = [
 DIVERGENCE_BOUND = 1e50
 
 #: Codes returned by :func:`iteration_regime`.
-MONOTONE, OSCILLATING, DIVERGENT = 0, 1, 2
+MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
 
 Grad = Callable[[np.ndarray], np.ndarray]
 
@@ -82,78 +83,18 @@ def _start(w0: object) -> np.ndarray:
     return as_float_array(w0, "w0", ndim=1).astype(np.float64)
 
 
-#: Steps run between two divergence checks; a failed block is replayed one checked step at a time.
-_BLOCK = 64
-
-
-def _escaped(rows: np.ndarray) -> bool:
-    """True when an entry is non-finite or beyond :data:`DIVERGENCE_BOUND` (no warning: NaN
-    compares false). A non-finite velocity always shows up in the position of the same step,
-    since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN)."""
-    return not np.abs(rows).max() <= DIVERGENCE_BOUND
+def _escaped(w: np.ndarray) -> bool:
+    """True when an entry of ``w`` is non-finite or beyond :data:`DIVERGENCE_BOUND` in absolute
+    value (no warning: NaN compares false). A non-finite velocity always shows up in the position
+    of the same step, since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN)."""
+    return not np.abs(w).max() <= DIVERGENCE_BOUND
 
 
 def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
-    g = grad(w.copy())
-    if not (isinstance(g, np.ndarray) and g.dtype == np.float64):
-        g = np.asarray(g, dtype=np.float64)
+    g = np.asarray(grad(w.copy()), dtype=np.float64)
     if g.shape != w.shape:
         raise ValueError(f"grad must return an array of shape {w.shape} like w0, got {g.shape}")
     return g
-
-
-def _run(
-    step: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    x: np.ndarray,
-    steps: int,
-    return_velocity: bool,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Iterate ``(x, v) <- step(x, v)`` from rest, stopping before the state escapes.
-
-    Checking every step would cost as much as the step itself, so the iterates are checked once
-    per block of :data:`_BLOCK` steps. A block that escapes, or whose gradient raised (some
-    gradients refuse non-finite input), is replayed from its start with a check after every step,
-    which stops at exactly the step a per-step check would: the result is the same.
-    """
-    positions = np.empty((steps + 1, x.size))
-    velocities = np.empty_like(positions) if return_velocity else None
-    v = np.zeros_like(x)
-    positions[0] = x
-    if velocities is not None:
-        velocities[0] = v
-    start = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        while start < steps:
-            stop = min(start + _BLOCK, steps)
-            saved = x, v
-            try:
-                for t in range(start, stop):
-                    x, v = step(x, v)
-                    positions[t + 1] = x
-                    if velocities is not None:
-                        velocities[t + 1] = v
-                ok = not _escaped(positions[start + 1 : stop + 1])
-            except (ValueError, ArithmeticError):
-                ok = False
-            if not ok:
-                x, v = saved
-                for t in range(start, stop):
-                    x, v = step(x, v)
-                    if _escaped(x):
-                        steps = t  # the last good row is t
-                        break
-                    positions[t + 1] = x
-                    if velocities is not None:
-                        velocities[t + 1] = v
-                else:
-                    start = stop
-                    continue
-                break
-            start = stop
-    positions = positions[: steps + 1]
-    if velocities is None:
-        return positions
-    return positions, velocities[: steps + 1]
 
 
 def momentum_descent(
@@ -210,13 +151,18 @@ def momentum_descent(
     eta = check_finite_scalar(eta, "eta")
     steps = check_nonnegative_int(steps, "steps")
 
-    _gradient_at(grad, w)  # checks the gradient's shape once; the loop then calls it directly
-
-    def step(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        v = rho * v - grad(w)
-        return w + eta * v, v
-
-    return _run(step, w, steps, return_velocity)
+    v = np.zeros_like(w)
+    positions, velocities = [w], [v]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
+        _gradient_at(grad, w)  # checks the gradient's shape; the loop then calls it directly
+        for _ in range(steps):
+            v = rho * v - grad(w)
+            w = w + eta * v
+            if _escaped(w):
+                break
+            positions.append(w)
+            velocities.append(v)
+    return (np.array(positions), np.array(velocities)) if return_velocity else np.array(positions)
 
 
 def gradient_descent(grad: Grad, w0: object, *, eta: float, steps: int) -> np.ndarray:
@@ -309,14 +255,19 @@ def heavy_ball(
     h = check_positive(dt, "dt")
     steps = check_nonnegative_int(steps, "steps")
 
-    _gradient_at(grad, x)  # checks the gradient's shape once; the loop then calls it directly
-    kick = h / m
-
-    def step(x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        v = v + kick * (-grad(x) - c * v)
-        return x + h * v, v
-
-    return _run(step, x, steps, return_velocity)
+    v = np.zeros_like(x)
+    positions, velocities = [x], [v]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
+        _gradient_at(grad, x)  # checks the gradient's shape; the loop then calls it directly
+        for _ in range(steps):
+            force = -grad(x) - c * v
+            v = v + (h / m) * force
+            x = x + h * v
+            if _escaped(x):
+                break
+            positions.append(x)
+            velocities.append(v)
+    return (np.array(positions), np.array(velocities)) if return_velocity else np.array(positions)
 
 
 def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float, float]:
@@ -340,7 +291,13 @@ def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float
     m = check_positive(mass, "mass")
     c = check_nonnegative(friction, "friction")
     h = check_positive(dt, "dt")
-    return 1.0 - c * h / m, h * h / m
+    rho, eta = 1.0 - c * h / m, h * h / m
+    if not (np.isfinite(rho) and np.isfinite(eta)):
+        raise ValueError(
+            f"mass={m!r}, friction={c!r} and dt={h!r} give rho={rho!r}, eta={eta!r}, which "
+            "overflow float64; rescale them"
+        )
+    return rho, eta
 
 
 def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[float, float, float]:
@@ -369,7 +326,13 @@ def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[flo
     e = check_positive(eta, "eta")
     m = check_positive(mass, "mass")
     h = float(np.sqrt(e * m))
-    return m, (1.0 - r) * m / h, h
+    friction = (1.0 - r) * m / h
+    if not (0.0 < h < np.inf and friction < np.inf):
+        raise ValueError(
+            f"rho={r!r}, eta={e!r} and mass={m!r} give dt={h!r} and friction={friction!r}, "
+            "outside float64; rescale them"
+        )
+    return m, friction, h
 
 
 def rotation_matrix(angle: float) -> np.ndarray:
@@ -616,20 +579,23 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 
 
 def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
-    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING` or :data:`DIVERGENT`.
+    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING`, :data:`BOUNDED` or divergent.
 
-    Divergent when :func:`convergence_rate` is :math:`\ge 1`. Otherwise oscillating as soon as one
-    eigen-direction oscillates: its roots are complex (the ball is underdamped,
-    :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or its dominant root is negative (the step
-    overshoots and the error flips sign every step). Monotone when every direction has real roots
-    with a non-negative dominant one (the overdamped ball creeps to the bottom without crossing it).
-    Same parameters and broadcasting as :func:`convergence_rate`; returns an int array (an int for
-    scalars).
+    Divergent when :func:`convergence_rate` exceeds 1, or equals 1 with a double root -1
+    (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`); bounded when it
+    is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
+    :math:`\eta\lambda < 4`. Otherwise oscillating as soon as one eigen-direction has complex roots
+    (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or a negative dominant root (the step
+    overshoots), monotone if none has (overdamped). Broadcasts like :func:`convergence_rate`;
+    returns ints. Derived in notebook 3, *Beyond the homework*.
     """
     s, real, modulus = _roots(rho, eta, eigenvalues)
     calm = np.all(real & (s >= 0), axis=-1)
     out = np.where(calm, MONOTONE, OSCILLATING)
-    out = np.where(modulus.max(axis=-1) >= 1.0, DIVERGENT, out)
+    on_circle = np.abs(modulus - 1.0) <= 1e-12
+    grows = (modulus > 1.0 + 1e-12) | (on_circle & (np.abs(s + 2.0) <= 1e-12))
+    out = np.where(on_circle.any(axis=-1), BOUNDED, out)
+    out = np.where(grows.any(axis=-1), DIVERGENT, out)
     return int(out) if out.ndim == 0 else out
 
 
@@ -672,10 +638,17 @@ def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, flo
     hi = check_positive(lambda_max, "lambda_max")
     if lo > hi:
         raise ValueError(f"lambda_min must be <= lambda_max, got {lo!r} > {hi!r}")
-    root_kappa = np.sqrt(hi / lo)
-    rho = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
-    eta = (2.0 / (np.sqrt(lo) + np.sqrt(hi))) ** 2
-    return float(rho), float(eta)
+    # sqrt(kappa) = sqrt(hi) / sqrt(lo): with the square roots taken first, kappa itself (which
+    # overflows for lambda_min = 1e-320) is never formed.
+    root_lo, root_hi = float(np.sqrt(lo)), float(np.sqrt(hi))
+    rho = ((root_hi - root_lo) / (root_hi + root_lo)) ** 2
+    eta = (2.0 / (root_lo + root_hi)) * (2.0 / (root_lo + root_hi))
+    if eta == np.inf:
+        raise ValueError(
+            f"lambda_max={hi!r} is too small: the optimal step 4 / (sqrt(lambda_min) + "
+            "sqrt(lambda_max))^2 overflows float64; rescale the problem"
+        )
+    return rho, eta
 
 
 def measured_rate(positions: object, minimum: object, *, start: int | None = None) -> float:

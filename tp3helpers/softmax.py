@@ -17,9 +17,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
     as_float_array,
+    check_axis,
     check_nonnegative,
     check_positive,
     check_positive_int,
@@ -37,31 +42,24 @@ __all__ = [
 ]
 
 
-def _shifted_logits(
-    a: object, axis: int, name: str = "a", ndim: int | None = None
-) -> np.ndarray:
+def _shifted_logits(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
     """Validate logits and subtract the maximum along ``axis`` (the log-sum-exp shift).
 
-    A float array is not scanned for NaN and ``+inf`` entry by entry: the maxima along ``axis``
-    are NaN or ``+inf`` exactly when a slice holds one, so checking the maxima is enough (and
-    saves two passes over large inputs). The full check runs only to name the problem.
+    A logit far below the maximum (``-1e308`` next to ``1e308``) overflows to ``-inf`` in the
+    subtraction, which is the correctly rounded result: its probability is 0.
     """
-    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size and ndim in (None, a.ndim):
-        arr = a
-    else:
-        arr = as_float_array(a, name, ndim=ndim, allow_neg_inf=True)
+    arr = as_float_array(a, name, ndim=ndim, allow_neg_inf=True)
     if arr.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {arr!r}")
-    if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis={axis} is out of range for {name} of shape {arr.shape}")
+    axis = check_axis(axis, arr.ndim, name)
     peak = arr.max(axis=axis, keepdims=True)
-    if not np.isfinite(peak).all():
-        as_float_array(arr, name, allow_neg_inf=True)  # raises for NaN or +inf, naming it
+    if np.isneginf(peak).any():
         raise ValueError(
             f"{name} has a slice along axis {axis} whose entries are all -inf; softmax is "
             "undefined there (at least one finite logit per slice is needed)"
         )
-    return arr - peak
+    with np.errstate(over="ignore"):
+        return arr - peak
 
 
 def softmax(a: object, axis: int = -1) -> np.ndarray:
@@ -90,10 +88,10 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
     ValueError
         If ``a`` holds NaN or ``+inf``, or a slice along ``axis`` is all ``-inf``.
     """
-    return _softmax(a, axis)
+    return _softmax(a, axis, "a")
 
 
-def _softmax(a: object, axis: int, name: str = "a", ndim: int | None = None) -> np.ndarray:
+def _softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
     """:func:`softmax`, with the argument's name and dimension for the error messages."""
     z = _shifted_logits(a, axis, name, ndim)
     np.exp(z, out=z)  # z is a new array: work in place, as large inputs are memory-bound
@@ -107,12 +105,32 @@ def log_softmax(a: object, axis: int = -1) -> np.ndarray:
     .. math:: \ln y_k = (a_k - m) - \ln \sum_c e^{a_c - m}
 
     ``-inf`` logits give ``-inf`` log-probabilities; all other entries are finite, even for logits
-    of :math:`\pm 1000` where :math:`\ln(\mathrm{softmax}(a))` would give ``-inf`` or NaN.
+    of :math:`\pm 1000` where :math:`\ln(\mathrm{softmax}(a))` would give ``-inf`` or NaN. (The
+    one exception is a log-probability below the float64 range, such as :math:`-2 \cdot 10^{308}`
+    for logits :math:`\pm 10^{308}`: it rounds to ``-inf``.)
     Same parameters and errors as :func:`softmax`.
     """
-    z = _shifted_logits(a, axis)
+    return _log_softmax(a, axis, "a")
+
+
+def _log_softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
+    z = _shifted_logits(a, axis, name, ndim)
     z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
     return z
+
+
+def _labels(labels: np.ndarray, k: int, name: str) -> np.ndarray:
+    """Check integer class labels of shape (N,) in ``0 .. k - 1``."""
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integers, got dtype {labels.dtype} ({short_repr(labels)})")
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be 1-D of shape (N,), got shape {labels.shape}")
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        raise ValueError(
+            f"{name} must lie in 0..{k - 1} for {k} classes, got {short_repr(labels[bad])}"
+        )
+    return labels
 
 
 def one_hot(labels: object, num_classes: int) -> np.ndarray:
@@ -130,29 +148,14 @@ def one_hot(labels: object, num_classes: int) -> np.ndarray:
     numpy.ndarray of float64, shape (N, K)
     """
     k = check_positive_int(num_classes, "num_classes")
-    arr = np.asarray(labels)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integers, got dtype {arr.dtype} ({short_repr(labels)})")
-    if arr.ndim != 1:
-        raise ValueError(f"labels must be 1-D of shape (N,), got shape {arr.shape}")
-    bad = (arr < 0) | (arr >= k)
-    if bad.any():
-        raise ValueError(
-            f"labels must lie in 0..{k - 1} for num_classes={k}, got {short_repr(arr[bad])}"
-        )
+    arr = _labels(np.asarray(labels), k, "labels")
     out = np.zeros((arr.size, k))
     out[np.arange(arr.size), arr] = 1.0
     return out
 
 
-def as_target_matrix(
-    targets: object, shape: tuple[int, int], dtype: type = np.float64
-) -> np.ndarray:
-    r"""Turn labels or probability rows into the (N, K) target matrix :math:`T`.
-
-    ``targets`` is either integer labels of shape (N,) or rows of shape (N, K) that are
-    non-negative and sum to 1 (the homework's :math:`\sum_k t_{kn} = 1`).
-    """
+def _targets(targets: object, shape: tuple[int, int], dtype: type) -> np.ndarray:
+    """The validated ``targets`` for logits of ``shape``: integer labels (N,) or rows (N, K)."""
     n, k = shape
     arr = np.asarray(targets)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
@@ -160,7 +163,7 @@ def as_target_matrix(
             raise ValueError(
                 f"targets has {arr.shape[0]} labels but logits has {n} rows (shape {shape})"
             )
-        return one_hot(arr, k).astype(dtype, copy=False)
+        return _labels(arr, k, "targets")
     rows = as_float_array(targets, "targets", ndim=(1, 2))
     if rows.ndim == 1:
         raise ValueError(
@@ -182,9 +185,16 @@ def as_target_matrix(
     return rows.astype(dtype, copy=False)
 
 
-def _logits_and_targets(logits: object, targets: object) -> tuple[np.ndarray, np.ndarray]:
-    a = as_float_array(logits, "logits", ndim=2, allow_neg_inf=True)
-    return a, as_target_matrix(targets, a.shape, a.dtype)
+def as_target_matrix(
+    targets: object, shape: tuple[int, int], dtype: type = np.float64
+) -> np.ndarray:
+    r"""Turn labels or probability rows into the (N, K) target matrix :math:`T`.
+
+    ``targets`` is either integer labels of shape (N,) or rows of shape (N, K) that are
+    non-negative and sum to 1 (the homework's :math:`\sum_k t_{kn} = 1`).
+    """
+    t = _targets(targets, shape, dtype)
+    return one_hot(t, shape[1]).astype(dtype, copy=False) if t.ndim == 1 else t
 
 
 def cross_entropy(logits: object, targets: object) -> float:
@@ -204,14 +214,25 @@ def cross_entropy(logits: object, targets: object) -> float:
     -------
     float
         :math:`E_D \ge 0`. It is ``inf`` only when a sample puts target mass on a class whose
-        logit is ``-inf`` (probability exactly 0). Terms with :math:`t_{kn} = 0` count as 0 even
-        where :math:`\ln y_{kn} = -\infty`.
+        probability is exactly 0 (a ``-inf`` logit, or one more than about :math:`1.8 \cdot
+        10^{308}` below the largest). Terms with :math:`t_{kn} = 0` count as 0 even where
+        :math:`\ln y_{kn} = -\infty`.
     """
-    a, t = _logits_and_targets(logits, targets)
-    logp = log_softmax(a, axis=1)
-    terms = np.zeros_like(logp)
-    np.multiply(t, logp, out=terms, where=t > 0)
-    return float(-terms.sum())
+    logp = _log_softmax(logits, 1, "logits", ndim=2)
+    t = _targets(targets, logp.shape, logp.dtype)
+    if t.ndim == 1:  # integer labels: the one term with t_kn = 1 per sample
+        terms = logp[np.arange(t.size), t]
+    else:
+        terms = np.zeros_like(logp)
+        np.multiply(t, logp, out=terms, where=t > 0)
+    with np.errstate(over="ignore"):  # a sum beyond float64 is reported just below
+        total = -terms.sum()
+    if total == np.inf and np.isfinite(terms).all():
+        raise ValueError(
+            "the cross-entropy of these logits exceeds the float64 range (about 1.8e308): "
+            f"the largest term is {-terms.min():.3g}; rescale logits"
+        )
+    return float(total)
 
 
 def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
@@ -219,7 +240,7 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
 
     .. math:: \frac{\partial E_D}{\partial a_{kn}} = y_{kn} - t_{kn}
 
-    This needs :math:`\sum_k t_{kn} = 1`, which :func:`as_target_matrix` enforces.
+    This needs :math:`\sum_k t_{kn} = 1`, which the target check enforces.
 
     Returns
     -------
@@ -227,18 +248,14 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
         Row :math:`n` is :math:`y_n - t_n`; each row sums to 0.
     """
     y = _softmax(logits, 1, "logits", ndim=2)
-    n, k = y.shape
-    labels = np.asarray(targets)
-    if labels.dtype.kind in "iu" and labels.ndim == 1:
-        # Integer labels: subtract 1 at each sample's class instead of building T.
-        if labels.shape[0] != n or ((labels < 0) | (labels >= k)).any():
-            as_target_matrix(labels, (n, k))  # raises, naming the problem
-        y[np.arange(n), labels] -= 1.0
+    t = _targets(targets, y.shape, y.dtype)
+    if t.ndim == 1:  # integer labels: subtract 1 at each sample's class instead of building T
+        y[np.arange(t.size), t] -= 1.0
         return y
-    return y - as_target_matrix(targets, (n, k), y.dtype)
+    return y - t
 
 
-class SoftmaxRegression:
+class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     r"""Multinomial logistic regression trained by full-batch gradient descent.
 
     Minimises the homework's loss plus an L2 penalty on the weights (not on the intercept):
@@ -249,6 +266,11 @@ class SoftmaxRegression:
     with the gradient derived in the notebook, :math:`\nabla_W J = (Y - T)^\top X + \lambda W` and
     :math:`\nabla_b J = \sum_n (y_n - t_n)`. At convergence it matches scikit-learn's
     ``LogisticRegression(C=1/l2)`` (multinomial, lbfgs), which minimises the same objective.
+
+    It is a scikit-learn estimator (``get_params``, ``Pipeline``, ``GridSearchCV``,
+    ``cross_val_score``); the parameters are checked when :meth:`fit` runs. ``X`` whose scale
+    would overflow the curvature bound (singular values above :math:`10^{100}`) is refused:
+    rescale it.
 
     Parameters
     ----------
@@ -281,12 +303,10 @@ class SoftmaxRegression:
         max_iter: int = 20000,
         tol: float = 1e-8,
     ) -> None:
-        self.l2 = check_nonnegative(l2, "l2")
-        self.learning_rate = (
-            None if learning_rate is None else check_positive(learning_rate, "learning_rate")
-        )
-        self.max_iter = check_positive_int(max_iter, "max_iter")
-        self.tol = check_positive(tol, "tol")
+        self.l2 = l2
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
 
     def _objective(
         self, xa: np.ndarray, t: np.ndarray, theta: np.ndarray
@@ -300,24 +320,37 @@ class SoftmaxRegression:
 
     def fit(self, X: object, y: object) -> SoftmaxRegression:
         """Fit the weights on features ``X`` (N, D) and class labels ``y`` (N,)."""
-        x = as_float_array(X, "X", ndim=2).astype(np.float64)
-        labels = np.asarray(y)
-        if labels.ndim != 1 or labels.shape[0] != x.shape[0]:
-            raise ValueError(f"y must have shape ({x.shape[0]},) to match X, got {labels.shape}")
+        l2 = check_nonnegative(self.l2, "l2")
+        step = None if self.learning_rate is None else check_positive(
+            self.learning_rate, "learning_rate"
+        )
+        max_iter = check_positive_int(self.max_iter, "max_iter")
+        tol = check_positive(self.tol, "tol")
+        x, labels = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(labels)
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if self.classes_.size < 2:
-            raise ValueError(f"y must contain at least 2 classes, got {short_repr(self.classes_)}")
+            raise ValueError(
+                f"y has one class, {short_repr(self.classes_)}; at least 2 classes are needed"
+            )
         t = one_hot(codes, self.classes_.size)
         xa = np.hstack([x, np.ones((x.shape[0], 1))])
-        step = self.learning_rate
+        sigma = np.linalg.norm(xa, 2)
+        if sigma > 1e100:  # its square, the curvature bound L, would be near overflow
+            raise ValueError(
+                f"X is too large to train on: the largest singular value of [X, 1] is "
+                f"{sigma:.3g} (largest |X| entry {np.abs(x).max():.3g}), so the curvature "
+                "bound overflows; rescale X, for instance with sklearn's StandardScaler"
+            )
         if step is None:
-            step = 1.0 / (0.5 * np.linalg.norm(xa, 2) ** 2 + self.l2)
+            step = 1.0 / (0.5 * sigma**2 + l2)
         theta = np.zeros((self.classes_.size, xa.shape[1]))
         loss, grad = self._objective(xa, t, theta)
-        first_norm = np.linalg.norm(grad)
+        first_norm = np.linalg.norm(grad)  # finite: at most sqrt(2 N) sigma <= 1e100 sqrt(2 N)
         self.loss_history_ = [loss]
         self.converged_ = False
-        for step_number in range(1, self.max_iter + 1):
+        self.n_iter_ = 0
+        for step_number in range(1, max_iter + 1):
             self.n_iter_ = step_number
             theta -= step * grad
             # A step size that is too large makes the weights grow geometrically: stop long
@@ -329,38 +362,41 @@ class SoftmaxRegression:
                 )
             loss, grad = self._objective(xa, t, theta)
             self.loss_history_.append(loss)
-            if np.linalg.norm(grad) <= self.tol * first_norm:
+            norm = np.linalg.norm(grad)
+            if not np.isfinite(norm):  # never report convergence on a non-finite gradient
+                raise ValueError(
+                    f"the gradient is not finite at step {step_number} (learning_rate={step!r});"
+                    " rescale X or use a smaller learning_rate"
+                )
+            if norm <= tol * first_norm:
                 self.converged_ = True
                 break
         if not self.converged_:
             warnings.warn(
-                f"SoftmaxRegression did not converge in max_iter={self.max_iter} steps",
-                UserWarning,
+                f"SoftmaxRegression did not converge in max_iter={max_iter} steps",
+                ConvergenceWarning,
                 stacklevel=2,
             )
         self.coef_ = theta[:, :-1].copy()
         self.intercept_ = theta[:, -1].copy()
         return self
 
-    def _check_fitted(self, X: object) -> np.ndarray:
-        if not hasattr(self, "coef_"):
-            raise ValueError("this SoftmaxRegression is not fitted yet; call fit(X, y) first")
-        x = as_float_array(X, "X", ndim=2)
-        if x.shape[1] != self.coef_.shape[1]:
-            raise ValueError(
-                f"X has {x.shape[1]} features but the model was fitted with {self.coef_.shape[1]}"
-            )
-        return x
+    def _logits(self, X: object) -> np.ndarray:
+        check_is_fitted(self)
+        x = validate_data(self, X, dtype=np.float64, reset=False)
+        return x @ self.coef_.T + self.intercept_
 
     def decision_function(self, X: object) -> np.ndarray:
-        """Logits :math:`W x_n + b`, shape (N, K)."""
-        return self._check_fitted(X) @ self.coef_.T + self.intercept_
+        """Logits :math:`W x_n + b`, shape (N, K); for two classes, as in scikit-learn, the
+        difference of the two logits, shape (N,) (positive means ``classes_[1]``)."""
+        scores = self._logits(X)
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Class probabilities, shape (N, K), columns in the order of ``classes_``."""
-        return softmax(self.decision_function(X), axis=1)
+        return softmax(self._logits(X), axis=1)
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class label for each row of ``X``."""
-        scores = self.decision_function(X)
+        scores = self._logits(X)
         return self.classes_[np.argmax(scores, axis=1)]

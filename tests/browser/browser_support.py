@@ -69,6 +69,7 @@ MAIN_CONTROLS: dict[str, MainControl] = {
     "01_softmax_cross_entropy": MainControl("logit_0", "softmax_explorer"),
     "02_exponential_kernel": MainControl("bandwidth", "kernel_explorer"),
     "03_momentum_physics": MainControl("rho", "momentum_explorer"),
+    "04_together_digits": MainControl("rho", "digits_explorer"),
 }
 
 

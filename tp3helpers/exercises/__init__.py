@@ -7,9 +7,22 @@ wrong attempt, and the worked solution is shown only on demand (``.solution()`` 
 
 from ._feedback import Feedback
 from ._questions import ChoiceQuestion, CodeExercise, NumericQuestion, code_exercise, reveal
-from .kernels import check_exp_counterexample, check_is_psd, check_taylor_exp_gram
+from .kernels import (
+    check_exp_counterexample,
+    check_is_psd,
+    check_taylor_exp_gram,
+    feature_count_question,
+    kernel_prompt,
+    smallest_eigenvalue_question,
+    valid_kernel_question,
+)
 from .momentum import check_momentum_step, check_physical_to_momentum
-from .softmax import check_cross_entropy_grad, check_softmax
+from .softmax import (
+    bias_gradient_question,
+    check_cross_entropy_grad,
+    check_softmax,
+    curvature_question,
+)
 
 __all__ = [
     "Feedback",
@@ -20,9 +33,15 @@ __all__ = [
     "reveal",
     "check_softmax",
     "check_cross_entropy_grad",
+    "bias_gradient_question",
+    "curvature_question",
     "check_is_psd",
     "check_taylor_exp_gram",
     "check_exp_counterexample",
+    "valid_kernel_question",
+    "smallest_eigenvalue_question",
+    "feature_count_question",
+    "kernel_prompt",
     "check_momentum_step",
     "check_physical_to_momentum",
 ]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._cells import close_widgets, replace_previous
 from .._validation import short_repr
 from ._feedback import Feedback, WrongResult, result_array
 
@@ -70,7 +71,10 @@ def _hidden_behind_button(label: str, markdown: str, intro: str = ""):
     children = [button, out]
     if intro:
         children.insert(0, widgets.HTMLMath(value=intro))
-    return widgets.VBox(children)
+    box = widgets.VBox(children)
+    # Made again by the same notebook cell (a re-run), it replaces the previous one, closed.
+    replace_previous(box, ("behind a button", label, markdown), close_widgets)
+    return box
 
 
 def reveal(question: str, answer: str):

@@ -1,4 +1,10 @@
-"""Checkers for the Question 2 exercises."""
+"""The Question 2 exercises (notebook 2): three code checkers and three questions.
+
+Code: ``check_is_psd``, ``check_taylor_exp_gram``, ``check_exp_counterexample``, each with a hint
+after a wrong attempt and a worked solution on demand. Questions: ``valid_kernel_question``
+(multiple choice, a reason per option), ``smallest_eigenvalue_question`` (predict a number) and
+``feature_count_question`` (count the coordinates of the feature map of exp(k) in 3-D).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,29 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kernels import gaussian, is_psd, linear, min_eigenvalue
+from ..kernels import (
+    exp_kernel,
+    gaussian,
+    is_psd,
+    linear,
+    min_eigenvalue,
+    polynomial,
+    psd_rtol,
+    relative_min_eigenvalue,
+)
 from ._feedback import Feedback, WrongResult, result_array, run_cases
+from ._questions import ChoiceQuestion, NumericQuestion, code_exercise, reveal
 
-__all__ = ["check_is_psd", "check_taylor_exp_gram", "check_exp_counterexample"]
+__all__ = [
+    "check_is_psd",
+    "check_taylor_exp_gram",
+    "check_exp_counterexample",
+    "valid_kernel_question",
+    "smallest_eigenvalue_question",
+    "feature_count_question",
+    "KERNEL_PROMPTS",
+    "kernel_prompt",
+]
 
 # A counterexample needs two points; more than this would only make the checker's Gram matrix big.
 MAX_POINTS = 200
@@ -19,6 +44,10 @@ def _psd_cases() -> list[tuple[str, np.ndarray]]:
     rng = np.random.default_rng(11)
     points = rng.normal(size=(12, 2))
     q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    cubic = exp_kernel(lambda A, B=None: polynomial(A, B, degree=3))(rng.uniform(-1, 1, (20, 3)))
+    eigenvalues, vectors = np.linalg.eigh(cubic)
+    move = eigenvalues[0] + 1e-7 * eigenvalues[-1]
+    cubic_shifted = cubic - move * np.outer(vectors[:, 0], vectors[:, 0])
     return [
         ("the 3x3 identity", np.eye(3)),
         ("[[1, 2], [2, 1]] (eigenvalues 3 and -1)", np.array([[1.0, 2.0], [2.0, 1.0]])),
@@ -26,8 +55,12 @@ def _psd_cases() -> list[tuple[str, np.ndarray]]:
         ("the linear Gram matrix of 12 points in 2-D (rank 2, so ten eigenvalues are 0 "
          "up to rounding)", linear(points)),
         ("the same rank-2 Gram matrix times 1e6", 1e6 * linear(points)),
+        ("the Gram matrix of exp of a cubic kernel (largest eigenvalue about 1e9)", cubic),
+        ("that matrix with one eigenvalue moved to -1e-7 times the largest", cubic_shifted),
         ("a matrix with eigenvalues 1, 0.5, 0.2 and -1e-3",
          q @ np.diag([1.0, 0.5, 0.2, -1e-3]) @ q.T),
+        ("the same matrix times 1e-6 (eigenvalues 1e-6, ..., -1e-9)",
+         1e-6 * (q @ np.diag([1.0, 0.5, 0.2, -1e-3]) @ q.T)),
         ("[[1, 3], [0, 1]] (eigenvalues 1 and 1, but not symmetric)",
          np.array([[1.0, 3.0], [0.0, 1.0]])),
     ]
@@ -43,19 +76,47 @@ def _psd_advice(name: str, K: np.ndarray, expected: bool) -> str:
             f"for {name} you answer True, but a Gram matrix is always symmetric: check "
             "np.allclose(K, K.T) first (np.linalg.eigvals alone is fooled here)"
         )
-    smallest = min_eigenvalue(0.5 * (K + K.T))
+    symmetric = 0.5 * (K + K.T)
+    smallest, relative = min_eigenvalue(symmetric), relative_min_eigenvalue(symmetric)
+    rule = f"-100 * n * eps * max|eigenvalue| (here {psd_rtol(len(K)):.0e} * max|eigenvalue|)"
     if expected:
         return (
-            f"for {name} you answer False, but its smallest computed eigenvalue, {smallest:.1e}, "
-            "is rounding error: compare with a tolerance that scales with the matrix, such as "
-            "-1e-10 * (largest |eigenvalue|)"
+            f"for {name} you answer False, but its smallest computed eigenvalue, {smallest:.1e} "
+            f"({relative:+.0e} times the largest in size), is rounding error: compare it with "
+            f"a tolerance relative to the matrix's scale, {rule}"
         )
     return (
-        f"for {name} you answer True, but its smallest eigenvalue is {smallest:.3g}: "
-        "that is far beyond rounding error, so the matrix is not PSD"
+        f"for {name} you answer True, but its smallest eigenvalue is {smallest:.3g}, "
+        f"{relative:+.0e} times the largest in size: far below the rounding level {rule}, so "
+        "the matrix is not PSD"
     )
 
 
+_PSD_HINT = (
+    "Three steps: np.allclose(K, K.T) (a Gram matrix is symmetric); eigenvalues with "
+    "np.linalg.eigvalsh; then compare the smallest with a tolerance relative to the largest in "
+    "size, -100 * n * np.finfo(float).eps * max|eigenvalue| (the Check section explains why)."
+)
+_PSD_SOLUTION = r"""```python
+def my_is_psd(K):
+    K = np.asarray(K, dtype=float)
+    if K.shape[0] != K.shape[1] or not np.allclose(K, K.T):
+        return False                        # a Gram matrix is square and symmetric
+    eigenvalues = np.linalg.eigvalsh(K)     # real, sorted, for a symmetric matrix
+    tol = 100 * len(K) * np.finfo(float).eps * np.abs(eigenvalues).max()
+    return bool(eigenvalues[0] >= -tol)
+```
+
+`eigvalsh` is backward stable: its eigenvalues are exact for a matrix within about
+$n \varepsilon \lVert K \rVert_2$ of $K$, so a PSD matrix can show $\lambda_{\min}$ that far below
+0 ($\lVert K \rVert_2 = \max|\lambda|$). A fixed threshold such as $-10^{-10}$ is too strict for a
+matrix of size $10^9$ and too loose for one of size $10^{-6}$; the relative one means the same
+at every scale. `np.linalg.eigvals` would not do: on a non-symmetric matrix it can report
+positive eigenvalues although $c^\top K c < 0$ for some $c$.
+"""
+
+
+@code_exercise(hint=_PSD_HINT, solution=_PSD_SOLUTION)
 def check_is_psd(fn: Callable[[np.ndarray], bool]) -> Feedback:
     """Check a student's ``is_psd(K)`` returning whether ``K`` is a symmetric PSD matrix.
 
@@ -80,6 +141,27 @@ def check_is_psd(fn: Callable[[np.ndarray], bool]) -> Feedback:
     )
 
 
+_TAYLOR_HINT = (
+    "Start from np.ones_like(K) (the term i = 0 is k^0 = 1 for every pair), then add "
+    "K**i / i! for i = 1..order, with element-wise powers ** (not np.linalg.matrix_power)."
+)
+_TAYLOR_SOLUTION = r"""```python
+def my_taylor_exp_gram(K, order):
+    term = np.ones_like(K, dtype=float)    # i = 0: k^0 = 1 for every pair (not the identity)
+    total = term.copy()
+    for i in range(1, order + 1):
+        term = term * K / i                # K**i / i!, built from the previous term
+        total = total + term
+    return total
+```
+
+Each term is the Gram matrix of the valid kernel $k^i / i!$ (product rule, then a positive
+multiple), so every partial sum is PSD; as the order grows they converge entry by entry to
+$\exp(K)$, the Gram matrix of $\exp(k)$.
+"""
+
+
+@code_exercise(hint=_TAYLOR_HINT, solution=_TAYLOR_SOLUTION)
 def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedback:
     r"""Check a student's ``taylor_exp_gram(K, order)``: :math:`\sum_{i=0}^{N} K^{\circ i} / i!`.
 
@@ -110,6 +192,11 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
                     "for every pair, the all-ones matrix: use element-wise powers K**i, not "
                     "np.linalg.matrix_power"
                 )
+            if np.allclose(got, want - 1.0):
+                return (
+                    f"for order {order} the term i = 0 is missing: k(x, x')^0 = 1 for every pair, "
+                    "so the sum starts from the all-ones matrix np.ones_like(K)"
+                )
             if order >= 1 and np.allclose(got, want - K**order / np.prod(range(1, order + 1))):
                 return f"for order {order} the last term K**{order}/{order}! is missing"
             return (
@@ -133,11 +220,38 @@ def check_taylor_exp_gram(fn: Callable[[np.ndarray, int], np.ndarray]) -> Feedba
     )
 
 
+_COUNTER_HINT = (
+    "Two points in 1-D are enough. Their Gram matrix is [[exp(-x^2), exp(-x x')], "
+    "[exp(-x x'), exp(-x'^2)]]; a symmetric 2 x 2 matrix with a negative determinant has one "
+    "negative eigenvalue. Write the determinant as exp(-x^2 - x'^2) - exp(-2 x x') and compare "
+    "the two exponents: for which x, x' is the second term the larger?"
+)
+_COUNTER_SOLUTION = r"""```python
+def my_counterexample():
+    return np.array([-2.0, 1.0])
+```
+
+The Gram matrix is $\begin{pmatrix} e^{-4} & e^{2} \\ e^{2} & e^{-1} \end{pmatrix}$: its
+determinant $e^{-5} - e^{4}$ is negative, so one eigenvalue is negative and $\exp(-k)$ is not
+a valid kernel. In general the determinant of two points is
+$e^{-x^2 - x'^2} - e^{-2 x x'}$, negative exactly when $x^2 + x'^2 > 2 x x'$, that is
+$(x - x')^2 > 0$: **any two distinct points** are a counter-example. (Numerically, keep
+$\lvert x x' \rvert$ moderate: for two large points of the same sign every entry is tiny and the
+negative eigenvalue drowns in rounding.)
+
+The rule that fails is R1: $-k$ is $a\,k$ with $a = -1 < 0$, and it is not a valid kernel (its
+diagonal $-k(x, x) = -\lVert \phi(x) \rVert^2$ is negative); the exponential series of $-k$ has
+terms $(-k)^i / i!$ of alternating sign, so the sums of R2 no longer apply.
+"""
+
+
+@code_exercise(hint=_COUNTER_HINT, solution=_COUNTER_SOLUTION)
 def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
     r"""Check a student's ``counterexample()`` returning points X for which exp(-x x') fails.
 
     The Gram matrix of :math:`\exp(-k)` with the linear kernel :math:`k(x, x') = x^\top x'` on the
-    returned points must have an eigenvalue below :math:`-10^{-6}` (times its largest one).
+    returned points must fail :func:`~tp3helpers.kernels.is_psd`: a negative eigenvalue beyond
+    the rounding level.
     """
 
     def case(f: Callable) -> str | None:
@@ -155,11 +269,21 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
             gram = np.array([np.inf])
         if np.abs(gram).max() > 700:
             return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
-        eigenvalues = np.linalg.eigvalsh(np.exp(-gram))
-        if eigenvalues[0] >= -1e-6 * np.abs(eigenvalues).max():
+        if points.ndim == 1 and sorted(np.unique(points)) == [-1.0, 1.0]:
+            return "those are the Check section's two points, -1 and 1: find a pair of your own"
+        gram_exp = np.exp(-gram)
+        if is_psd(gram_exp):
+            distinct = len(np.unique(points.reshape(points.shape[0], -1), axis=0))
+            why = (
+                "all your points are the same point, so every entry is equal"
+                if distinct == 1 else
+                "its negative eigenvalue, if any, is lost in rounding: your entries "
+                f"exp(-x . x') range over {gram_exp.min():.1e} to {gram_exp.max():.1e}"
+            )
             return (
-                f"on your points exp(-x . x') is PSD (smallest eigenvalue {eigenvalues[0]:.2e}); "
-                "try two points whose inner products have opposite signs, such as -1 and 1"
+                f"on your points exp(-x . x') looks PSD (smallest eigenvalue "
+                f"{min_eigenvalue(gram_exp):.2e}, within rounding of 0 or above): {why}; "
+                "choose distinct points with |x . x'| of order 1"
             )
         return None
 
@@ -167,3 +291,183 @@ def check_exp_counterexample(fn: Callable[[], np.ndarray]) -> Feedback:
         "check_exp_counterexample", fn, [case],
         "correct: exp(-k) has a negative eigenvalue on your points, so it is not a valid kernel.",
     )
+
+
+def valid_kernel_question() -> ChoiceQuestion:
+    """Multiple choice: which function of x, x' on the whole real line is a valid kernel?
+
+    Each wrong option breaks one of notebook 2's rules in its own way (a negative multiple, a
+    power series used beyond its convergence, a difference, a negative constant).
+    """
+    options = {
+        "a": (False, "exp(-x x') is the exponential of -k, a negative multiple of the linear "
+                     "kernel; at x = -1, x' = 1 its Gram matrix [[1/e, e], [e, 1/e]] has the "
+                     "eigenvalue 1/e - e < 0."),
+        "b": (False, "1/(1 - x x') = 1 + x x' + (x x')^2 + ... has non-negative coefficients, but "
+                     "the series converges only where |x x'| < 1; at x = x' = 1.5 the function "
+                     "is 1/(1 - 2.25) = -0.8 < 0 on the diagonal, impossible for "
+                     "k(x, x) = |phi(x)|^2."),
+        "c": (True, "(1 + x x')^2 exp(x x') is a product (Schur) of two valid kernels: the "
+                    "polynomial kernel and the exponential of the linear kernel."),
+        "d": (False, "exp(-(x - x')^2 / 2) - exp(-(x - x')^2 / 8) is a difference of two valid "
+                     "Gaussian kernels; its diagonal is 0, so every Gram matrix has trace 0 and, "
+                     "unless it is 0, a negative eigenvalue."),
+        "e": (False, "x x' - 1 gives k(0, 0) = -1 < 0, while a valid kernel has "
+                     "k(x, x) = |phi(x)|^2 >= 0: adding a negative constant breaks the rules."),
+    }
+    solution = """Only **(c)** is valid.
+
+| option | verdict | reason |
+|---|---|---|
+| (a) $e^{-xx'}$ | not valid | $-k$ is a negative multiple; at $\\pm 1$: eigenvalue $e^{-1} - e$ |
+| (b) $1/(1 - xx')$ | not valid | the series needs $\\lvert xx' \\rvert < 1$; $k(1.5, 1.5) < 0$ |
+| (c) $(1 + xx')^2 e^{xx'}$ | **valid** | product of two valid kernels (Schur) |
+| (d) difference of Gaussians | not valid | zero diagonal, trace 0, so a negative eigenvalue |
+| (e) $xx' - 1$ | not valid | $k(0, 0) = -1 < 0$ |
+
+Two quick tests catch most invalid candidates: $k(x, x) \\ge 0$ for every $x$, and the
+$2 \\times 2$ Gram matrix on two points has a non-negative determinant,
+$k(x, x) k(x', x') \\ge k(x, x')^2$ (Cauchy-Schwarz in feature space).
+"""
+    return ChoiceQuestion(
+        "a valid kernel on the real line",
+        options,
+        hint="Try each candidate on one or two points: a valid kernel has k(x, x) >= 0 and "
+             "PSD Gram matrices. Look for a minus sign or a series used where it diverges.",
+        solution=solution,
+    )
+
+
+def smallest_eigenvalue_question() -> NumericQuestion:
+    r"""Predict the smallest eigenvalue of the Gram matrix of :math:`\exp(-x x')` at x = -2, 2.
+
+    The matrix is :math:`\begin{pmatrix} e^{-4} & e^{4} \\ e^{4} & e^{-4} \end{pmatrix}`, with
+    eigenvalues :math:`e^{-4} \pm e^{4}`; the smallest is :math:`e^{-4} - e^{4} \approx -54.58`.
+    """
+    a, b = np.exp(-4.0), np.exp(4.0)
+    mistakes = [
+        (b - a, "right size, wrong sign: the eigenvalues of [[a, b], [b, a]] are a + b and "
+                "a - b, and here the diagonal a = e^-4 is far smaller than b = e^4"),
+        (a + b, "that is the largest eigenvalue, a + b for the matrix [[a, b], [b, a]]; the "
+                "other one is a - b"),
+        (a, "the diagonal entry is not an eigenvalue here: the off-diagonal e^4 dominates"),
+        (0.0, "0 would put the matrix on the edge of PSD, but exp(-k) is not valid: the "
+              "determinant e^-8 - e^8 (the product of the two eigenvalues) is negative, so one "
+              "eigenvalue is negative"),
+        (lambda answer: answer > 0, "a positive smallest eigenvalue would make the matrix PSD, "
+                                    "but its determinant e^-8 - e^8 < 0 says the two "
+                                    "eigenvalues have opposite signs"),
+    ]
+    solution = r"""With $a = e^{-(-2)(-2)} = e^{-4}$ on the diagonal and $b = e^{-(-2)(2)} = e^{4}$
+off it, $K = \begin{pmatrix} a & b \\ b & a \end{pmatrix}$ has eigenvectors $(1, 1)$ and
+$(1, -1)$ with eigenvalues $a + b$ and $a - b$. The smallest is
+
+$$\lambda_{\min} = e^{-4} - e^{4} \approx -54.58,$$
+
+far below the rounding level ($100 \cdot 2 \cdot \varepsilon \cdot 54.6 \approx 2 \times 10^{-12}$):
+$\exp(-x x')$ is not a valid kernel. In code: `np.exp(-4) - np.exp(4)`.
+"""
+    return NumericQuestion(
+        "the smallest eigenvalue of exp(-x x') at x = -2, 2",
+        a - b,
+        rtol=1e-3,
+        atol=0.0,
+        mistakes=mistakes,
+        hint="Write the 2 x 2 Gram matrix entry by entry, K[i, j] = exp(-x_i x_j). A symmetric "
+             "matrix [[a, b], [b, a]] has eigenvalues a + b and a - b. Give 3 significant digits "
+             "or an expression such as np.exp(...) - np.exp(...).",
+        solution=solution,
+    )
+
+
+def feature_count_question() -> NumericQuestion:
+    r"""How many coordinates has the feature map of :math:`\exp(k)` truncated at N = 4, for the
+    linear kernel in three dimensions (:math:`\phi(x) = x \in \mathbb R^3`)?
+
+    :math:`\Phi_4 = \bigoplus_{i=0}^{4} \phi^{\otimes i} / \sqrt{i!}` has
+    :math:`1 + 3 + 9 + 27 + 81 = 121` coordinates (see
+    :func:`tp3helpers.kernels.exp_feature_map`). The notebook prints the counts for the plane,
+    :math:`d = 2`; the question asks for :math:`d = 3`, so the stored output does not answer it.
+    """
+    mistakes = [
+        (81.0, "that is the last block only, phi^(x4) with 3^4 coordinates; the direct sum keeps "
+               "every order i = 0, ..., 4"),
+        (120.0, "the block i = 0 is missing: phi^(x0) = 1, one constant coordinate, the feature "
+                "of the term k^0 = 1"),
+        (35.0, "35 counts the distinct monomials of degree at most 4 in three variables; the "
+               "tensor power keeps x1 x2 and x2 x1 as separate coordinates, 3^i of them in "
+               "block i"),
+        (31.0, "31 is the count on the plane (d = 2), printed in Beyond the homework; here "
+               "phi(x) has d = 3 coordinates, so block i has 3^i (31 is also 1 + 3 (1 + 2 + 3 + "
+               "4), which takes d * i instead of d^i)"),
+        (40.0, "1 + 3 + 9 + 27 stops at order 3; Phi_4 keeps the block i = 4 too"),
+        (242.0, "3^5 - 1 transfers the plane's 2^5 - 1 without its denominator: the geometric "
+                "sum 1 + d + ... + d^N is (d^(N+1) - 1) / (d - 1)"),
+        (5.0, "one coordinate per order is too few: the block phi^(xi) has d^i coordinates"),
+    ]
+    solution = r"""The block of order $i$ is $\phi(x)^{\otimes i} / \sqrt{i!}$, all products
+$x_{j_1} x_{j_2} \cdots x_{j_i}$ with each $j \in \{1, 2, 3\}$: $3^i$ coordinates. Keeping
+$i = 0, \dots, 4$:
+
+$$1 + 3 + 9 + 27 + 81 = \frac{3^5 - 1}{3 - 1} = 121.$$
+
+`kernels.exp_feature_map(np.ones((1, 3)), 4).shape[1]` is 121. In general $\Phi_N$ has
+$1 + d + \dots + d^N = (d^{N+1} - 1)/(d - 1)$ coordinates: it grows so fast that nobody computes
+it, which is why kernel methods work with $\exp(k)$ directly. The inner product of two such
+vectors is $\sum_{i \le 4} (x^\top x')^i / i! = T_4(x, x')$, which tends to $\exp(x^\top x')$ as
+the order grows.
+"""
+    return NumericQuestion(
+        "the number of coordinates of Phi_4 in three dimensions",
+        121.0,
+        rtol=0.0,
+        atol=1e-9,
+        mistakes=mistakes,
+        hint="Count block by block: phi^(x i) holds every product of i coordinates of phi(x), "
+             "in order, so it has d^i entries with d = 3; the blocks go from i = 0 to i = 4.",
+        solution=solution,
+    )
+
+
+#: The "predict, then move the slider" prompts of notebook 2's Explore section: question and
+#: answer. The answers live here, not in the notebook, so a student reading the cell does not
+#: see them before predicting.
+KERNEL_PROMPTS: dict[str, tuple[str, str]] = {
+    "bandwidth": (
+        "With the Gaussian base kernel, how do the sampled functions change from $h = 1$ to "
+        "$h = 0.05$, and what does the ridge fit do at $h = 0.05$? And at $h = 10$?",
+        "At $h = 0.05$ the samples wiggle a dozen times or more across $[-1, 1]$: values at points "
+        "further apart than a few $h$ are no longer tied by the Gaussian part of κ. They still "
+        "share one random level, because κ = exp(k) = 1 + k + … contains the constant kernel 1: "
+        "two far-apart points keep a correlation of $1/e$. The fit chases the noise: the readout "
+        "shows its training error falling well below the noise level 0.25 and its error against "
+        "the noise-free curve rising (about 0.11 and 0.24, against 0.26 and 0.08 at $h = 0.5$). "
+        "At $h = 10$ the samples are almost constant and the fit is nearly a straight line, "
+        "which misses the bends of $\\sin 3x$ (both errors near 0.42).",
+    ),
+    "order_zero": (
+        "Pick the linear base kernel and Taylor order 0. What are κ, its eigenvalues, the sampled "
+        "functions and the fit?",
+        "Order 0 keeps only the term $k^0 = 1$: κ = 1 for every pair. The Gram matrix is all ones, "
+        "with one eigenvalue $n = 40$ and 39 grey bars (0 up to rounding); the samples are "
+        "constant functions, and the fit is the best constant, close to the mean of $y$. Raising "
+        "the order adds $x x'/h^2$, then its square, ...: lines, then parabolas.",
+    ),
+    "minus_linear": (
+        "Pick 'minus linear (not valid)' at $h = 0.5$. Is κ PSD at order 0? At order 1? At order "
+        "3? With the exact exponential?",
+        "Order 0 is the constant 1 again: PSD, whatever $k$ is. Order 1, $1 - x x'/h^2$, has one "
+        "red bar, a negative eigenvalue about as large as the largest ($-1.0 \\times$ max|λ| at "
+        "$h = 0.5$); the Gaussian-process panel is empty (no covariance has a negative "
+        "eigenvalue) and the fit is refused. Each odd power of $-k$ adds a red bar: two at order "
+        "3. The exact $\\exp(-x x'/h^2)$ is not PSD either (seven red bars), and below "
+        "$h \\approx 0.04$ it overflows float64 and the readout says so.",
+    ),
+}
+
+
+def kernel_prompt(name: str):
+    """Prompt ``name`` of :data:`KERNEL_PROMPTS`: the question, and the answer behind a button."""
+    if name not in KERNEL_PROMPTS:
+        raise ValueError(f"name must be one of {sorted(KERNEL_PROMPTS)}, got {name!r}")
+    return reveal(*KERNEL_PROMPTS[name])

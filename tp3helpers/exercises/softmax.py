@@ -7,11 +7,16 @@ from collections.abc import Callable
 import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
-from ..softmax import cross_entropy, softmax
-from ._feedback import Feedback, result_array, run_cases
-from ._questions import code_exercise
+from ..softmax import cross_entropy, one_hot, softmax
+from ._feedback import Feedback, _StudentError, result_array, run_cases
+from ._questions import ChoiceQuestion, NumericQuestion, code_exercise
 
-__all__ = ["check_softmax", "check_cross_entropy_grad"]
+__all__ = [
+    "check_softmax",
+    "check_cross_entropy_grad",
+    "bias_gradient_question",
+    "curvature_question",
+]
 
 
 def _compare(name: str, got: object, expected: np.ndarray, atol: float = 1e-9) -> str | None:
@@ -25,8 +30,17 @@ def _compare(name: str, got: object, expected: np.ndarray, atol: float = 1e-9) -
 
 _SOFTMAX_HINT = (
     "softmax(a) = softmax(a - c) for any constant c: subtract a.max() before np.exp, so the "
-    "largest exponent is exp(0) = 1 and nothing overflows."
+    "largest exponent is exp(0) = 1 and nothing overflows. Not the minimum or the mean: with a "
+    "-inf logit they give -inf - (-inf) = NaN."
 )
+
+
+def _named(name: str, call: Callable[[], object]) -> object:
+    """``call()``, with the case's name put in front of a crash or warning of the student's code."""
+    try:
+        return call()
+    except _StudentError as exc:
+        raise _StudentError(f"for {name} {exc}") from exc
 _SOFTMAX_SOLUTION = r"""Shift by the largest logit, then normalise:
 
 ```python
@@ -57,7 +71,8 @@ def check_softmax(fn: Callable[[np.ndarray], np.ndarray]) -> Feedback:
         ("a = [0, -inf, 1]", np.array([0.0, -np.inf, 1.0])),
     ]
     checks = [
-        (lambda f, name=name, a=a: _compare(name, f(a.copy()), softmax(a))) for name, a in cases
+        (lambda f, name=name, a=a: _compare(name, _named(name, lambda: f(a.copy())), softmax(a)))
+        for name, a in cases
     ]
     return run_cases(
         "check_softmax",
@@ -103,7 +118,7 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray])
     def against_finite_differences(f: Callable, a: np.ndarray, name: str) -> str | None:
         expected = numerical_gradient(lambda z: cross_entropy(z, labels), a, eps=1e-6)
         got = result_array(
-            f(a.copy(), labels.copy()),
+            _named(name, lambda: f(a.copy(), labels.copy())),
             shape=a.shape,
             what=f"for {name} (one row per sample) your function returned",
         )
@@ -129,3 +144,105 @@ def check_cross_entropy_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray])
         checks,
         "correct: your gradient matches finite differences, also for large logits.",
     )
+
+
+def bias_gradient_question(logits: object, labels: object) -> NumericQuestion:
+    r"""The question "what is :math:`\partial E_D / \partial b` for this batch?" (notebook 1).
+
+    Every sample's logits are :math:`a_n + b` with one shared bias :math:`b`, so by the chain rule
+    (Theory, Step 4) the answer is :math:`\sum_n (y_n - t_n)`, computed here from the batch.
+    The usual slips each get their own feedback: the sign, one row per sample, the mean instead of
+    the sum, forgetting the targets, summing over the classes (all zeros), a softmax over the
+    samples, the homework's line that keeps a single :math:`t_n`, and an answer rounded to two
+    decimals.
+    """
+    y = softmax(logits, axis=1)
+    n, k = y.shape
+    t = one_hot(np.asarray(labels), k)
+    residual = y - t
+    expected = residual.sum(axis=0)
+    mistakes = [
+        (-expected, "that is the sum of t_n - y_n; the gradient is prediction minus target, "
+                    "y_n - t_n"),
+        (residual, "you give one row per sample (y_n - t_n); the bias is shared by every "
+                   "sample, and each sample's term adds to its gradient: sum the rows"),
+        (expected / n, "that is the mean over the samples; E_D is a sum, so its gradient is "
+                       "the sum too"),
+        (y.sum(axis=0), "the targets are missing: subtract the one-hot t_n of every sample"),
+    ]
+    mistakes += [
+        (np.zeros(k), "all zeros is what each sample's row y_n - t_n sums to over the classes; "
+                      "the bias gradient sums over the samples instead, class by class (axis=0)"),
+        ((softmax(logits, axis=0) - t).sum(axis=0),
+         "your softmax normalises each class over the samples (axis=0); softmax normalises each "
+         "sample's logits over the classes (axis=1)"),
+    ]
+    mistakes += [
+        (y.sum(axis=0) - t[i], f"that subtracts only sample {i}'s target, the homework's line "
+                               "with the dropped sum (correction 2): subtract sum_n t_n")
+        for i in range(n)
+    ]
+    mistakes.append((
+        lambda answer: answer.shape == expected.shape
+        and bool(np.allclose(answer, expected, rtol=0.0, atol=0.011)),
+        "close, but rounded too much: give at least three decimals, or type the fractions "
+        "themselves (write 5/6, NumPy computes 0.8333...)",
+    ))
+    rows = "\n".join(
+        f"| {i} | {np.array2string(y[i], precision=4)} | {np.array2string(t[i], precision=0)} |"
+        for i in range(n)
+    )
+    solution = f"""The logits of sample $n$ are $a_n + b$, so
+$\\partial a_{{kn}} / \\partial b_k = 1$ for every sample and, by the chain rule,
+$\\partial E_D / \\partial b = \\sum_n \\partial E_D / \\partial a_n = \\sum_n (y_n - t_n)$.
+
+| sample | $y_n$ = softmax | $t_n$ (one-hot) |
+|---|---|---|
+{rows}
+
+Summing the rows of $Y - T$: $\\partial E_D / \\partial b =$
+`{np.array2string(expected, precision=4)}`, or in code
+`(softmax(logits, axis=1) - np.eye(K)[labels]).sum(axis=0)`. Its entries add up to 0, since every
+$y_n$ and every $t_n$ sums to 1.
+"""
+    return NumericQuestion(
+        "the gradient with respect to the shared bias",
+        expected,
+        rtol=1e-3,
+        atol=1e-3,  # three decimals are enough
+        mistakes=mistakes,
+        hint="Compute y_n = softmax(a_n) for each sample, subtract its one-hot target, then add "
+             "the rows: every sample contributes to the shared bias.",
+        solution=solution,
+    )
+
+
+curvature_question = ChoiceQuestion(
+    "where one sample's loss curves most",
+    {
+        "a": (False, "for a one-hot prediction diag(y) - y y^T is the zero matrix: a confident "
+                     "prediction has no curvature at all (and its gradient is 0 too if correct)"),
+        "b": (False, "for the uniform y = (1/4, 1/4, 1/4, 1/4) the largest eigenvalue is "
+                     "1/4, not the largest possible"),
+        "c": (True, "y = (1/2, 1/2, 0, 0) gives the eigenvalue 1/2, along (1, -1, 0, 0): "
+                    "the largest any prediction can give, and the factor 1/2 in L"),
+        "d": (False, "diag(y) - y y^T depends on y: it is the covariance of the one-hot class, "
+                     "zero when the class is certain"),
+    },
+    hint="The Hessian diag(y) - y y^T is the covariance of the one-hot class drawn from y: "
+         "compute its eigenvalues with np.linalg.eigvalsh for each option.",
+    solution=r"""The Hessian of $-\ln y_{\text{target}}$ with respect to the logits is
+$H = \operatorname{diag}(y) - y y^\top$, whatever the target.
+
+- (a) $y = e_1$: $H = \operatorname{diag}(e_1) - e_1 e_1^\top = 0$.
+- (b) $y = \tfrac14 \mathbf 1$: $H = \tfrac14 (I - \tfrac14 \mathbf 1 \mathbf 1^\top)$, eigenvalues
+  $\tfrac14$ (three times) and 0.
+- (c) $y = (\tfrac12, \tfrac12, 0, 0)$: $H (1, -1, 0, 0)^\top = \tfrac12 (1, -1, 0, 0)^\top$,
+  eigenvalue $\tfrac12$.
+
+In general $u^\top H u = \operatorname{Var}(u_c)$ for the class $c$ drawn from $y$, and a variable
+with values in $[\min u, \max u]$ has variance at most $(\max u - \min u)^2 / 4 \le \tfrac12$ for
+a unit vector $u$. So **(c)**, and $\tfrac12$ is the factor in `SoftmaxRegression`'s bound
+$L = \tfrac12 \sigma_{\max}([X, 1])^2 + \lambda$.
+""",
+)

@@ -28,18 +28,27 @@ No exception escapes a callback into the notebook: it is shown in the readout in
 from __future__ import annotations
 
 import html
+import numbers
 import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from ..plotting.figure import NORMAL, PRESENTATION, TextStyle, make_legible, png_snapshot
+from .._cells import close_widgets, replace_previous
+from .._validation import short_repr
+from ..plotting.figure import (
+    NORMAL,
+    PRESENTATION,
+    TextStyle,
+    close_figure,
+    make_legible,
+    png_snapshot,
+)
 from ._layout import ScreenFit
 
-__all__ = ["BlitManager", "Explorer", "message_html"]
+__all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
 
 #: Environment variable that puts every explorer in presentation size (``make demo`` sets it).
 PRESENTATION_ENV = "TP3_PRESENTATION"
@@ -56,6 +65,20 @@ def message_html(text: str, kind: str = "info") -> str:
         f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
         f"{icon}{html.escape(text)}</div>"
     )
+
+
+def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high``, for an explorer's constructor argument.
+
+    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
+    (out of range), naming the argument, the value and what was expected.
+    """
+    expected = f"{name} must be an integer from {low} to {high}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{expected}, got {short_repr(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{expected}, got {value!r}")
+    return int(value)
 
 
 def _artists_in(value: object) -> list[Artist]:
@@ -94,7 +117,8 @@ class BlitManager:
 
     def __init__(self, figure: Figure, animated: Iterable[Artist]) -> None:
         self.figure = figure
-        self.blitting = figure.canvas.supports_blit
+        # Agg-based canvases (ipympl's too, although it sets supports_blit = False) can blit.
+        self.blitting = hasattr(figure.canvas, "copy_from_bbox")
         self.animated = list(animated) if self.blitting else []
         for artist in self.animated:
             artist.set_animated(True)
@@ -110,7 +134,10 @@ class BlitManager:
         canvas = self.figure.canvas
         if not self.blitting or canvas.is_saving():  # a snapshot draws everything: no background
             return
-        self.backgrounds[self._key()] = canvas.copy_from_bbox(self.figure.bbox)
+        scene, size = self._key()
+        if any(other_size != size for _, other_size in self.backgrounds):
+            self.backgrounds.clear()  # the canvas was resized: the other backgrounds are stale
+        self.backgrounds[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
 
     def has_background(self) -> bool:
@@ -137,7 +164,9 @@ class Explorer(widgets.VBox):
     """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
 
     A subclass builds its controls, figure and artists, then calls ``super().__init__`` with them
-    (this draws the first state) and provides :meth:`update`.
+    (this draws the first state) and provides :meth:`update`. An explorer made again by the same
+    notebook cell replaces the one made before, which is closed (see
+    :func:`tp3helpers._cells.replace_previous`).
 
     Parameters
     ----------
@@ -222,6 +251,9 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
+        # Made again by the same notebook cell, an explorer replaces the previous one, which is
+        # closed: re-running cells does not pile up figures.
+        replace_previous(self, type(self), lambda old: old.close())
 
     # -- to be provided by subclasses ------------------------------------------------------------
     def update(self, changed: str | None) -> str:
@@ -286,13 +318,18 @@ class Explorer(widgets.VBox):
         return bundle
 
     def close(self) -> None:
-        """Close the figure and every widget of the explorer."""
-        if hasattr(self, "figure"):  # also called by __del__ after a failed __init__
-            plt.close(self.figure)
-            for control in self.controls.values():
-                control.close()
-            # The title, the grid of controls and the figure's view too: a grid left open keeps
-            # the controls, their callbacks, this explorer and its figure alive (about 10 MB).
-            for child in self.children:
-                child.close()
+        """Close the figure, its ipympl canvas and toolbar, and every widget of the explorer.
+
+        ipywidgets keeps each open widget alive, and with it all it refers to: a control or a
+        toolbar left open would keep this explorer's figure in memory. A closed explorer may
+        itself live on (in IPython's ``Out`` history), so it lets go of its figure and artists.
+        """
+        if hasattr(self, "figure"):  # not closed yet, and __init__ got that far
+            parts = [self.layout, *self.children]
+            close_figure(self.figure)
+            close_widgets(*parts)
+            self.children = ()
+            del self.figure, self._blit, self.fit
+            self.artists.clear()
+            self._scenes.clear()
         super().close()

@@ -4,6 +4,10 @@ The base kernel is evaluated on rescaled inputs, :math:`k_h(x, x') = k(x / h, x'
 bandwidth :math:`h` plays the same role for every base kernel: for the linear one
 :math:`k_h = x x' / h^2`, and :math:`\exp(k_h)` is the Gaussian kernel up to the factors
 :math:`f(x) f(x')`.
+
+Every panel is computed from one evaluation of the kernel on the training inputs and the plotted
+grid together, so the panels always show the same setting: either all of them are updated, or all
+are blanked and the readout says why.
 """
 
 from __future__ import annotations
@@ -14,16 +18,18 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
-from .._validation import check_positive, check_positive_int
+from .._validation import check_nonnegative_int, check_positive
 from ..plotting.figure import new_figure
 from ..plotting.kernels import (
+    draw_gp_samples,
     draw_gram,
     draw_regression,
     draw_spectrum,
+    set_gp_samples,
     set_gram,
     set_spectrum,
 )
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
 
@@ -39,8 +45,12 @@ BASE_KERNELS: dict[str, tuple[str, str, Callable[..., np.ndarray]]] = {
 
 #: Largest condition number of K + alpha I for which the ridge fit is shown.
 MAX_CONDITION = 1e12
+#: Largest training set (its Gram matrix and spectrum are recomputed on every control move).
+MAX_POINTS = 200
 #: Taylor orders offered by the ``order`` control, then the exact exponential.
 MAX_ORDER = 15
+#: Functions drawn from the Gaussian process in the samples panel.
+N_SAMPLES = 3
 
 
 def ridge_data(rng: np.random.Generator, n: int = 40, noise: float = 0.25):
@@ -54,20 +64,25 @@ def ridge_data(rng: np.random.Generator, n: int = 40, noise: float = 0.25):
 class KernelExplorer(Explorer):
     r"""Bandwidth, base kernel and Taylor order set :math:`\kappa = \exp(k_h)` or :math:`T_N(k_h)`.
 
-    Panels: the Gram matrix of :math:`\kappa` on the training inputs, its eigenvalues with the
-    smallest marked (green when PSD up to rounding, red otherwise) and a kernel ridge regression
-    with :math:`\kappa` on noisy 1-D data. The readout gives the smallest eigenvalue, the Taylor
-    error and the fit's errors, or says why a setting cannot be shown.
+    Panels: the Gram matrix of :math:`\kappa` on the training inputs; its eigenvalues, coloured
+    by sign against the PSD tolerance; functions drawn from the Gaussian process with covariance
+    :math:`\kappa` (the same seeded draws at every setting, so a slider move morphs them); and a
+    kernel ridge regression with :math:`\kappa` on noisy 1-D data. The readout gives the smallest
+    eigenvalue relative to the largest, the Taylor error and the fit's errors, or says why a
+    setting cannot be shown.
 
-    Artists: ``gram`` (the heatmap's mesh), ``spectrum`` (the eigenvalue markers, the marker of
-    the smallest one and the line at its level) and ``fit`` (the ridge regression's curve).
+    Artists: ``gram`` (the heatmap's mesh), ``spectrum`` (three lines of bars: positive, zero up
+    to rounding, negative; and the text giving the smallest eigenvalue), ``samples`` (the sampled
+    functions' lines and a note shown when there is no Gaussian process) and ``fit`` (the ridge
+    regression's curve).
     """
 
     def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
                  presentation: bool | None = None) -> None:
-        n = check_positive_int(n_points, "n_points")
+        n = check_int_in_range(n_points, "n_points", 2, MAX_POINTS)
         self.alpha = check_positive(alpha, "alpha")
-        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(seed), n=n)
+        self.seed = check_nonnegative_int(seed, "seed")
+        self.x, self.y, self.grid, self.truth = ridge_data(np.random.default_rng(self.seed), n=n)
         controls: dict[str, widgets.Widget] = {
             "bandwidth": widgets.FloatLogSlider(
                 value=0.5, base=10, min=-1.5, max=1.0, step=0.05, description="bandwidth h",
@@ -82,11 +97,14 @@ class KernelExplorer(Explorer):
                 value="exact", description="Taylor order",
             ),
         }
-        fig = new_figure(11.5, 3.5)
-        ax_gram, ax_spec, ax_fit = fig.subplots(1, 3, width_ratios=[1.0, 1.0, 1.3])
+        #: The relative PSD tolerance c n ε of kernels.psd_tolerance, the same for every setting.
+        self.tolerance = kernels.psd_tolerance(np.ones(n))
+        fig = new_figure(10.0, 6.4, replace=False)
+        (ax_gram, ax_spec), (ax_gp, ax_fit) = fig.subplots(2, 2)
         artists = {
             "gram": draw_gram(ax_gram, np.eye(n)),
-            "spectrum": draw_spectrum(ax_spec, n, tolerance=kernels.psd_tolerance(np.ones(n))),
+            "spectrum": draw_spectrum(ax_spec, n, tolerance=self.tolerance),
+            "samples": draw_gp_samples(ax_gp, self.grid[::2], N_SAMPLES),
             "fit": draw_regression(ax_fit, self.x, self.y, self.grid, self.truth),
         }
         super().__init__(fig, controls, artists, title="Exponential kernel explorer",
@@ -97,48 +115,73 @@ class KernelExplorer(Explorer):
         h = float(self.value("bandwidth"))
         if not (np.isfinite(h) and h > 0):
             raise ValueError(f"bandwidth must be > 0, got {h!r}")
+        base = self._base_kernel(h)
+        order = self.value("order")
+        if order == "exact":
+            return base, kernels.exp_kernel(base)
+        return base, kernels.taylor_exp_kernel(base, order)
+
+    def _base_kernel(self, h: float) -> Callable[..., np.ndarray]:
+        """The chosen base kernel at bandwidth ``h``, :math:`k_h(x, x') = k(x / h, x' / h)`."""
         unit = BASE_KERNELS[self.value("kernel")][2]
 
         def base(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
             return unit(X / h, None if Y is None else Y / h)
 
         base.__name__ = str(self.value("kernel"))
-        order = self.value("order")
-        if order == "exact":
-            return base, kernels.exp_kernel(base)
-        return base, kernels.taylor_exp_kernel(base, order)
+        return base
 
     def _blank(self) -> None:
         """Empty every panel, so that nothing stale stays on screen after a failed setting."""
         n = self.x.size
         set_gram(self.artists["gram"], np.full((n, n), np.nan))
-        set_spectrum(self.artists["spectrum"], np.full(n, np.nan), psd=False)
-        self._hide_fit()
-
-    def _hide_fit(self) -> None:
+        set_spectrum(self.artists["spectrum"], np.full(n, np.nan), tolerance=self.tolerance)
+        set_gp_samples(self.artists["samples"], np.full((N_SAMPLES, self.grid[::2].size), np.nan))
         self.artists["fit"].set_ydata(np.full_like(self.grid, np.nan))
 
     def update(self, changed: str | None) -> str:
         base, shown = self.kernel()
-        try:
-            gram = shown(self.x)
-        except ValueError as exc:  # exp overflows float64: a numerically impossible setting
+        n = self.x.size
+        points = np.concatenate([self.x, self.grid])
+        peak = float(base(points).max())  # a broken base kernel's error goes to the readout
+        if self.value("order") == "exact" and peak > kernels.EXP_OVERFLOW:
             self._blank()
-            return message_html(f"{exc}. Increase the bandwidth h.", "warning")
+            return self._overflow_message(peak, points)
+        # One evaluation for all panels: training Gram matrix, grid Gram matrix and cross terms.
+        everything = shown(points)
+        gram, cross = everything[:n, :n], everything[n:, :n]
+        grid_gram = everything[n::2, n::2]  # every other grid point: enough to see the shape
         eigenvalues = np.linalg.eigvalsh(gram)
-        tol = kernels.psd_tolerance(eigenvalues)
-        psd = bool(eigenvalues[0] >= -tol)
+        psd = bool(eigenvalues[0] >= -kernels.psd_tolerance(eigenvalues))
         set_gram(self.artists["gram"], gram)
-        set_spectrum(self.artists["spectrum"], eigenvalues, psd=psd)
-        lines = [self._kernel_line(eigenvalues, tol, psd)]
+        set_spectrum(self.artists["spectrum"], eigenvalues, tolerance=self.tolerance)
+        lines = [self._kernel_line(eigenvalues, psd)]
         order = self.value("order")
         if order != "exact":
-            error = np.abs(gram - kernels.exp_kernel(base)(self.x)).max()
-            lines.append(f"Taylor order {order}: largest |T<sub>N</sub> − exp(K)| = {error:.2e}")
-        lines.append(self._fit_line(shown, eigenvalues, psd))
+            try:
+                error = f"{np.abs(gram - kernels.exp_kernel(base)(self.x)).max():.2e}"
+            except ValueError:
+                error = "∞ (exp(K) itself overflows float64)"
+            lines.append(f"Taylor order {order}: largest |T<sub>N</sub> − exp(K)| = {error}")
+        lines.append(self._samples_line(grid_gram))
+        lines.append(self._fit_line(gram, cross, eigenvalues, psd))
         return "<br>".join(lines)
 
-    def _kernel_line(self, eigenvalues: np.ndarray, tol: float, psd: bool) -> str:
+    def _overflow_message(self, peak: float, points: np.ndarray) -> str:
+        slider = self.controls["bandwidth"]
+        stops = 10.0 ** np.arange(slider.min, slider.max + slider.step / 2, slider.step)
+        finite = [h for h in stops if self._base_kernel(h)(points).max() <= kernels.EXP_OVERFLOW]
+        advice = f"h = {min(finite):.3g} or more" if finite else "a larger bandwidth"
+        return message_html(
+            f"At h = {self.value('bandwidth'):.3g} the base kernel k_h reaches {peak:.4g} on the "
+            f"plotted range, and exp({peak:.4g}) is beyond the largest float64 number (about "
+            f"1.8e308 = exp({kernels.EXP_OVERFLOW:.2f})), so exp(k_h) cannot be computed. "
+            f"Increase the bandwidth h ({advice} works with this base kernel), or choose a Taylor "
+            "order: a polynomial in k_h stays finite much longer.",
+            "warning",
+        )
+
+    def _kernel_line(self, eigenvalues: np.ndarray, psd: bool) -> str:
         label, formula, _ = BASE_KERNELS[self.value("kernel")]
         order = self.value("order")
         name = "exp(k)" if order == "exact" else f"T<sub>{order}</sub>(k)"
@@ -146,24 +189,48 @@ class KernelExplorer(Explorer):
             '<span style="color:#1a7f37">PSD ✓</span>' if psd
             else '<span style="color:#a40000">not PSD ✗</span>'
         )
+        top = float(np.abs(eigenvalues).max())
+        relative = eigenvalues[0] / top if top > 0 else 0.0
         return (
             f"<b>κ = {name}</b> with k = {label}, k<sub>h</sub>(x, x′) = {formula}, "
             f"h = {self.value('bandwidth'):.3g} &nbsp;·&nbsp; λ<sub>min</sub> = "
-            f"{eigenvalues[0]:.3e}, λ<sub>max</sub> = {eigenvalues[-1]:.3e} "
-            f"(tolerance {tol:.1e}): {verdict}"
+            f"{relative:+.1e} × max|λ| (max|λ| = {top:.3e}; rounding level "
+            f"{self.tolerance:.0e}): {verdict}"
+        )
+
+    def _samples_line(self, grid_gram: np.ndarray) -> str:
+        scale = float(grid_gram.diagonal().max())
+        try:
+            if not scale > 0:
+                raise ValueError("zero variance")
+            samples = kernels.gp_samples(
+                grid_gram / scale, N_SAMPLES, np.random.default_rng(self.seed)
+            )
+        except ValueError:
+            set_gp_samples(
+                self.artists["samples"], np.full((N_SAMPLES, self.grid[::2].size), np.nan),
+                note="κ is not PSD here:\nit is the covariance of no Gaussian process",
+            )
+            return message_html(
+                "No functions drawn: κ is not a valid kernel on the plotted range, so it is not "
+                "the covariance of any Gaussian process.", "warning",
+            )
+        set_gp_samples(self.artists["samples"], samples)
+        return (
+            f"<b>GP samples</b>: {N_SAMPLES} functions with covariance κ, divided by "
+            f"max √κ(x, x) = {np.sqrt(scale):.3g}"
         )
 
     def _fit_line(
-        self, shown: Callable[..., np.ndarray], eigenvalues: np.ndarray, psd: bool
+        self, gram: np.ndarray, cross: np.ndarray, eigenvalues: np.ndarray, psd: bool
     ) -> str:
-        low, high = eigenvalues[0] + self.alpha, eigenvalues[-1] + self.alpha
-        if not psd or low <= 0 or high / low > MAX_CONDITION:
-            self._hide_fit()
+        self.artists["fit"].set_ydata(np.full_like(self.grid, np.nan))
         if not psd:
             return message_html(
                 "Ridge fit hidden: κ is not a valid kernel here (K has a negative eigenvalue), "
                 "so there is no feature space in which to fit a ridge regression.", "warning",
             )
+        low, high = eigenvalues[0] + self.alpha, eigenvalues[-1] + self.alpha
         if low <= 0 or high / low > MAX_CONDITION:
             condition = "∞" if low <= 0 else f"{high / low:.1e}"
             return message_html(
@@ -171,10 +238,11 @@ class KernelExplorer(Explorer):
                 "in float64, so its solution would be rounding noise. Increase the bandwidth h.",
                 "warning",
             )
-        model = kernels.KernelRidge(shown, alpha=self.alpha).fit(self.x, self.y)
-        prediction = model.predict(self.grid)
+        # The fit of kernels.KernelRidge, from the matrices already computed (notebook 2).
+        dual = np.linalg.solve(gram + self.alpha * np.eye(len(gram)), self.y)
+        prediction = cross @ dual
         self.artists["fit"].set_ydata(prediction)
-        train = np.sqrt(np.mean((model.predict(self.x) - self.y) ** 2))
+        train = np.sqrt(np.mean((gram @ dual - self.y) ** 2))
         test = np.sqrt(np.mean((prediction - self.truth) ** 2))
         return (
             f"<b>ridge fit</b> (α = {self.alpha:g}): RMSE on the noisy training data {train:.3f}, "
@@ -187,10 +255,12 @@ def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
     """Build the exponential kernel explorer.
 
     Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
-    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the
-    size of the training set and of the Gram matrix; the update time grows with it (about
-    40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty, ``seed`` seeds
-    the noisy data. Display the returned widget under ``%matplotlib widget``.
+    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the size
+    of the training set and of the Gram matrix, from 2 to 200; the update time grows with it
+    (about 40 keeps a slider move within one 60 Hz frame). ``alpha`` is the ridge penalty (> 0),
+    ``seed`` (an integer >= 0) seeds the noisy data and the Gaussian-process draws. Display the
+    returned widget under
+    ``%matplotlib widget``.
     ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
     return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed, presentation=presentation)

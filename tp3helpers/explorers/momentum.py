@@ -2,10 +2,11 @@ r"""Explorer for Question 3: momentum rho and step eta on a quadratic bowl or Ro
 
 Four panels: the two trajectories (momentum and plain gradient descent) on the loss contours,
 the map of the convergence rate over the (eta, rho) plane with the current point, the loss per
-iteration, and the ball's kinetic, potential and total energy. Moving rho or eta only recomputes
-the two runs and updates animated lines (blitting); the contours and the rate map depend only on
-the loss and its eigenvalues: they are computed once per loss (:func:`_loss_data`) and shown as
-one scene per loss (:meth:`Explorer.show_scene`).
+iteration with its parts along the two eigenvectors of the quadratic (each component of the error
+shrinks at its own rate), and the ball's kinetic, potential and total energy. Moving rho or eta
+only recomputes the two runs and updates animated lines (blitting); the contours and the rate map
+depend only on the loss and its eigenvalues: they are computed once per loss (:func:`_loss_data`)
+and shown as one scene per loss (:meth:`Explorer.show_scene`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..momentum import (
+    BOUNDED,
+    DIVERGENT,
     Quadratic,
     Rosenbrock,
     convergence_rate,
@@ -42,10 +45,12 @@ from ..plotting.momentum import (
     set_trajectory,
     trajectory_line,
 )
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["MomentumExplorer", "momentum_explorer"]
 
+#: Most iterations per run (each control move reruns both).
+MAX_STEPS = 5000
 _CONDITION_NUMBERS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _ETA_MAX = 4.5
 _HISTORY_YLIM = (1e-14, 1e3)
@@ -70,7 +75,8 @@ def _map_grid(resolution: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=32)
 def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
     """The loss ``name`` (the quadratic with condition number ``kappa``), its rate map and regimes
-    over the (eta, rho) grid and its optimal (rho*, eta*); computed once per loss."""
+    over the (eta, rho) grid, its optimal (rho*, eta*) and, for the quadratic, its eigenvectors (the
+    columns of Q in A = Q diag(lambda) Q^T); computed once per loss."""
     if name == "quadratic":
         objective = Quadratic.from_eigenvalues([1.0 / kappa, 1.0], rotation_matrix(np.pi / 6))
     else:
@@ -79,7 +85,15 @@ def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
     eta, rho = _map_grid(resolution)
     rates = convergence_rate(rho[:, None], eta[None, :], lam)
     regimes = iteration_regime(rho[:, None], eta[None, :], lam)
-    return objective, rates, regimes, optimal_parameters(lam[0], lam[-1])
+    vectors = np.linalg.eigh(objective.A)[1] if name == "quadratic" else None
+    return objective, rates, regimes, optimal_parameters(lam[0], lam[-1]), vectors
+
+
+@lru_cache(maxsize=64)
+def _descent_run(name: str, kappa: int, resolution: int, eta: float, steps: int) -> np.ndarray:
+    """Plain gradient descent on this loss: it does not depend on rho, so a rho move reuses it."""
+    objective = _loss_data(name, kappa, resolution)[0]
+    return gradient_descent(objective.grad, _STARTS[name], eta=eta, steps=steps)
 
 
 def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolution: int) -> dict:
@@ -104,9 +118,14 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
     ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
     ax_map.set_title("convergence rate r(ρ, η) on this loss")
     log_history_axes(ax_loss, steps=steps, ylim=_HISTORY_YLIM,
-                     title="loss per iteration", ylabel="$E(w_t) - E^\\star$")
+                     title="loss per iteration (and its parts along the eigenvectors)",
+                     ylabel="$E(w_t) - E^\\star$")
     artists["loss_gd"] = history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent")
     artists["loss"] = history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum")
+    artists["loss_parts"] = (
+        history_line(ax_loss, colour="#ff7f0e", label="momentum, part along λ_min", style="--"),
+        history_line(ax_loss, colour="#8c564b", label="momentum, part along λ_max", style=":"),
+    )
     ax_loss.legend(loc="lower left", fontsize=8)
     log_history_axes(ax_energy, steps=steps, ylim=_HISTORY_YLIM,
                      title="energy of the ball (m = 1, Δt = √η)", ylabel="energy")
@@ -129,15 +148,17 @@ class MomentumExplorer(Explorer):
 
     Artists that follow rho and eta: ``path`` and ``path_gd`` (momentum and gradient descent
     trajectories), ``point`` and ``point_gd`` (their (eta, rho) on the map), ``loss`` and
-    ``loss_gd`` (loss per iteration) and ``energy`` (kinetic, potential and total energy lines).
+    ``loss_gd`` (loss per iteration), ``loss_parts`` (the momentum loss along each eigenvector,
+    :math:`\tfrac12 \lambda_i c_{i,t}^2` with :math:`c_t = Q^\top (w_t - w^\star)`; empty for
+    Rosenbrock) and ``energy`` (kinetic, potential and total energy lines).
     Artists that follow the loss: ``rate_map`` (the image of the rate) and ``optimum`` (the star
     at the optimal parameters). The contours and regime lines are drawn once per loss (a scene).
     """
 
     def __init__(self, *, steps: int = 150, resolution: int = 160,
                  presentation: bool | None = None) -> None:
-        self.steps = steps
-        self.resolution = resolution
+        self.steps = check_int_in_range(steps, "steps", 1, MAX_STEPS)
+        self.resolution = check_int_in_range(resolution, "resolution", 20, 1000)
         controls: dict[str, widgets.Widget] = {
             "rho": widgets.FloatSlider(value=0.8, min=0.0, max=1.0, step=0.01,
                                        description="momentum ρ"),
@@ -149,12 +170,12 @@ class MomentumExplorer(Explorer):
                 options=[("quadratic bowl", "quadratic"), ("Rosenbrock valley", "rosenbrock")],
                 value="quadratic", description="loss"),
         }
-        fig = new_figure(10.0, 7.0)
+        fig = new_figure(10.0, 7.0, replace=False)
         (ax_path, ax_map), (ax_loss, ax_energy) = fig.subplots(2, 2)
         artists = _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps, resolution)
         super().__init__(fig, controls, artists, title="Momentum as a heavy ball", columns=2,
                          animated=["path", "path_gd", "point", "point_gd", "loss", "loss_gd",
-                                   "energy"], presentation=presentation)
+                                   "loss_parts", "energy"], presentation=presentation)
         # The panels keep the place the first draw gave them: no layout pass on later redraws.
         fig.set_layout_engine("none")
 
@@ -181,19 +202,27 @@ class MomentumExplorer(Explorer):
         name, kappa = self.value("objective"), int(self.value("condition_number"))
         if name != "quadratic":
             kappa = 0  # the condition number applies to the quadratic only
-        objective, rates, regimes, best = _loss_data(name, kappa, self.resolution)
+        objective, rates, regimes, best, vectors = _loss_data(name, kappa, self.resolution)
         if (name, kappa) != self.scene:
             self._show_loss(name, kappa, objective, rates, regimes, best)
             self.controls["condition_number"].disabled = name != "quadratic"
         art = self.artists
         start = _STARTS[name]
         path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
-        path_gd = gradient_descent(objective.grad, start, eta=eta, steps=self.steps)
+        path_gd = _descent_run(name, kappa, self.resolution, eta, self.steps)
         set_trajectory(art["path"], path)
         set_trajectory(art["path_gd"], path_gd)
         art["point"].set_data([eta], [rho])
         art["point_gd"].set_data([eta], [0.0])
         set_history(art["loss"], objective.value(path))
+        # the error along each eigenvector follows its own recurrence (notebook 3, Beyond)
+        if vectors is None:
+            parts = [[], []]
+        else:
+            components = (path - objective.minimum) @ vectors  # c_t = Q^T (w_t - w*)
+            parts = (0.5 * objective.eigenvalues * components**2).T
+        for line, part in zip(art["loss_parts"], parts, strict=True):
+            set_history(line, part)
         set_history(art["loss_gd"], objective.value(path_gd))
         for line, series in zip(art["energy"],
                                 mechanical_energy(objective.value, path, dt=np.sqrt(eta)),
@@ -205,7 +234,8 @@ class MomentumExplorer(Explorer):
         lam = objective.eigenvalues
         rate = convergence_rate(rho, eta, lam)
         rate_gd = convergence_rate(0.0, eta, lam)
-        regime = REGIME_NAMES[iteration_regime(rho, eta, lam)]
+        code = iteration_regime(rho, eta, lam)
+        regime = REGIME_NAMES[code]
         rate_best = convergence_rate(best[0], best[1], lam)
         where = "" if name == "quadratic" else " near the minimum"
         lines = [
@@ -215,6 +245,12 @@ class MomentumExplorer(Explorer):
             f"<b>after {self.steps} steps</b> loss: momentum {_loss(objective, path)}, "
             f"gradient descent {_loss(objective, path_gd)}",
         ]
+        if name == "quadratic":
+            # one direction's roots depend on eta * lambda only: all directions in one call each
+            rates, codes = (f(rho, eta * lam, 1.0) for f in (convergence_rate, iteration_regime))
+            lines.append("<b>per eigen-direction</b> " + " &nbsp;·&nbsp; ".join(
+                f"λ = {value:g}: r = {r:.4f} ({REGIME_NAMES[int(c)]})"
+                for value, r, c in zip(lam, rates, codes, strict=True)))
         if eta > 0 and rho <= 1:
             _, friction, dt = momentum_to_physical(rho, eta)
             lines.append(f"<b>ball</b> m = 1, friction c = {friction:.3f}, Δt = {dt:.3f}"
@@ -223,16 +259,29 @@ class MomentumExplorer(Explorer):
             lines.append("The condition number applies to the quadratic only; Rosenbrock's "
                          f"Hessian at the minimum has κ = {lam[-1] / lam[0]:.0f}.")
         html = "<br>".join(lines)
+        advice = {  # on the quadratic, momentum converges iff 0 <= rho < 1, eta < 2(1 + rho)/lam
+            "momentum": "Lower η (on the quadratic it converges only if η < 2(1 + ρ)/λ_max, so "
+                        "a larger ρ < 1 also helps).",
+            "gradient descent": "Lower η (on the quadratic it converges only if η < 2/λ_max; "
+                                "momentum allows up to 2(1 + ρ)/λ_max).",
+        }
         for label, run in (("momentum", path), ("gradient descent", path_gd)):
             if has_diverged(run, self.steps):
                 html += message_html(
                     f"The {label} run diverged after {len(run) - 1} steps: its iterate left every "
-                    f"bound, so the plots show only the steps before. Lower η or ρ "
-                    f"(on the quadratic it converges only if η < 2(1 + ρ)/λ_max).", "warning")
-        if rate >= 1 and not has_diverged(path, self.steps):
-            kind = "never settles" if rate < 1 + 1e-9 else "grows without bound"
-            html += message_html(f"With r = {rate:.3f} ≥ 1 the momentum run {kind}{where}: "
-                                 "it does not converge.", "warning")
+                    f"bound, so the plots show only the steps before. {advice[label]}", "warning")
+        if code == BOUNDED and not has_diverged(path, self.steps):
+            html += message_html(f"With r = {rate:.4f} the momentum run is bounded{where}: its "
+                                 "error neither grows nor shrinks, so it never converges.", "info")
+        elif code == DIVERGENT and not has_diverged(path, self.steps):
+            why = (f"r = {rate:.4f} > 1{where}: its error grows like r^t" if rate > 1 + 1e-12
+                   else "a double root −1 at ρ = 1, ηλ = 4: its error grows like t")
+            html += message_html(f"The momentum run diverges ({why}), although it has not left "
+                                 f"the plots' range within {self.steps} steps.", "warning")
+        if rate_gd > 1 + 1e-12 and not has_diverged(path_gd, self.steps):
+            html += message_html(
+                f"The gradient descent run diverges (r = {rate_gd:.4f} > 1{where}: η > 2/λ_max), "
+                f"although it has not left the plots' range within {self.steps} steps.", "warning")
         return html
 
 
@@ -245,7 +294,7 @@ def momentum_explorer(*, steps: int = 150, presentation: bool | None = None
     """Build the momentum explorer: controls ``rho``, ``eta``, ``condition_number``, ``objective``.
 
     Display the returned widget (the last expression of a cell) under ``%matplotlib widget``.
-    ``steps`` is the number of iterations of each run (150 by default).
+    ``steps`` is the number of iterations of each run (150 by default, at most 5000).
     ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
     return MomentumExplorer(steps=steps, presentation=presentation)

@@ -5,27 +5,44 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import check_in_range
+from .._validation import as_float_array, short_repr
 from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
-from ._base import Explorer, message_html
+from ._base import Explorer, check_int_in_range, message_html
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 
+#: The logit sliders go from -LOGIT_LIMIT to LOGIT_LIMIT.
+LOGIT_LIMIT = 6.0
+
+#: |y_k - t_k| <= 1 and T >= 0.1, so |∂E/∂a_k| <= 10: the panel spans ±25 to leave room for
+#: the value labels.
+GRADIENT_LIMIT = 25.0
+
+
+#: How the gradient is written, on the bars and in the readout alike (3 significant digits, so
+#: that a gradient of 4.5e-4 does not read as 0).
+GRADIENT_FORMAT = "{:+.3g}"
+
 
 def _format_vector(values: np.ndarray) -> str:
-    return "[" + ", ".join(f"{v:+.3f}" for v in values) + "]"
+    return "[" + ", ".join(GRADIENT_FORMAT.format(v) for v in values) + "]"
 
 
 class SoftmaxExplorer(Explorer):
     r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`T`.
 
-    The probabilities are :math:`y = \operatorname{softmax}(a / T)`; the right panel shows
-    :math:`y - t`, the gradient of :math:`E = -\ln y_{\text{target}}` with respect to the scaled
-    logits :math:`a / T`. The readout gives the loss and compares the analytic gradient with
-    respect to :math:`a`, :math:`(y - t) / T`, with central finite differences.
+    The probabilities are :math:`y = \operatorname{softmax}(a / T)`. The right panel and the
+    readout show the same quantity, the gradient of :math:`E = -\ln y_{\text{target}}` with
+    respect to the logits :math:`a` on the sliders (notebook 1, Explore):
+
+    .. math:: \frac{\partial E}{\partial a_k} = \frac{y_k - t_k}{T},
+
+    on a symmetric-log axis, so that both regimes of :math:`T \to 0` are visible: it grows like
+    :math:`1/T` when the true class is not the arg-max, and vanishes exponentially when it is.
+    The readout also compares it with central finite differences.
 
     Artists: ``prob_bars`` and ``grad_bars`` (bar containers, one bar per class) and their value
     labels ``prob_labels`` and ``grad_labels``.
@@ -33,18 +50,22 @@ class SoftmaxExplorer(Explorer):
 
     def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None,
                  presentation: bool | None = None) -> None:
-        k = int(check_in_range(num_classes, "num_classes", 2, 10))
-        if isinstance(num_classes, bool) or num_classes != k:
-            raise ValueError(f"num_classes must be an integer from 2 to 10, got {num_classes!r}")
-        start = np.linspace(2.0, -1.0, k) if initial_logits is None else np.asarray(initial_logits)
-        if start.shape != (k,):
-            raise ValueError(f"initial_logits must have shape ({k},), got {start.shape}")
+        k = check_int_in_range(num_classes, "num_classes", 2, 10)
+        if initial_logits is None:
+            start = np.linspace(2.0, -1.0, k)
+        else:
+            start = as_float_array(initial_logits, "initial_logits", ndim=1)
+            if start.shape != (k,) or np.abs(start).max() > LOGIT_LIMIT:
+                raise ValueError(
+                    f"initial_logits must be {k} numbers (one per class) from {-LOGIT_LIMIT:g} "
+                    f"to {LOGIT_LIMIT:g}, the sliders' range, got {short_repr(start)}"
+                )
         self.num_classes = k
         controls: dict[str, widgets.Widget] = {
             f"logit_{i}": widgets.FloatSlider(
                 value=float(start[i]),
-                min=-6.0,
-                max=6.0,
+                min=-LOGIT_LIMIT,
+                max=LOGIT_LIMIT,
                 step=0.1,
                 description=f"logit a{i}",
                 continuous_update=True,
@@ -64,7 +85,7 @@ class SoftmaxExplorer(Explorer):
             step=0.05,
             description="temperature T",
         )
-        fig = new_figure(9.0, 3.6)
+        fig = new_figure(9.0, 3.6, replace=False)
         ax_p, ax_g = fig.subplots(1, 2)
         zeros = np.zeros(k)
         prob_bars, prob_labels = labelled_bars(
@@ -77,10 +98,11 @@ class SoftmaxExplorer(Explorer):
         grad_bars, grad_labels = labelled_bars(
             ax_g,
             zeros,
-            ylim=(-1.15, 1.15),
-            title="gradient $y_k - t_k$",
-            ylabel="$y_k - t_k$",
-            fmt="{:+.2f}",
+            ylim=(-GRADIENT_LIMIT, GRADIENT_LIMIT),
+            title="gradient $\\partial E/\\partial a_k = (y_k - t_k)/T$",
+            ylabel="$(y_k - t_k)/T$ (symmetric log scale)",
+            fmt=GRADIENT_FORMAT,
+            linthresh=1.0,
         )
         artists = {
             "prob_bars": prob_bars,
@@ -105,19 +127,19 @@ class SoftmaxExplorer(Explorer):
         y = softmax(a / temperature)
         art = self.artists
         set_bar_values(art["prob_bars"], art["prob_labels"], y)
-        set_bar_values(art["grad_bars"], art["grad_labels"], y - t, fmt="{:+.2f}")
+        analytic = (y - t) / temperature
+        set_bar_values(art["grad_bars"], art["grad_labels"], analytic, fmt=GRADIENT_FORMAT)
         if changed in (None, "target"):
             colour_target_bar(art["prob_bars"], target)
             colour_target_bar(art["grad_bars"], target)
         loss = cross_entropy((a / temperature)[None, :], [target])
-        analytic = (y - t) / temperature
         # E(a) = -ln softmax(a / T)[target], the same loss as cross_entropy above; log_softmax
         # skips the target checks, which matters at 2K evaluations per slider move.
         numeric = numerical_gradient(lambda z: -log_softmax(z / temperature)[target], a)
         return (
-            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4f} &nbsp;·&nbsp; "
-            f"Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>) = {abs(np.sum(y - t)):.1e}<br>"
-            f"<b>∂E/∂a</b> analytic (y − t)/T = {_format_vector(analytic)}<br>"
+            f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4g} &nbsp;·&nbsp; "
+            f"|Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>)| = {abs(np.sum(y - t)):.1e}<br>"
+            f"<b>∂E/∂a</b> = (y − t)/T, the bars = {_format_vector(analytic)}<br>"
             f"<b>∂E/∂a</b> finite differences = {_format_vector(numeric)} "
             f"&nbsp;(relative error {relative_error(analytic, numeric):.1e})"
         )

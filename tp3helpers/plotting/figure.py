@@ -1,9 +1,14 @@
-"""Figure creation, legible text sizes and static snapshots shared by every explorer and figure.
+"""Figures shared by every explorer and notebook figure: creation, legible text sizes,
+snapshots, clean-up.
 
 Text sizes are stated in CSS pixels, the unit a browser lays out in. ipympl shows one figure pixel
 per CSS pixel (on a high-density screen it raises the figure's dpi by the device pixel ratio and
 keeps the CSS size), so a font of ``s`` points on a figure of ``FIGURE_DPI`` dots per inch is
 ``s * FIGURE_DPI / 72`` CSS pixels tall, whatever the figure's size in inches.
+
+Students re-run cells all the time. A figure made again by the same notebook cell therefore
+replaces the one that cell made before, which is closed: re-running a cell does not pile up
+figures ("More than 20 figures have been opened") nor memory (see :mod:`tp3helpers._cells`).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-__all__ = ["TextStyle", "NORMAL", "PRESENTATION", "new_figure", "png_snapshot", "css_px",
-           "make_legible", "smallest_text_px", "MIN_READOUT_PX"]
+from .._cells import close_widgets, replace_previous
+
+__all__ = ["TextStyle", "NORMAL", "PRESENTATION", "MIN_READOUT_PX", "close_figure", "css_px",
+           "make_legible", "new_figure", "png_snapshot", "smallest_text_px"]
 
 #: Resolution of every explorer figure: sharp on a projector, small in a stored notebook.
 FIGURE_DPI = 90
@@ -121,12 +128,16 @@ def smallest_text_px(fig: Figure) -> tuple[float, str]:
     return css_px(fig, smallest.get_fontsize()), smallest.get_text()
 
 
-def new_figure(width: float, height: float, **kwargs: object) -> Figure:
+def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: object) -> Figure:
     """A figure on the current backend that is not displayed by itself.
 
     Under ``%matplotlib widget`` a figure made by ``plt.figure`` shows up as soon as it exists;
     made inside ``plt.ioff()`` it shows only where the caller displays it (once). With ipympl the
     canvas header, footer and resize handle are hidden: the explorer around it is the interface.
+
+    In a notebook, the figure replaces (and closes) the one the same cell made before with the
+    same ``label`` (a keyword of :func:`matplotlib.pyplot.figure`); ``replace=False`` keeps it
+    open (explorers do, as they replace themselves). Other ``kwargs`` go to ``plt.figure``.
     """
     with plt.ioff():
         fig = plt.figure(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained", **kwargs)
@@ -136,6 +147,8 @@ def new_figure(width: float, height: float, **kwargs: object) -> Figure:
             setattr(canvas, attribute, False)
     if hasattr(canvas, "toolbar_position"):
         canvas.toolbar_position = "right"
+    if replace:
+        replace_previous(fig, ("figure", kwargs.get("label")), close_figure)
     return fig
 
 
@@ -155,3 +168,11 @@ def png_snapshot(fig: Figure, animated: Iterable[Artist] = ()) -> bytes:
     finally:
         for artist in artists:
             artist.set_animated(True)
+
+
+def close_figure(fig: Figure) -> None:
+    """Close ``fig`` for good: pyplot forgets it and, under ipympl, its canvas widget and the
+    canvas's toolbar close too, so that the figure can be freed."""
+    plt.close(fig)
+    close_widgets(fig.canvas)
+    fig.clear()

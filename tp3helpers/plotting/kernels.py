@@ -1,4 +1,5 @@
-"""Plots for Question 2: Gram heatmaps, eigenvalue spectra, kernel ridge fits, decision boundaries.
+"""Plots for Question 2: Gram heatmaps, eigenvalue spectra, Gaussian-process samples, kernel ridge
+fits and their errors over the bandwidth, decision boundaries.
 
 Each ``draw_*`` function draws on the ``ax`` it is given and returns the artists that change; the
 matching ``set_*`` function updates them in place.
@@ -13,24 +14,31 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 __all__ = [
     "PSD_COLOUR",
     "NOT_PSD_COLOUR",
-    "SPECTRUM_LINTHRESH",
+    "ROUNDING_COLOUR",
+    "SPECTRUM_FLOOR",
     "draw_gram",
     "set_gram",
+    "spectrum_colours",
     "draw_spectrum",
     "set_spectrum",
+    "draw_gp_samples",
+    "set_gp_samples",
     "draw_regression",
     "draw_decision",
     "draw_taylor_errors",
+    "draw_bandwidth_errors",
 ]
 
-PSD_COLOUR = "#1a7f37"
+PSD_COLOUR = "#1f77b4"
 NOT_PSD_COLOUR = "#d62728"
-#: Below this size a normalised eigenvalue is drawn on a linear scale (the symlog axis's middle).
-SPECTRUM_LINTHRESH = 1e-16
+ROUNDING_COLOUR = "0.6"
+#: Bottom of the spectrum's log axis: relative sizes below it (and exact zeros) are drawn there.
+SPECTRUM_FLOOR = 1e-18
 
 
 def _normalised(K: np.ndarray) -> np.ndarray:
@@ -60,44 +68,115 @@ def set_gram(mesh: QuadMesh, K: np.ndarray) -> None:
     mesh.set_array(_normalised(K))
 
 
-def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D, Line2D]:
-    r"""Axes for the eigenvalues :math:`\lambda_i / \max_j |\lambda_j|` of an n-by-n matrix.
+def spectrum_colours(relative: np.ndarray, tolerance: float) -> list[str]:
+    r"""Colour of each relative eigenvalue :math:`\lambda_i / \max_j |\lambda_j|`.
 
-    The y-axis is symmetric-log with fixed limits, so values from :math:`10^{-16}` to 1 of either
-    sign are readable without rescaling; a grey band shows the PSD ``tolerance`` (relative).
-    Returns the eigenvalue markers, the marker of the smallest one and a dashed line at its level.
+    Blue above ``tolerance`` (positive), grey within it (zero up to rounding), red below
+    :math:`-` ``tolerance`` (a real negative eigenvalue: not PSD).
     """
-    index = np.arange(1, n + 1)
-    ax.set_yscale("symlog", linthresh=SPECTRUM_LINTHRESH, linscale=1.0)
-    ax.set_ylim(-2.0, 2.0)
+    return [
+        PSD_COLOUR if r > tolerance else NOT_PSD_COLOUR if r < -tolerance else ROUNDING_COLOUR
+        for r in np.asarray(relative, dtype=float)
+    ]
+
+
+_SPECTRUM_CLASSES = (
+    (PSD_COLOUR, "$\\lambda_i > 0$"),
+    (ROUNDING_COLOUR, "0 up to rounding"),
+    (NOT_PSD_COLOUR, "$\\lambda_i < 0$: not PSD"),
+)
+
+
+def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D, Line2D, Text]:
+    r"""Axes for the eigenvalues of an n-by-n symmetric matrix, read at a glance.
+
+    Eigenvalue :math:`i` (sorted from largest to smallest) is a bar of height
+    :math:`|\lambda_i| / \max_j |\lambda_j|` on a log axis from :data:`SPECTRUM_FLOOR` to 1,
+    coloured by sign (:func:`spectrum_colours`). A dashed line marks ``tolerance``, the relative
+    PSD tolerance :math:`c\, n\, \varepsilon` of :func:`tp3helpers.kernels.psd_tolerance`:
+    bars under it are rounding. A red bar of height 0.3 reads "an eigenvalue of
+    :math:`-0.3 \max|\lambda|`". Returns one line per colour (its bars, separated by NaN) and a
+    text naming the smallest eigenvalue.
+    """
+    ax.set_yscale("log")
+    ax.set_ylim(SPECTRUM_FLOOR, 1e6)  # room above 1 for the legend and the smallest's value
+    ax.set_yticks([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1.0])
+    ax.minorticks_off()
     ax.set_xlim(0, n + 1)
-    ax.set_yticks([-1, -1e-4, -1e-8, -1e-12, 0, 1e-12, 1e-8, 1e-4, 1])
-    ax.axhspan(-tolerance, tolerance, color="0.85", zorder=0, label="rounding tolerance")
-    ax.axhline(0.0, color="0.3", linewidth=0.8)
-    (points,) = ax.plot(index, np.ones(n), "o", color="#1f77b4", markersize=3, label="$\\lambda_i$")
-    (smallest,) = ax.plot(
-        [n], [1.0], "*", markersize=14, color=PSD_COLOUR, label="smallest (red: not PSD)"
+    ax.axhline(tolerance, color="k", linestyle="--", linewidth=1.0,
+               label=f"rounding level {tolerance:.0e}")
+    lines = tuple(
+        ax.plot([], [], color=colour, linewidth=3.0, solid_capstyle="butt", label=label)[0]
+        for colour, label in _SPECTRUM_CLASSES
     )
-    (level,) = ax.plot([0, n + 1], [1.0, 1.0], "--", linewidth=1.0, color=PSD_COLOUR)
-    ax.set_title("eigenvalues $\\lambda_i / \\max|\\lambda|$ (symlog)")
-    ax.set_xlabel("index $i$ (sorted)")
-    ax.legend(loc="lower left", fontsize=8)
-    return points, smallest, level
+    ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2)
+    ax.set_title("eigenvalues: $|\\lambda_i| / \\max|\\lambda|$, coloured by sign")
+    ax.set_xlabel("index $i$ (largest to smallest)")
+    smallest = ax.text(0.02, 0.83, "", transform=ax.transAxes, fontsize=9, ha="left", va="top")
+    return (*lines, smallest)
 
 
 def set_spectrum(
-    artists: tuple[Line2D, Line2D, Line2D], eigenvalues: np.ndarray, *, psd: bool
+    artists: tuple[Line2D, Line2D, Line2D, Text], eigenvalues: np.ndarray, *, tolerance: float
 ) -> None:
-    """Show new eigenvalues (any order) on the axes made by :func:`draw_spectrum`."""
-    points, smallest, level = artists
-    values = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
-    values = _normalised(values)
-    points.set_ydata(values)
-    smallest.set_data([values.size], [values[-1]])
-    level.set_ydata([values[-1], values[-1]])
-    colour = PSD_COLOUR if psd else NOT_PSD_COLOUR
-    smallest.set_color(colour)
-    level.set_color(colour)
+    """Show new eigenvalues (any order; NaN blanks the panel) on :func:`draw_spectrum`'s axes."""
+    *lines, smallest = artists
+    values = np.asarray(eigenvalues, dtype=float)
+    if not np.isfinite(values).all():
+        for line in lines:
+            line.set_data([], [])
+        smallest.set_text("")
+        return
+    relative = _normalised(np.sort(values)[::-1])
+    heights = np.clip(np.abs(relative), SPECTRUM_FLOOR, None)
+    colours = np.array(spectrum_colours(relative, tolerance))
+    index = np.arange(1, values.size + 1)
+    for line, (colour, _) in zip(lines, _SPECTRUM_CLASSES, strict=True):
+        mine = colours == colour
+        # Each bar is (i, floor) -> (i, height), then a NaN that breaks the line.
+        xs = np.repeat(index[mine], 3).astype(float)
+        ys = np.column_stack([np.full(mine.sum(), SPECTRUM_FLOOR), heights[mine],
+                              np.full(mine.sum(), np.nan)]).ravel()
+        xs[2::3] = np.nan
+        line.set_data(xs, ys)
+    verdict = {PSD_COLOUR: "", ROUNDING_COLOUR: ": 0 up to rounding", NOT_PSD_COLOUR: ": not PSD"}
+    smallest.set_text(
+        f"smallest: $\\lambda_{{\\min}}$ = {relative[-1]:+.1e} $\\times \\max|\\lambda|$"
+        + verdict[colours[-1]]
+    )
+    smallest.set_color(colours[-1] if colours[-1] != ROUNDING_COLOUR else "0.3")
+
+
+def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Line2D], Text]:
+    """Axes for ``n_samples`` functions drawn from a Gaussian process on ``grid``.
+
+    The samples are shown divided by the largest standard deviation :math:`\\max_x
+    \\sqrt{\\kappa(x, x)}`, so the y-axis is fixed; what the eye compares is their shape
+    (smooth or rough, wiggles per unit length). Returns the lines and a text for a note shown
+    when there is nothing to draw.
+    """
+    lines = [
+        ax.plot(grid, np.full_like(grid, np.nan), linewidth=1.3)[0] for _ in range(n_samples)
+    ]
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_ylim(-3.2, 3.2)
+    ax.axhline(0.0, color="0.7", linewidth=0.8)
+    ax.set_title("functions drawn from GP(0, κ)")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$f(x)\\,/\\,\\max\\sqrt{\\kappa(x, x)}$")
+    note = ax.text(0.5, 0.6, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                   color=NOT_PSD_COLOUR, wrap=True)
+    return lines, note
+
+
+def set_gp_samples(
+    artists: tuple[list[Line2D], Text], samples: np.ndarray, *, note: str = ""
+) -> None:
+    """New samples (one per row; NaN blanks) and ``note`` on :func:`draw_gp_samples`'s axes."""
+    lines, text = artists
+    for line, sample in zip(lines, np.atleast_2d(samples), strict=True):
+        line.set_ydata(sample)
+    text.set_text(note)
 
 
 def draw_regression(
@@ -158,6 +237,29 @@ def draw_taylor_errors(
     lines += ax.semilogy(orders, bounds, "--", color="0.4", label="bound $e^{m} m^{N+1}/(N+1)!$")
     ax.set_xlabel("Taylor order $N$")
     ax.set_ylabel("largest error")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return lines
+
+
+def draw_bandwidth_errors(
+    ax: Axes, bandwidths: np.ndarray, train: np.ndarray, held_out: np.ndarray
+) -> list[Line2D]:
+    """Training and held-out error against the bandwidth, one row per repetition (seed).
+
+    The mean over repetitions is a line, the range from the smallest to the largest repetition a
+    shaded band: where the bands do not overlap, the gap is not the luck of one data set.
+    """
+    lines = []
+    curves = ((train, "#1f77b4", "training"), (held_out, "#d62728", "held-out"))
+    for errors, colour, label in curves:
+        errors = np.atleast_2d(errors)
+        ax.fill_between(bandwidths, errors.min(axis=0), errors.max(axis=0), color=colour, alpha=0.2)
+        lines += ax.plot(bandwidths, errors.mean(axis=0), "o-", color=colour, markersize=3,
+                         label=f"{label} RMSE (mean of {errors.shape[0]}, band: min–max)")
+    ax.set_xscale("log")
+    ax.set_xlabel("bandwidth $h$")
+    ax.set_ylabel("root mean squared error")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return lines

@@ -14,11 +14,12 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
-from ..momentum import DIVERGENT, MONOTONE, OSCILLATING
+from ..momentum import BOUNDED, DIVERGENT, MONOTONE, OSCILLATING
 
 __all__ = [
     "MOMENTUM_COLOUR",
     "DESCENT_COLOUR",
+    "BOUNDED_COLOUR",
     "REGIME_NAMES",
     "loss_contours",
     "trajectory_line",
@@ -31,7 +32,9 @@ __all__ = [
 
 MOMENTUM_COLOUR = "#d62728"
 DESCENT_COLOUR = "#1f77b4"
-REGIME_NAMES = {MONOTONE: "monotone", OSCILLATING: "oscillating", DIVERGENT: "divergent"}
+BOUNDED_COLOUR = "#ff7f0e"
+REGIME_NAMES = {MONOTONE: "monotone", OSCILLATING: "oscillating", DIVERGENT: "divergent",
+                BOUNDED: "bounded, never converges"}
 
 #: Coordinates beyond this many axis spans are clipped before drawing (a diverging run reaches
 #: 1e50, which the renderer handles badly).
@@ -94,7 +97,8 @@ def rate_map(ax: Axes, eta: np.ndarray, rho: np.ndarray, rates: np.ndarray) -> A
     """The convergence rate over the (eta, rho) plane, coloured by how fast the error shrinks.
 
     The colour encodes :math:`1 - r` on a log scale (bright: fast, dark: :math:`r` close to 1);
-    divergent cells (:math:`r \\ge 1`) are light grey. ``rates`` has shape (len(rho), len(eta));
+    cells that do not converge (:math:`r \\ge 1`) are light grey; :func:`regime_boundaries` marks
+    those where :math:`r = 1` exactly (bounded). ``rates`` has shape (len(rho), len(eta));
     update the picture later with ``image.set_data(rate_image_data(rates))``.
     """
     image = ax.imshow(
@@ -118,24 +122,30 @@ def rate_colorbar(fig: Figure, image: AxesImage, ax: Axes) -> Colorbar:
     bar = fig.colorbar(image, ax=ax, extend="min")
     ticks = [1e-3, 1e-2, 1e-1, 1.0]
     bar.set_ticks(ticks, labels=[f"{1 - t:g}" for t in ticks])
-    bar.set_label("rate r (grey: r ≥ 1, diverges)")
+    bar.set_label("rate r (grey: r > 1 diverges; orange: r = 1)")
     return bar
 
 
 def regime_boundaries(
     ax: Axes, eta: np.ndarray, rho: np.ndarray, regimes: np.ndarray
 ) -> list[Artist]:
-    """Lines between the regimes of :func:`tp3helpers.momentum.iteration_regime` and a label in
-    each region present. Returns the artists, to be removed when the eigenvalues change."""
+    """Lines between the regimes of :func:`tp3helpers.momentum.iteration_regime`, a label in each
+    region present, and the cells of the bounded regime (rate exactly 1, a line such as
+    :math:`\\rho = 1`) as orange marks. Returns the artists, to be removed when the eigenvalues
+    change."""
+    bounded = regimes == BOUNDED
+    lines = np.where(bounded, DIVERGENT, regimes)  # the edge of convergence, drawn once
     artists: list[Artist] = [
-        ax.contour(eta, rho, regimes, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
+        ax.contour(eta, rho, lines, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
                    colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"],
                    zorder=2)
     ]
     ge, gr = np.meshgrid(eta, rho)
+    artists += ax.plot(ge[bounded], gr[bounded], "s", color=BOUNDED_COLOUR, markersize=2.5,
+                       clip_on=False, zorder=3, label="bounded (r = 1)")
     for code, name in REGIME_NAMES.items():
         inside = regimes == code
-        if inside.sum() < 20:
+        if code == BOUNDED or inside.sum() < 20:
             continue
         # a cell with room for the label around it (the region eroded by about the label's size),
         # nearest to the region's centroid

@@ -9,6 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.text import Text
+from matplotlib.ticker import ScalarFormatter
+from matplotlib.transforms import offset_copy
 
 __all__ = [
     "TARGET_COLOUR",
@@ -31,12 +33,18 @@ def labelled_bars(
     title: str,
     ylabel: str,
     fmt: str = "{:.2f}",
+    linthresh: float | None = None,
 ) -> tuple[BarContainer, list[Text]]:
-    """One bar per class with its value written above (or below) it.
+    """One bar per class with its value written just above (or below) it.
 
-    Returns the bars and the value labels, for :func:`set_bar_values`.
+    With ``linthresh`` the y axis is symmetric-logarithmic: linear on
+    ``[-linthresh, linthresh]``, logarithmic beyond, so that values of 0.001 and of 10 both stay
+    readable. Returns the bars and the value labels, for :func:`set_bar_values`.
     """
     k = len(values)
+    if linthresh is not None:
+        ax.set_yscale("symlog", linthresh=linthresh)
+        ax.yaxis.set_major_formatter(ScalarFormatter())  # "10", not "$10^1$"
     bars = ax.bar(np.arange(k), values, color=OTHER_COLOUR, width=0.6)
     labels = [ax.text(i, 0.0, "", ha="center", fontsize=10) for i in range(k)]
     ax.set_xticks(np.arange(k), [f"class {i}" for i in range(k)])
@@ -51,12 +59,16 @@ def labelled_bars(
 def set_bar_values(
     bars: BarContainer, labels: Sequence[Text], values: Sequence[float], *, fmt: str = "{:.2f}"
 ) -> None:
-    """Update bar heights and their value labels in place."""
-    span = np.diff(bars[0].axes.get_ylim())[0]
+    """Update bar heights and their value labels in place.
+
+    A label sits 3 points beyond the end of its bar, whatever the axis scale (linear or symlog).
+    """
     for bar, label, value in zip(bars, labels, values, strict=True):
         bar.set_height(value)
-        offset = 0.02 * span if value >= 0 else -0.02 * span
-        label.set_position((bar.get_x() + bar.get_width() / 2, value + offset))
+        label.set_position((bar.get_x() + bar.get_width() / 2, value))
+        label.set_transform(
+            offset_copy(bar.axes.transData, bar.figure, y=3 if value >= 0 else -3, units="points")
+        )
         label.set_verticalalignment("bottom" if value >= 0 else "top")
         label.set_text(fmt.format(value))
 

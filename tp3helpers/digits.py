@@ -1,0 +1,284 @@
+r"""The three results together on handwritten digits (notebook 4).
+
+A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the three questions:
+
+* **Question 2** — the Gaussian kernel :math:`k(x, x') = f(x)\, e^{x^\top x' / h^2} f(x')` with
+  :math:`f(x) = e^{-\lVert x\rVert^2 / (2h^2)}` is valid, so the Gram matrix of the landmarks
+  :math:`K_{mm}` is PSD and has a square root. The Nyström features
+  :math:`\Phi = K_{nm} K_{mm}^{-1/2}` satisfy :math:`\Phi_m \Phi_m^\top = K_{mm}` on the landmarks,
+  so a linear model on :math:`\Phi` is a kernel model (:class:`NystromFeatures`).
+* **Question 1** — a softmax classifier on :math:`\Phi` with weights :math:`W` of shape (D, K)
+  minimises :math:`J(W) = E_D(\Phi W) + \tfrac{\lambda}{2}\lVert W\rVert^2`, whose gradient is
+  :math:`\Phi^\top (Y - T) + \lambda W` (:class:`SoftmaxObjective`).
+* **Question 3** — :math:`J` has curvature between :math:`\mu = \lambda` and
+  :math:`L = \tfrac12 \sigma_{\max}(\Phi)^2 + \lambda`, which gives Polyak's :math:`(\rho^\star,
+  \eta^\star)` and predicts how many steps gradient descent and momentum need
+  (:func:`predicted_steps`).
+
+Plain NumPy; scikit-learn is used only to load its bundled copy of the digits (no download).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validation import (
+    as_float_array,
+    check_in_range,
+    check_nonnegative,
+    check_nonnegative_int,
+    check_positive,
+    check_positive_int,
+    short_repr,
+)
+from .kernels import as_points, check_gram, gaussian
+from .momentum import convergence_rate
+from .softmax import cross_entropy, cross_entropy_grad
+
+__all__ = [
+    "DigitsSplit",
+    "load_digits_split",
+    "choose_landmarks",
+    "inverse_sqrt_psd",
+    "NystromFeatures",
+    "SoftmaxObjective",
+    "accuracy",
+    "predicted_steps",
+    "steps_to_tolerance",
+    "RCOND",
+]
+
+#: Eigenvalues of :math:`K_{mm}` below ``RCOND`` times the largest are dropped (see
+#: :func:`inverse_sqrt_psd`).
+RCOND = 1e-10
+
+
+class DigitsSplit(NamedTuple):
+    """Training and held-out digits: pixels scaled to [0, 1], one image per row (64 pixels)."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def load_digits_split(test_fraction: float = 0.3, seed: int = 0) -> DigitsSplit:
+    """scikit-learn's 1,797 handwritten digits, shuffled with ``seed`` and split in two.
+
+    Pixels (0 to 16) are divided by 16. The first ``round(test_fraction * 1797)`` shuffled images
+    are held out; the rest are for training.
+    """
+    from sklearn.datasets import load_digits  # the bundled copy, no download
+
+    fraction = check_in_range(test_fraction, "test_fraction", 0.0, 1.0,
+                              low_inclusive=False, high_inclusive=False)
+    digits = load_digits()
+    X, y = digits.data / 16.0, digits.target.astype(np.int64)
+    order = np.random.default_rng(check_nonnegative_int(seed, "seed")).permutation(len(y))
+    n_test = round(fraction * len(y))
+    test, train = order[:n_test], order[n_test:]
+    return DigitsSplit(X[train], X[test], y[train], y[test])
+
+
+def choose_landmarks(X: object, m: int, rng: np.random.Generator) -> np.ndarray:
+    """``m`` distinct rows of ``X`` drawn at random with ``rng``: the Nyström landmarks."""
+    points = as_points(X)
+    count = check_positive_int(m, "m")
+    if count > len(points):
+        raise ValueError(f"m must be at most the number of points {len(points)}, got {count}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    return points[rng.choice(len(points), size=count, replace=False)]
+
+
+def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.ndarray, int]:
+    r"""The (pseudo-)inverse square root of a PSD matrix, :math:`K^{-1/2} = U S^{-1/2} U^\top`.
+
+    :math:`K = U S U^\top` is the eigendecomposition. An eigenvalue :math:`s_i` is kept when
+    :math:`s_i > \text{rcond} \cdot s_{\max}`; the others (zero in exact arithmetic, or rounding
+    noise that may even be negative) are dropped, since :math:`s_i^{-1/2}` would amplify noise.
+    Then :math:`K^{1/2} K^{-1/2}` is the projector onto the kept eigenvectors and
+    :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most :math:`\text{rcond}\, s_{\max}`.
+
+    Returns
+    -------
+    inv_sqrt : numpy.ndarray, shape (m, m)
+    eigenvalues : numpy.ndarray, shape (m,)
+        All eigenvalues of ``K``, ascending.
+    kept : int
+        How many eigenvalues were kept.
+    """
+    gram = check_gram(K)
+    tol = check_nonnegative(rcond, "rcond")
+    eigenvalues, vectors = np.linalg.eigh(gram)
+    if eigenvalues[-1] <= 0:
+        raise ValueError(f"K must have a positive eigenvalue, got largest {eigenvalues[-1]:.3g}")
+    keep = eigenvalues > tol * eigenvalues[-1]
+    scaled = vectors[:, keep] / np.sqrt(eigenvalues[keep])
+    return scaled @ vectors[:, keep].T, eigenvalues, int(keep.sum())
+
+
+class NystromFeatures:
+    r"""Nyström features of the Gaussian kernel: :math:`\phi(x) = K_{mm}^{-1/2}\, k_m(x)`.
+
+    :math:`k_m(x) = (k(x, z_1), \dots, k(x, z_m))` holds the kernel values between :math:`x` and
+    the landmarks :math:`z_j`, and :math:`K_{mm}` is the landmarks' Gram matrix, PSD because the
+    Gaussian kernel is valid (notebook 4, *Theory*). Then
+    :math:`\phi(z_i)^\top \phi(z_j) = K_{mm}` on the landmarks (up to the dropped eigenvalues),
+    and :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')` elsewhere.
+
+    Parameters
+    ----------
+    landmarks : array_like, shape (m, d)
+    bandwidth : float
+        :math:`h > 0` of :func:`tp3helpers.kernels.gaussian`.
+    rcond : float, default :data:`RCOND`
+        Rule for tiny eigenvalues, see :func:`inverse_sqrt_psd`.
+
+    Attributes
+    ----------
+    gram : numpy.ndarray, shape (m, m)
+        :math:`K_{mm}`.
+    eigenvalues : numpy.ndarray, shape (m,)
+    kept : int
+    inv_sqrt : numpy.ndarray, shape (m, m)
+    """
+
+    def __init__(self, landmarks: object, bandwidth: float, rcond: float = RCOND) -> None:
+        self.landmarks = as_points(landmarks, "landmarks")
+        self.bandwidth = check_positive(bandwidth, "bandwidth")
+        self.gram = gaussian(self.landmarks, bandwidth=self.bandwidth)
+        self.inv_sqrt, self.eigenvalues, self.kept = inverse_sqrt_psd(self.gram, rcond)
+
+    def transform(self, X: object) -> np.ndarray:
+        r""":math:`\Phi = K_{nm} K_{mm}^{-1/2}`, shape (n, m)."""
+        points = as_points(X)
+        if points.shape[1] != self.landmarks.shape[1]:
+            raise ValueError(f"X must have {self.landmarks.shape[1]} features, got {points.shape}")
+        return gaussian(points, self.landmarks, bandwidth=self.bandwidth) @ self.inv_sqrt
+
+
+class SoftmaxObjective:
+    r"""The regularised softmax loss on features, as a function of flattened weights.
+
+    .. math::
+
+        J(W) = -\sum_n \sum_k t_{kn} \ln y_{kn} + \frac{\lambda}{2}\lVert W\rVert^2, \qquad
+        Y = \operatorname{softmax}(\Phi W), \qquad
+        \nabla J(W) = \Phi^\top (Y - T) + \lambda W,
+
+    the gradient of notebook 1 (:math:`\partial E/\partial a = y - t`) pulled back through the
+    logits :math:`a_n = W^\top \phi_n`. No intercept: every weight is penalised, so the curvature
+    is at least :math:`\mu = \lambda` in every direction. The Hessian of the cross-entropy in the
+    logits of one sample, :math:`\operatorname{diag}(y) - y y^\top`, has eigenvalues at most
+    :math:`\tfrac12`, so the curvature is at most
+    :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \lambda`
+    (notebook 1's bound, also used by :class:`tp3helpers.softmax.SoftmaxRegression`).
+
+    Parameters
+    ----------
+    features : array_like, shape (N, D)
+        :math:`\Phi`.
+    labels : array_like of int, shape (N,)
+        Classes in ``0 .. num_classes - 1``.
+    l2 : float
+        :math:`\lambda > 0`.
+    num_classes : int, default 10
+    """
+
+    def __init__(self, features: object, labels: object, l2: float, num_classes: int = 10) -> None:
+        self.features = as_float_array(features, "features", ndim=2).astype(np.float64)
+        self.labels = np.asarray(labels)
+        if self.labels.dtype.kind not in "iu" or self.labels.shape != (len(self.features),):
+            raise ValueError(
+                f"labels must be integers of shape ({len(self.features)},), got "
+                f"{short_repr(self.labels)} of shape {self.labels.shape}"
+            )
+        self.l2 = check_positive(l2, "l2")
+        self.num_classes = check_positive_int(num_classes, "num_classes")
+        self.shape = (self.features.shape[1], self.num_classes)
+
+    @property
+    def size(self) -> int:
+        """Number of weights, :math:`D K`."""
+        return self.shape[0] * self.shape[1]
+
+    def weights(self, w: object) -> np.ndarray:
+        """Flattened weights ``w`` of size D K as the (D, K) matrix :math:`W`."""
+        arr = np.asarray(w, dtype=np.float64)
+        if arr.size != self.size:
+            raise ValueError(
+                f"w must have {self.size} entries (D K = {self.shape}), got shape {arr.shape}"
+            )
+        return arr.reshape(self.shape)
+
+    def value(self, w: object) -> float:
+        """:math:`J(W)`."""
+        W = self.weights(w)
+        return cross_entropy(self.features @ W, self.labels) + 0.5 * self.l2 * float(np.sum(W * W))
+
+    def grad(self, w: object) -> np.ndarray:
+        r""":math:`\nabla J(W) = \Phi^\top (Y - T) + \lambda W`, flattened like ``w``."""
+        return self.value_and_grad(w)[1]
+
+    def value_and_grad(self, w: object) -> tuple[float, np.ndarray]:
+        r""":math:`J(W)` and :math:`\nabla J(W)` from one product :math:`\Phi W`."""
+        W = self.weights(w)
+        logits = self.features @ W
+        value = cross_entropy(logits, self.labels) + 0.5 * self.l2 * float(np.sum(W * W))
+        g = self.features.T @ cross_entropy_grad(logits, self.labels) + self.l2 * W
+        return value, g.reshape(np.shape(w))
+
+    def curvature_bounds(self) -> tuple[float, float]:
+        r""":math:`(\mu, L) = (\lambda, \tfrac12 \sigma_{\max}(\Phi)^2 + \lambda)`."""
+        sigma = float(np.linalg.norm(self.features, 2))
+        return self.l2, 0.5 * sigma * sigma + self.l2
+
+    def predict(self, w: object, features: object) -> np.ndarray:
+        """Most probable class of each row of ``features`` under weights ``w``."""
+        phi = as_float_array(features, "features", ndim=2)
+        return np.argmax(phi @ self.weights(w), axis=1)
+
+
+def accuracy(predicted: object, labels: object) -> float:
+    """Fraction of ``predicted`` equal to ``labels`` (same shape)."""
+    p, t = np.asarray(predicted), np.asarray(labels)
+    if p.shape != t.shape or p.size == 0:
+        raise ValueError(f"predicted and labels must have the same non-empty shape, "
+                         f"got {p.shape} and {t.shape}")
+    return float(np.mean(p == t))
+
+
+def predicted_steps(rho: float, eta: float, mu: float, L: float, tol: float) -> int:
+    r"""Steps to shrink the error by ``tol`` at the worst-case rate over curvatures in
+    :math:`[\mu, L]`.
+
+    .. math:: t = \left\lceil \frac{\ln(1/\varepsilon)}{\ln(1/r)} \right\rceil, \qquad
+              r = \texttt{convergence\_rate}(\rho, \eta, [\mu, L])
+
+    (notebook 3's rate on a quadratic). Gradient descent with :math:`\eta = 1/L` has
+    :math:`r = 1 - 1/\kappa`, so :math:`t \approx \kappa \ln(1/\varepsilon)`; momentum with
+    :math:`(\rho^\star, \eta^\star)` has :math:`r = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`, so
+    :math:`t \approx \tfrac12\sqrt\kappa \ln(1/\varepsilon)`, with :math:`\kappa = L/\mu`.
+    Raises ``ValueError`` when :math:`r \ge 1` (no convergence).
+    """
+    eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
+    if lo > hi:
+        raise ValueError(f"mu must be <= L, got {lo!r} > {hi!r}")
+    rate = convergence_rate(rho, eta, [lo, hi])
+    if not rate < 1:
+        raise ValueError(f"rho={rho!r}, eta={eta!r} do not converge on [mu, L]: rate {rate:.4g}")
+    if rate == 0:
+        return 1
+    return int(np.ceil(np.log(eps) / np.log(rate)))
+
+
+def steps_to_tolerance(errors: object, tol: float) -> int | None:
+    r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never."""
+    e = as_float_array(errors, "errors", ndim=1)
+    eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    hits = np.flatnonzero(e <= eps * e[0])
+    return int(hits[0]) if hits.size else None
