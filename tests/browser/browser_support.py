@@ -550,7 +550,10 @@ def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
     """
     wait_until_settled(explorer)
     explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
-    g = wait_until_settled(explorer, quiet_s=0.3)
+    wait_until_settled(explorer, quiet_s=0.3)
+    # Outputs above may still change height (figures of other cells): scroll again, then measure.
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+    g = explorer_geometry(explorer)
     width, height = g["viewport"]
     problems = []
     if g["top"] < -1 or g["bottom"] > height + 1 or g["left"] < -1 or g["right"] > width + 1:

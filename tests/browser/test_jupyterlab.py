@@ -127,7 +127,14 @@ def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
         page.keyboard.press("Control+Shift+f")  # open the file browser
     page.locator("#filebrowser").wait_for(state="visible")
     explorers = page.locator(".jp-Notebook .tp3-explorer")
-    explorers.nth(len(cells) - 2).wait_for(state="attached", timeout=60_000)
+    try:
+        explorers.nth(len(cells) - 2).wait_for(state="attached", timeout=120_000)
+    except Exception as exc:
+        if type(exc).__name__ != "TimeoutError":
+            raise
+        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+        raise AssertionError(f"{explorers.count()} of {len(cells) - 1} explorers shown after "
+                             f"Run All; outputs: {[o[:300] for o in outputs]}") from None
     problems = []
     for name, (width, height) in PANEL_WINDOWS.items():
         page.set_viewport_size({"width": width, "height": height})
