@@ -17,6 +17,11 @@ When a control changes the static content too (another loss, with other contours
 shows another *scene* (:meth:`Explorer.show_scene`). Each scene keeps its own background: the
 first visit of a scene costs one full draw, coming back to it blits again.
 
+Every explorer fits the screen it is shown on (:mod:`._layout`): it learns the room it has from
+the browser, arranges its controls beside or above the figure and resizes the figure. Its text is
+never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
+environment variable ``TP3_PRESENTATION=1`` that ``make demo`` sets).
+
 No exception escapes a callback into the notebook: it is shown in the readout instead.
 """
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
@@ -32,9 +38,20 @@ from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
 from .._validation import short_repr
-from ..plotting.figure import close_figure, png_snapshot
+from ..plotting.figure import (
+    NORMAL,
+    PRESENTATION,
+    TextStyle,
+    close_figure,
+    make_legible,
+    png_snapshot,
+)
+from ._layout import ScreenFit
 
 __all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
+
+#: Environment variable that puts every explorer in presentation size (``make demo`` sets it).
+PRESENTATION_ENV = "TP3_PRESENTATION"
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -82,6 +99,14 @@ def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
             control.layout.width = "95%"
 
 
+def text_style(presentation: bool | None = None) -> TextStyle:
+    """The presentation or the normal text sizes (:mod:`tp3helpers.plotting.figure`); ``None``
+    asks the environment variable ``TP3_PRESENTATION``."""
+    if presentation is None:
+        presentation = os.environ.get(PRESENTATION_ENV, "0").strip() not in ("", "0")
+    return PRESENTATION if presentation else NORMAL
+
+
 class BlitManager:
     """Redraw the animated artists of ``figure`` on a saved background (blitting).
 
@@ -114,6 +139,10 @@ class BlitManager:
             self.backgrounds.clear()  # the canvas was resized: the other backgrounds are stale
         self.backgrounds[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
+
+    def has_background(self) -> bool:
+        """True when the next :meth:`update` can blit (no full draw needed)."""
+        return self._key() in self.backgrounds
 
     def draw_animated(self) -> None:
         for artist in self.animated:
@@ -153,7 +182,10 @@ class Explorer(widgets.VBox):
         The names in ``artists`` that change on every control move (drawn by blitting);
         all of them by default.
     columns : int
-        Columns of the grid of controls.
+        Columns of the grid of controls (when they are above the figure).
+    presentation : bool, optional
+        Larger text and thicker lines, for a projector. By default, presentation size when the
+        environment variable ``TP3_PRESENTATION`` is set to a value other than ``0``.
 
     Attributes
     ----------
@@ -177,11 +209,15 @@ class Explorer(widgets.VBox):
         title: str,
         animated: Iterable[str] | None = None,
         columns: int = 3,
+        presentation: bool | None = None,
     ) -> None:
         self.figure = figure
         self.controls = dict(controls)
         self.artists = dict(artists)
+        self.style = text_style(presentation)
+        make_legible(figure, self.style)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
+        self.readout.style.font_size = f"{self.style.readout_px:g}px"
         self.readout.add_class("tp3-readout")
         self._title = title
         moving = self.artists if animated is None else animated
@@ -204,8 +240,13 @@ class Explorer(widgets.VBox):
             view = widgets.HTML(
                 message_html("The live figure needs the ipympl backend: run %matplotlib widget.")
             )
-        super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), grid, view, self.readout])
+        heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        heading.style.font_size = f"{self.style.readout_px + 2:g}px"
+        super().__init__([heading, grid, view, self.readout])
         self.add_class("tp3-explorer")
+        self.fit = ScreenFit(self, figure, title=heading, controls=grid, view=view,
+                             readout=self.readout, columns=columns, redraw=self._blit.update)
+        self.children = (*self.children, self.fit.watcher)
         for name, control in self.controls.items():
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
@@ -262,6 +303,8 @@ class Explorer(widgets.VBox):
                 f"This setting cannot be shown ({type(exc).__name__}: {exc}).", "error"
             )
         try:
+            if not self._blit.has_background():  # static content changed: new texts to size
+                make_legible(self.figure, self.style)
             self._blit.update()
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
@@ -286,7 +329,7 @@ class Explorer(widgets.VBox):
             close_figure(self.figure)
             close_widgets(*parts)
             self.children = ()
-            del self.figure, self._blit
+            del self.figure, self._blit, self.fit
             self.artists.clear()
             self._scenes.clear()
         super().close()
