@@ -1,8 +1,5 @@
-"""Shared set-up of the benchmarks (``make bench``; not collected by ``make test``).
-
-Every case is a pytest-benchmark group with an "ours" and a "baseline" benchmark measured in the
-same run; ``benchmarks/report.py`` turns the JSON into ratios, targets and the README's tables.
-"""
+"""Set-up of the benchmarks (``make bench``, not ``make test``): each case is a pytest-benchmark
+group of "ours" and "baseline", timed in one run; ``report.py`` turns the JSON into tables."""
 
 import matplotlib
 

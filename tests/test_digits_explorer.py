@@ -10,7 +10,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from tp3helpers.explorers import Explorer, digits_explorer
-from tp3helpers.explorers.digits import DigitsExplorer, _Job, digit_features
+from tp3helpers.explorers.digits import POLL_SECONDS, DigitsExplorer, _Job, digit_features
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -176,3 +176,22 @@ def test_a_superseded_run_stops():
         assert job.gd.last is None and job.gd.losses == [] and job.momentum.losses == []
     finally:
         widget.close()
+
+
+def test_closing_during_a_background_run_stops_it():
+    async def scenario():
+        widget = digits_explorer(steps=80)
+        widget.controls["l2"].value = 0.5
+        job = widget._job
+        await asyncio.sleep(0.15)  # the worker has started
+        widget.close()
+        for _ in range(200):
+            if job.done:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(2 * POLL_SECONDS)  # the redraw task sees it is superseded
+        return job
+
+    job = asyncio.run(scenario())
+    assert job.done and job.error is None
+    assert job.momentum.last is None  # stopped before the momentum run finished

@@ -36,9 +36,12 @@ def expected_failures(estimator) -> dict[str, str]:
     return WAIVED.get(type(estimator).__name__, {})
 
 
+# max_iter=2000: the suite tests the estimator contract; several of its data sets (unscaled, or
+# separable with a weak penalty) need far more steps to converge, which only costs time here.
 @parametrize_with_checks(
-    [SoftmaxRegression(), KernelRidge()], expected_failed_checks=expected_failures
+    [SoftmaxRegression(max_iter=2000), KernelRidge()], expected_failed_checks=expected_failures
 )
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_sklearn_conformance(estimator, check):
     check(estimator)
 

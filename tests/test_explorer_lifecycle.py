@@ -47,7 +47,7 @@ def test_a_cell_closes_its_previous_explorer_of_the_same_kind_only(in_a_cell):
     first, other = softmax_explorer(), momentum_explorer()
     first_figure = first.figure
     second = softmax_explorer()
-    assert not plt.fignum_exists(first_figure.number) and not first_figure.axes
+    assert not plt.fignum_exists(first_figure.number)
     assert first.children == () and not hasattr(first, "figure")
     assert plt.fignum_exists(other.figure.number) and plt.fignum_exists(second.figure.number)
     second.controls["logit_0"].value = -2.0  # the new one still works
@@ -225,9 +225,11 @@ def test_a_slider_move_blits_under_ipympl(kernel):
     assert out.split() == ["0", "True"], out
 
 
-def test_the_agg_explorers_are_closed_too():
+def test_closing_an_agg_explorer_closes_its_figure_and_every_widget():
     for maker in (softmax_explorer, kernel_explorer, momentum_explorer):
         explorer = maker()
-        figure = explorer.figure
+        figure, controls = explorer.figure, list(explorer.controls.values())
+        parts = [*controls, *(c.layout for c in controls), explorer.readout, explorer.layout]
         explorer.close()
-        assert not plt.fignum_exists(figure.number) and not figure.axes
+        assert not plt.fignum_exists(figure.number)
+        assert all(part.comm is None for part in parts)  # closed: no longer registered

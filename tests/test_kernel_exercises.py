@@ -178,6 +178,7 @@ def test_smallest_eigenvalue_question():
         np.exp(-4) + np.exp(4) + 1.0: "determinant",  # any other positive number
         np.exp(-4): "diagonal entry",
         0.0: "not valid",
+        -54.5: "round the last digit",  # cut off instead of rounded
     }
     for answer, reason in wrong.items():
         feedback = question.check(answer)

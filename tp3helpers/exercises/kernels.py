@@ -354,6 +354,10 @@ def smallest_eigenvalue_question() -> NumericQuestion:
         (0.0, "0 would put the matrix on the edge of PSD, but exp(-k) is not valid: the "
               "determinant e^-8 - e^8 (the product of the two eigenvalues) is negative, so one "
               "eigenvalue is negative"),
+        (lambda answer: abs(answer - (a - b)) < 0.2, "nearly, but not to 3 significant digits: "
+                                                     "compute e^-4 and e^4 to two decimals, then "
+                                                     "round the difference (round the last digit, "
+                                                     "do not cut it off)"),
         (lambda answer: answer > 0, "a positive smallest eigenvalue would make the matrix PSD, "
                                     "but its determinant e^-8 - e^8 < 0 says the two "
                                     "eigenvalues have opposite signs"),

@@ -164,6 +164,12 @@ class DigitsExplorer(Explorer):
                          title="Digits: kernel softmax trained with momentum", columns=2)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
+    def close(self) -> None:
+        """Stop any run in progress (its worker and redraw task end at their next check), then
+        close the figure and widgets."""
+        self._generation += 1
+        super().close()
+
     # -- the controls ----------------------------------------------------------------------------
     def settings(self) -> tuple[float, float, float, float]:
         """``(bandwidth, l2, rho, eta_times_L)`` as set now, rounded."""

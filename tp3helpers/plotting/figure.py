@@ -175,4 +175,3 @@ def close_figure(fig: Figure) -> None:
     canvas's toolbar close too, so that the figure can be freed."""
     plt.close(fig)
     close_widgets(fig.canvas)
-    fig.clear()
