@@ -16,9 +16,14 @@ import numpy as np
 import pytest
 
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
-from tp3helpers.explorers._base import PRESENTATION_ENV, text_style
 from tp3helpers.explorers._layout import MIN_FIGURE, arrange, figure_size
-from tp3helpers.plotting.figure import NORMAL, PRESENTATION, smallest_text_px
+from tp3helpers.plotting.figure import (
+    NORMAL,
+    PRESENTATION,
+    PRESENTATION_ENV,
+    smallest_text_px,
+    text_style,
+)
 
 FACTORIES = {"softmax": softmax_explorer, "kernel": kernel_explorer,
              "momentum": momentum_explorer}

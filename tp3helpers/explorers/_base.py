@@ -28,8 +28,6 @@ No exception escapes a callback into the notebook: it is shown in the readout in
 from __future__ import annotations
 
 import html
-import numbers
-import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
@@ -37,21 +35,15 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
-from .._validation import short_repr
 from ..plotting.figure import (
-    NORMAL,
-    PRESENTATION,
-    TextStyle,
     close_figure,
     make_legible,
     png_snapshot,
+    text_style,
 )
-from ._layout import ScreenFit
+from ._layout import ScreenFit, align_descriptions
 
-__all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
-
-#: Environment variable that puts every explorer in presentation size (``make demo`` sets it).
-PRESENTATION_ENV = "TP3_PRESENTATION"
+__all__ = ["BlitManager", "Explorer", "message_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -67,44 +59,11 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
-def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int from ``low`` to ``high``, for an explorer's constructor argument.
-
-    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
-    (out of range), naming the argument, the value and what was expected.
-    """
-    expected = f"{name} must be an integer from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{expected}, got {short_repr(value)}")
-    if not low <= value <= high:
-        raise ValueError(f"{expected}, got {value!r}")
-    return int(value)
-
-
 def _artists_in(value: object) -> list[Artist]:
     """The artists in ``value``: an artist, or a list, tuple or container of artists."""
     if isinstance(value, Artist):
         return [value]
     return [artist for item in value for artist in _artists_in(item)]
-
-
-def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
-    """Give every control's label the width of the longest one, so that no label is cut off and
-    the controls of the grid line up, each filling its grid cell."""
-    described = [c for c in controls if getattr(c, "description", "")]
-    if described:
-        longest = max(len(c.description) for c in described)
-        for control in described:
-            control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
-            control.layout.width = "95%"
-
-
-def text_style(presentation: bool | None = None) -> TextStyle:
-    """The presentation or the normal text sizes (:mod:`tp3helpers.plotting.figure`); ``None``
-    asks the environment variable ``TP3_PRESENTATION``."""
-    if presentation is None:
-        presentation = os.environ.get(PRESENTATION_ENV, "0").strip() not in ("", "0")
-    return PRESENTATION if presentation else NORMAL
 
 
 class BlitManager:
@@ -223,7 +182,7 @@ class Explorer(widgets.VBox):
         moving = self.artists if animated is None else animated
         self._blit = BlitManager(figure, _artists_in([self.artists[name] for name in moving]))
         self._scenes: dict[Hashable, list[Artist]] = {}
-        _align_descriptions(self.controls.values())
+        align_descriptions(self.controls.values())
         grid = widgets.GridBox(
             list(self.controls.values()),
             layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),

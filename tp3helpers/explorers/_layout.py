@@ -22,7 +22,7 @@ slider move does not resize the figure.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import anywidget
@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 from ..plotting.figure import css_px
 
-__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "arrange"]
+__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange"]
 
 #: Width of the column of controls beside the figure, in CSS pixels: a share of the explorer's
 #: width within these bounds.
@@ -140,6 +140,17 @@ class RoomWatcher(anywidget.AnyWidget):
     arrangement = traitlets.Unicode("stacked").tag(sync=True)
     #: Set by Python: the last room it has handled (as the browser sent it, in JSON).
     handled = traitlets.Unicode("").tag(sync=True)
+
+
+def align_descriptions(controls: Iterable[widgets.Widget]) -> None:
+    """Give every control's label the width of the longest one, so that no label is cut off and
+    the controls of the grid line up, each filling its grid cell."""
+    described = [c for c in controls if getattr(c, "description", "")]
+    if described:
+        longest = max(len(c.description) for c in described)
+        for control in described:
+            control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
+            control.layout.width = "95%"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
-from .._validation import check_nonnegative_int, check_positive
+from .._validation import check_int_in_range, check_nonnegative_int, check_positive
 from ..plotting.figure import new_figure
 from ..plotting.kernels import (
     draw_gp_samples,
@@ -29,7 +29,7 @@ from ..plotting.kernels import (
     set_gram,
     set_spectrum,
 )
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import check_int_in_range
 from ..momentum import (
     BOUNDED,
     DIVERGENT,
@@ -45,7 +46,7 @@ from ..plotting.momentum import (
     set_trajectory,
     trajectory_line,
 )
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["MomentumExplorer", "momentum_explorer"]
 

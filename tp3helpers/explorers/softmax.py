@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, short_repr
+from .._validation import as_float_array, check_int_in_range, short_repr
 from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 

@@ -14,6 +14,7 @@ figures ("More than 20 figures have been opened") nor memory (see :mod:`tp3helpe
 from __future__ import annotations
 
 import io
+import os
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from matplotlib.text import Text
 from .._cells import close_widgets, replace_previous
 
 __all__ = ["TextStyle", "NORMAL", "PRESENTATION", "MIN_READOUT_PX", "close_figure", "css_px",
-           "make_legible", "new_figure", "png_snapshot", "smallest_text_px"]
+           "make_legible", "new_figure", "png_snapshot", "smallest_text_px", "text_style",
+           "PRESENTATION_ENV"]
 
 #: Resolution of every explorer figure: sharp on a projector, small in a stored notebook.
 FIGURE_DPI = 90
@@ -60,6 +62,18 @@ MIN_READOUT_PX = 14.0
 NORMAL = TextStyle(min_text_px=12.0, scale=1.0, readout_px=17.0)
 #: For a projector at 1280x720 seen from 10 m: text about 1.5 times larger, thicker lines.
 PRESENTATION = TextStyle(min_text_px=17.0, scale=1.5, readout_px=22.0)
+
+#: Environment variable that puts every explorer in presentation size (``make demo`` sets it).
+PRESENTATION_ENV = "TP3_PRESENTATION"
+
+
+def text_style(presentation: bool | None = None) -> TextStyle:
+    """The presentation or the normal text sizes (:mod:`tp3helpers.plotting.figure`); ``None``
+    asks the environment variable ``TP3_PRESENTATION``."""
+    if presentation is None:
+        presentation = os.environ.get(PRESENTATION_ENV, "0").strip() not in ("", "0")
+    return PRESENTATION if presentation else NORMAL
+
 
 # Axes and lines already scaled, and the size each text was given (make_legible runs again
 # after new artists appear, and after ``ax.set_title`` and the like reset a text's size).
