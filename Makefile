@@ -18,8 +18,16 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 
 comma := ,
 
+# JupyterLab refuses to run as root (containers, cloud VMs, many classroom servers) unless given
+# --allow-root: it gets that option when, and only when, the user is root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Extra server options, e.g. make lab SERVER_ARGS=--no-browser (the server tests use this), and
+# what the servers serve: the notebooks folder, or one notebook (make demo NOTEBOOKS=notebooks/X.ipynb).
+SERVER_ARGS ?=
+NOTEBOOKS ?= notebooks/
+
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) $(SERVER_ARGS) $(NOTEBOOKS)
 
 test: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
@@ -44,17 +52,22 @@ bench: $(VENV)/.installed-lab+test+demo
 	$(BIN)/python benchmarks/report.py benchmarks/results/latest.json \
 		$(if $(BENCH_ARGS),,--readme README.md)
 
-# Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden.
+# Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden,
+# explorers in presentation size (TP3_PRESENTATION=1: larger text, thicker lines for a projector).
+# voila.json (read from this folder) makes Voila answer only requests for a local host name, as
+# JupyterLab does: a page on another site cannot reach it through DNS rebinding.
 # Open http://127.0.0.1:$(PORT)/ and one notebook per tab; another port: make demo PORT=8900.
 .PHONY: demo
 demo: $(VENV)/.installed-lab+demo
-	$(BIN)/voila --port=$(PORT) --Voila.ip=127.0.0.1 --strip_sources=True notebooks/
+	TP3_PRESENTATION=1 $(BIN)/voila --port=$(PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
+	    $(SERVER_ARGS) $(NOTEBOOKS)
 
-# Re-take docs/images/*_explorer.png with the browser tests' own code (Voila + Chromium); with
-# CI=1 a missing Chromium is an error rather than a skip.
+# Re-take docs/images/*_explorer.png at 1280x720, as make demo shows them, with the browser tests'
+# own code (Voila + Chromium); with CI=1 a missing Chromium is an error rather than a skip.
 .PHONY: screenshots
 screenshots: $(VENV)/.installed-lab+test+demo
-	CI=1 TP3_SCREENSHOTS_DIR=docs/images $(BIN)/python -m pytest tests/browser/test_voila.py -q
+	CI=1 TP3_SCREENSHOTS_DIR=docs/images $(BIN)/python -m pytest tests/browser/test_voila.py -q \
+	    -k test_notebook_renders_and_explorer_responds
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,7 +1,6 @@
 """Ratios, targets and the README's performance tables from pytest-benchmark's JSON.
 
 Usage: python benchmarks/report.py benchmarks/results/latest.json [--readme README.md]
-(with --readme, the tables replace what stands between the README's bench markers).
 """
 
 from __future__ import annotations
@@ -88,7 +87,7 @@ def report(data: dict) -> tuple[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("json", type=Path)
-    parser.add_argument("--readme", type=Path, help="rewrite the tables between the markers")
+    parser.add_argument("--readme", type=Path, help="rewrite the tables between its bench markers")
     args = parser.parse_args(argv)
     text, _ = report(json.loads(args.json.read_text()))
     print(text)

@@ -1,8 +1,5 @@
-"""Each notebook run top to bottom in its own kernel, as nbval and a student's Run All do.
-
-Times the whole run (kernel start included) and records the kernel's resident memory after Run
-All and its peak (Linux ``VmHWM``): what an instructor needs to size a server for a class.
-"""
+"""Each notebook run top to bottom in its own kernel (kernel start included), as nbval and Run All
+do; the kernel's resident memory after Run All and at its peak, to size a server for a class."""
 
 from __future__ import annotations
 

@@ -20,12 +20,8 @@ def grad_reference(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def roots_rate(rho: np.ndarray, eta: np.ndarray, eigenvalues: np.ndarray) -> np.ndarray:
     """The rate map point by point: largest |root| of μ² − (1 + ρ − ηλ) μ + ρ, by numpy.roots."""
-    rate = np.empty(np.broadcast_shapes(rho.shape, eta.shape))
-    for index in np.ndindex(rate.shape):
-        r, e = float(rho[index[0], 0]), float(eta[0, index[1]])
-        rate[index] = max(np.abs(np.roots([1.0, -(1.0 + r - e * lam), r])).max()
-                          for lam in eigenvalues)
-    return rate
+    return np.array([[max(np.abs(np.roots([1.0, -(1.0 + r - e * lam), r])).max()
+                          for lam in eigenvalues) for e in eta.ravel()] for r in rho.ravel()])
 
 
 def momentum_reference(grad, w0: np.ndarray, rho: float, eta: float, steps: int) -> np.ndarray:

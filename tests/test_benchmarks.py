@@ -23,7 +23,7 @@ def bench(group: str, kind: str, median_s: float, **info: object) -> dict:
 def explorer(control: str, ours_s: float, baseline_s: float, errors: int = 0) -> list[dict]:
     group, info = f"explorer softmax.{control}", {"case": "explorer", "explorer": "softmax",
                                                   "control": control}
-    if control == "rho":  # the digits explorer, as benchmarks/test_digits_explorer.py records it
+    if control == "rho":  # the digits explorer, as test_first_frame_digits records it
         group = "first frame digits.rho"
         info = {"case": "first_frame", "explorer": "digits", "control": "rho", "target_ms": 100.0}
     return [bench(group, "ours", ours_s, cpu_ms=ours_s * 800, moves=50, frames_changed=50,

@@ -17,6 +17,7 @@ __all__ = [
     "check_nonnegative",
     "check_nonnegative_int",
     "check_positive_int",
+    "check_int_in_range",
     "check_in_range",
     "check_callable",
     "check_axis",
@@ -141,6 +142,20 @@ def check_positive_int(value: object, name: str) -> int:
     if number < 1:
         raise ValueError(f"{name} must be a positive integer, got {number!r}")
     return number
+
+
+def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high`` (an explorer's constructor argument, say).
+
+    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
+    (out of range), naming the argument, the value and what was expected.
+    """
+    expected = f"{name} must be an integer from {low} to {high}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{expected}, got {short_repr(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{expected}, got {value!r}")
+    return int(value)
 
 
 def check_callable(value: object, name: str) -> None:

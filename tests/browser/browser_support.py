@@ -306,12 +306,21 @@ def start_server(
     return server
 
 
-def voila_command(port: int, notebooks: Path, *extra: str) -> list[str]:
-    """The command ``make demo`` runs (Voilà on loopback, code hidden), as used by the tests."""
-    return [
-        sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-        "--Voila.ip=127.0.0.1", *extra, str(notebooks),
-    ]
+#: The install stamps the Makefile's server targets depend on: the tests run those targets with
+#: this interpreter's environment as ``VENV`` and tell make not to reinstall (``make -o``).
+_STAMPS = ("lab", "lab+demo")
+
+
+def make_command(target: str, **variables: str) -> list[str]:
+    """``make TARGET`` in the repository, run as the Makefile runs it, with this environment.
+
+    ``VENV`` is this interpreter's environment (``.venv`` in a normal checkout), so the server is
+    the installed one; ``variables`` set Makefile variables such as ``PORT`` or ``SERVER_ARGS``.
+    """
+    venv = Path(sys.executable).parent.parent
+    keep = [arg for stamp in _STAMPS for arg in ("-o", f"{venv}/.installed-{stamp}")]
+    settings = [f"{name}={value}" for name, value in {"VENV": str(venv), **variables}.items()]
+    return ["make", "--no-print-directory", "-C", str(REPO), *keep, target, *settings]
 
 
 def percentile_summary(values: list[float]) -> tuple[float, float]:
@@ -468,3 +477,150 @@ def move_and_check(page, control: str) -> None:
     page.keyboard.press(key)
     poll_until_changed(canvas.screenshot, pixels_before, what=f"figure after {key} on {control}")
     poll_until_changed(readout.inner_text, text_before, what=f"readout after {key} on {control}")
+
+
+# -- fit and legibility ---------------------------------------------------------------------------
+#: The viewports an explorer must fit in Voilà (the first is the projector's, for screenshots).
+VIEWPORTS = [(1280, 720), (1024, 768), (1366, 768), (1920, 1080)]
+
+#: Geometry of one explorer as the browser laid it out: its box, the viewport, the page's and the
+#: explorer's horizontal overflow, the canvas's CSS and backing sizes, the readout's font sizes.
+_GEOMETRY_JS = """
+(explorer) => {
+  const rect = explorer.getBoundingClientRect();
+  const canvas = explorer.querySelector('.jupyter-matplotlib-figure canvas');
+  const crect = canvas.getBoundingClientRect();
+  const readout = explorer.querySelector('.tp3-readout');
+  const texts = [readout, ...readout.querySelectorAll('*')].filter(
+    (e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
+  const root = document.scrollingElement || document.documentElement;
+  let sideways = root.scrollWidth - root.clientWidth;  // any box around it that scrolls sideways
+  for (let n = explorer.parentElement; n; n = n.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(n).overflowX)) {
+      sideways = Math.max(sideways, n.scrollWidth - n.clientWidth);
+    }
+  }
+  return {
+    top: rect.top, bottom: rect.bottom, left: rect.left, right: rect.right,
+    width: rect.width, height: rect.height,
+    viewport: [window.innerWidth, window.innerHeight],
+    page_overflow: sideways,
+    explorer_overflow: explorer.scrollWidth - explorer.clientWidth,
+    canvas_css: [crect.width, crect.height], canvas_px: [canvas.width, canvas.height],
+    dpr: window.devicePixelRatio,
+    readout_px: Math.min(...texts.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+    arrangement: getComputedStyle(explorer).gridTemplateAreas,
+  };
+}
+"""
+
+
+def explorer_geometry(explorer) -> dict:
+    return explorer.evaluate(_GEOMETRY_JS)
+
+
+def wait_until_settled(explorer, quiet_s: float = 0.8, timeout_s: float = 90.0) -> dict:
+    """Wait until Python has handled the last room the browser reported (the explorer's
+    ``data-tp3-room`` is ``fitted``) and the box and canvas then keep their size for ``quiet_s``;
+    return the geometry."""
+    deadline = time.monotonic() + timeout_s
+    last, since = None, time.monotonic()
+    while True:
+        geometry = explorer_geometry(explorer)
+        shape = (round(geometry["width"]), round(geometry["height"]),
+                 tuple(geometry["canvas_px"]), geometry["arrangement"],
+                 explorer.get_attribute("data-tp3-room"))
+        if shape != last or shape[-1] != "fitted":
+            last, since = shape, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return geometry
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the explorer kept changing size for {timeout_s} s: {geometry}")
+        time.sleep(0.1)
+
+
+def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
+                 check_share: bool = True) -> list[str]:
+    """What is wrong with the explorer's fit now (scrolled to its top); empty when it fits.
+
+    The explorer is inside the viewport, uses ``share`` of its width or height, nothing scrolls
+    sideways, the canvas is not scaled by CSS (one figure pixel per CSS pixel, so the figure's
+    text has the size in CSS pixels that its font size in points times dpi / 72 gives) and the
+    readout's text is at least ``min_readout_px``.
+    """
+    wait_until_settled(explorer)
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+    wait_until_settled(explorer, quiet_s=0.3)
+    # Outputs above may still change height (figures of other cells): scroll again, then measure.
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+    g = explorer_geometry(explorer)
+    width, height = g["viewport"]
+    problems = []
+    if g["top"] < -1 or g["bottom"] > height + 1 or g["left"] < -1 or g["right"] > width + 1:
+        problems.append(f"not inside the {width}x{height} viewport: {g}")
+    if check_share and g["width"] < share * width and g["height"] < share * height:
+        problems.append(f"uses less than {share:.0%} of the viewport's width and height: {g}")
+    if g["page_overflow"] > 0 or g["explorer_overflow"] > 0:
+        problems.append(f"scrolls sideways: {g}")
+    scale = [px / (css * g["dpr"]) for px, css in zip(g["canvas_px"], g["canvas_css"], strict=True)]
+    if any(abs(s - 1) > 0.01 for s in scale):
+        problems.append(f"the canvas is scaled by CSS ({scale}): figure text size unknown: {g}")
+    if g["readout_px"] < min_readout_px:
+        problems.append(f"readout text {g['readout_px']} px < {min_readout_px} px")
+    return problems
+
+
+# -- keyboard -------------------------------------------------------------------------------------
+#: The focused element: which explorer control it belongs to, what it is, its value, and whether
+#: it is at the end of its range (then the arrow key goes the other way).
+_FOCUS_JS = """
+() => {
+  const a = document.activeElement;
+  const control = a && a.closest('[class*="tp3-control-"]');
+  if (!control) return {name: null};
+  const name = [...control.classList].find((c) => c.startsWith('tp3-control-')).slice(12);
+  if (a.classList.contains('noUi-handle')) {
+    const now = parseFloat(a.getAttribute('aria-valuenow'));
+    // The value as the slider shows it (noUiSlider's aria-valuenow is not always kept up to date).
+    const shown = control.querySelector('.widget-readout');
+    return {name, kind: 'slider',
+            value: shown ? shown.textContent : a.getAttribute('aria-valuenow'),
+            last: now >= parseFloat(a.getAttribute('aria-valuemax')) - 1e-9};
+  }
+  if (a.tagName === 'SELECT') {
+    return {name, kind: 'select', value: a.value,
+            last: a.selectedIndex === a.options.length - 1};
+  }
+  return {name, kind: a.tagName.toLowerCase(), value: null, last: false};
+}
+"""
+
+
+def tab_through_controls(page, explorer, count: int) -> list[str]:
+    """From the explorer's title, press Tab until focus leaves the explorer's controls. On each
+    slider handle or drop-down reached, press an arrow key and check that the control's value and
+    the figure's pixels change. Returns the control names in the order they were reached."""
+    canvas = explorer.locator(CANVAS).first
+    explorer.locator(".widget-html").first.click()  # where sequential focus navigation starts
+    reached: list[str] = []
+    for _ in range(4 * count + 8):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUS_JS)
+        if focused["name"] is None:
+            if reached:
+                break  # past the last control
+            continue
+        if focused["kind"] not in ("slider", "select") or focused["name"] in reached:
+            continue  # a slider's editable number, or a part of a control already done
+        if focused["kind"] == "slider":
+            key = "ArrowLeft" if focused["last"] else "ArrowRight"
+        else:
+            key = "ArrowUp" if focused["last"] else "ArrowDown"
+        pixels = canvas.screenshot()
+        what = f"control {focused['name']} after {key}"
+        page.keyboard.press(key)
+        poll_until_changed(lambda: page.evaluate(_FOCUS_JS).get("value"), focused["value"],
+                           what=what)
+        poll_until_changed(canvas.screenshot, pixels, what=f"figure after {what}")
+        reached.append(focused["name"])
+    return reached

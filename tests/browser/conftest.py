@@ -31,11 +31,11 @@ from browser_support import (
     find_chromium,
     free_port,
     isolated_env,
+    make_command,
     percentile_summary,
     reap,
     start_server,
     versions,
-    voila_command,
 )
 
 
@@ -209,11 +209,12 @@ def _write_lab_settings(config_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Base URL of Voilà serving the notebooks exactly as ``make demo`` does (plus tracebacks)."""
+    """Base URL of Voilà serving the notebooks with ``make demo`` (plus tracebacks, no browser)."""
     port = free_port()
     root = tmp_path_factory.mktemp("voila")
-    server = _serve("voila", voila_command(port, notebook_copy, "--show_tracebacks=True"),
-                    f"http://127.0.0.1:{port}/", root)
+    argv = make_command("demo", PORT=str(port), NOTEBOOKS=str(notebook_copy),
+                        SERVER_ARGS="--no-browser --show_tracebacks=True")
+    server = _serve("voila", argv, f"http://127.0.0.1:{port}/", root)
     try:
         yield server.url.rstrip("/")
     finally:

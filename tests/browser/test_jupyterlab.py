@@ -1,5 +1,6 @@
 """Notebook 1 in JupyterLab, as a student uses it: Run All Cells gives no error output, and the
-explorer's main slider is there and moves the figure."""
+explorer's main slider is there and moves the figure. Every explorer follows the notebook panel's
+width, with the file browser open, at a wide and at a narrow panel."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from browser_support import (
     NOTEBOOKS,
     TRACEBACK,
     explorer_parts,
+    fit_problems,
     move_and_check,
     wait_for_control,
     wait_for_figure,
 )
+
+from tp3helpers.plotting.figure import MIN_READOUT_PX
 
 NOTEBOOK = "01_softmax_cross_entropy"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
@@ -96,3 +100,50 @@ def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
     wait_for_figure(page, canvas)
     move_and_check(page, control)
     assert page.locator(".tp3-explorer .tp3-error").count() == 0
+
+
+#: Window sizes, with the file browser open: a wide notebook panel, and a narrow one (the width
+#: each of two notebooks side by side gets on a 1366 px screen).
+PANEL_WINDOWS = {"wide": (1366, 768), "narrow": (860, 768)}
+EVERY_EXPLORER = """%matplotlib widget
+from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer"""
+
+
+def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
+    """In a notebook with the three explorers: each one inside the panel, no sideways scroll bar,
+    the figure not scaled by CSS (its text is then the size the unit tests check, 12 CSS px at
+    least), readout text at least 14 px; at a wide and at a narrow panel."""
+    cells = [EVERY_EXPLORER, "softmax_explorer()", "kernel_explorer()", "momentum_explorer()"]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    notebook = nbformat.v4.new_notebook(metadata=kernel,
+                                        cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbformat.write(notebook, notebook_copy / "every_explorer.ipynb")
+    base, token = lab
+    page.set_viewport_size(dict(zip(("width", "height"), PANEL_WINDOWS["wide"], strict=True)))
+    page.goto(f"{base}/lab/tree/every_explorer.ipynb?token={token}", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    run_all_cells(page)
+    if not page.locator("#filebrowser").is_visible():
+        page.keyboard.press("Control+Shift+f")  # open the file browser
+    page.locator("#filebrowser").wait_for(state="visible")
+    explorers = page.locator(".jp-Notebook .tp3-explorer")
+    try:
+        explorers.nth(len(cells) - 2).wait_for(state="attached", timeout=120_000)
+    except Exception as exc:
+        if type(exc).__name__ != "TimeoutError":
+            raise
+        outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+        raise AssertionError(f"{explorers.count()} of {len(cells) - 1} explorers shown after "
+                             f"Run All; outputs: {[o[:300] for o in outputs]}") from None
+    problems = []
+    for name, (width, height) in PANEL_WINDOWS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        panel = page.locator(".jp-NotebookPanel").first.bounding_box()
+        for i, explorer in enumerate(explorers.all()):
+            wait_for_figure(page, explorer.locator(".jupyter-matplotlib-figure canvas").first)
+            found = fit_problems(explorer, min_readout_px=MIN_READOUT_PX, check_share=False)
+            box = explorer.bounding_box()
+            if box["x"] + box["width"] > panel["x"] + panel["width"] + 1:
+                found.append(f"wider than the {panel['width']:.0f} px notebook panel: {box}")
+            problems += [f"{name} panel, explorer {i}: {problem}" for problem in found]
+    assert not problems, "\n".join(problems)

@@ -1,6 +1,11 @@
-"""Every notebook in Voilà, as an instructor projects it: it renders with no error, and its explorer
-answers the keyboard (readout and figure change). Also measures key-press-to-pixels latency and
-takes the screenshots in docs/images (``make screenshots``)."""
+"""Every notebook in Voilà, as an instructor projects it with ``make demo``: it renders with no
+error; every explorer fits each classroom screen and reads from afar; every control answers the
+keyboard. Also measures key-press-to-pixels latency and takes the screenshots in docs/images
+(``make screenshots``).
+
+One Voilà server serves the module and each notebook is opened once, in one page that the tests
+share (a page load runs the whole notebook); the viewport is changed on that page.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,24 @@ from browser_support import (
     MAIN_CONTROLS,
     REPORT,
     TRACEBACK,
+    VIEWPORTS,
     VOILA_ERROR,
     explorer_parts,
+    fit_problems,
     move_and_check,
     present_notebooks,
     press_and_time,
+    tab_through_controls,
     wait_for_control,
     wait_for_figure,
+    wait_until_settled,
 )
+
+from tp3helpers.plotting.figure import MIN_READOUT_PX
 
 #: Slider moves timed per explorer (the issue asks for at least 10).
 LATENCY_MOVES = 12
+NOTEBOOKS = present_notebooks()
 
 
 def assert_no_error(page) -> None:
@@ -33,29 +45,100 @@ def assert_no_error(page) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
-@pytest.mark.parametrize("notebook", present_notebooks())
-def test_notebook_renders_and_explorer_responds(notebook, page, voila_url, screenshot_dir):
-    if notebook not in MAIN_CONTROLS:
-        pytest.fail(f"add {notebook} and its explorer's main control to MAIN_CONTROLS")
+@pytest.fixture(scope="module")
+def notebook_page(browser_context, voila_url):
+    """``open(notebook)``: the notebook's page in Voilà at 1280x720, loaded once per module."""
+    pages = {}
+
+    def open_page(notebook: str):
+        if notebook not in MAIN_CONTROLS:
+            pytest.fail(f"add {notebook} and its explorer's main control to MAIN_CONTROLS")
+        if notebook in pages:
+            return pages[notebook]
+        page = browser_context.new_page()
+        pages[notebook] = page
+        page.set_default_timeout(30_000)
+        page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[0], strict=True)))
+        page.js_errors = []
+        page.console_errors = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        page.on("console", lambda m: page.console_errors.append(m.text)
+                if m.type == "error" else None)
+        # The response ends when Voilà has run every cell; then the widgets connect to the kernel.
+        page.goto(f"{voila_url}/voila/render/{notebook}.ipynb", wait_until="load",
+                  timeout=180_000)
+        assert_no_error(page)
+        control = MAIN_CONTROLS[notebook].control
+        try:
+            wait_for_control(page, control)
+            for explorer in page.locator(".tp3-explorer").all():
+                wait_for_figure(page, explorer.locator(".jupyter-matplotlib-figure canvas").first)
+        except AssertionError as exc:
+            assert_no_error(page)  # the more telling failure, if there is one
+            raise AssertionError(f"{exc}\nbrowser console errors: {page.console_errors}") from None
+        assert_no_error(page)  # outputs are rendered in the page by script, after the load
+        return page
+
+    yield open_page
+    for page in pages.values():
+        page.close()
+
+
+def explorers(page):
+    return page.locator(".tp3-explorer").all()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_renders_and_explorer_responds(notebook, notebook_page, screenshot_dir):
+    page = notebook_page(notebook)
     control, image = MAIN_CONTROLS[notebook]
-    console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-
-    # The response ends when Voilà has run every cell; then the widgets connect to the kernel.
-    page.goto(f"{voila_url}/voila/render/{notebook}.ipynb", wait_until="load", timeout=180_000)
-    assert_no_error(page)
-    explorer, handle, readout, canvas = explorer_parts(page, control)
-    try:
-        wait_for_control(page, control)
-        wait_for_figure(page, canvas)
-    except AssertionError as exc:
-        assert_no_error(page)  # the more telling failure, if there is one
-        raise AssertionError(f"{exc}\nbrowser console errors: {console}") from None
-    assert_no_error(page)  # outputs are rendered in the page by script, after the load
+    explorer = explorer_parts(page, control)[0]
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+    wait_until_settled(explorer)
     explorer.screenshot(path=screenshot_dir / f"{image}.png", animations="disabled")
-
     move_and_check(page, control)
+    assert_no_error(page)
+    assert not page.js_errors, page.js_errors
 
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_explorer_fits_the_screen(notebook, viewport, notebook_page):
+    """Inside the viewport, 80% of its width or height, no sideways scrolling, the figure not
+    scaled by CSS (its text is then the size the unit tests check: at least 17 CSS px in
+    presentation size), no readout text (subscripts included) under 14 px."""
+    page = notebook_page(notebook)
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    problems = [
+        f"explorer {i}: {problem}"
+        for i, explorer in enumerate(explorers(page))
+        for problem in fit_problems(explorer, min_readout_px=MIN_READOUT_PX)
+    ]
+    page.set_viewport_size({"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_control_answers_the_keyboard(notebook, notebook_page):
+    """Tab reaches every control of every explorer; an arrow key changes it and the figure."""
+    page = notebook_page(notebook)
+    for explorer in explorers(page):
+        names = explorer.evaluate(
+            "(e) => [...e.querySelectorAll('[class*=\"tp3-control-\"]')].map((c) => "
+            "[...c.classList].find((k) => k.startsWith('tp3-control-')).slice(12))")
+        explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+        reached = tab_through_controls(page, explorer, len(names))
+        assert reached == names, f"Tab reached {reached}, the explorer has {names}"
+    assert_no_error(page)
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_key_press_to_pixels_latency(notebook, notebook_page):
+    page = notebook_page(notebook)
+    control, image = MAIN_CONTROLS[notebook]
+    explorer, handle, readout, canvas = explorer_parts(page, control)
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
     readout_before = readout.inner_text()
     latencies = [press_and_time(page, handle, canvas) for _ in range(LATENCY_MOVES)]
     REPORT["latency"][image] = latencies  # type: ignore[index]

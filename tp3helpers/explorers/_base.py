@@ -17,13 +17,17 @@ When a control changes the static content too (another loss, with other contours
 shows another *scene* (:meth:`Explorer.show_scene`). Each scene keeps its own background: the
 first visit of a scene costs one full draw, coming back to it blits again.
 
+Every explorer fits the screen it is shown on (:mod:`._layout`): it learns the room it has from
+the browser, arranges its controls beside or above the figure and resizes the figure. Its text is
+never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
+environment variable ``TP3_PRESENTATION=1`` that ``make demo`` sets).
+
 No exception escapes a callback into the notebook: it is shown in the readout instead.
 """
 
 from __future__ import annotations
 
 import html
-import numbers
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
@@ -31,10 +35,15 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
-from .._validation import short_repr
-from ..plotting.figure import close_figure, png_snapshot
+from ..plotting.figure import (
+    close_figure,
+    make_legible,
+    png_snapshot,
+    text_style,
+)
+from ._layout import ScreenFit, align_descriptions
 
-__all__ = ["BlitManager", "Explorer", "check_int_in_range", "message_html"]
+__all__ = ["BlitManager", "Explorer", "message_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -50,36 +59,11 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
-def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int from ``low`` to ``high``, for an explorer's constructor argument.
-
-    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
-    (out of range), naming the argument, the value and what was expected.
-    """
-    expected = f"{name} must be an integer from {low} to {high}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{expected}, got {short_repr(value)}")
-    if not low <= value <= high:
-        raise ValueError(f"{expected}, got {value!r}")
-    return int(value)
-
-
 def _artists_in(value: object) -> list[Artist]:
     """The artists in ``value``: an artist, or a list, tuple or container of artists."""
     if isinstance(value, Artist):
         return [value]
     return [artist for item in value for artist in _artists_in(item)]
-
-
-def _align_descriptions(controls: Iterable[widgets.Widget]) -> None:
-    """Give every control's label the width of the longest one, so that no label is cut off and
-    the controls of the grid line up, each filling its grid cell."""
-    described = [c for c in controls if getattr(c, "description", "")]
-    if described:
-        longest = max(len(c.description) for c in described)
-        for control in described:
-            control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
-            control.layout.width = "95%"
 
 
 class BlitManager:
@@ -114,6 +98,10 @@ class BlitManager:
             self.backgrounds.clear()  # the canvas was resized: the other backgrounds are stale
         self.backgrounds[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
+
+    def has_background(self) -> bool:
+        """True when the next :meth:`update` can blit (no full draw needed)."""
+        return self._key() in self.backgrounds
 
     def draw_animated(self) -> None:
         for artist in self.animated:
@@ -153,7 +141,10 @@ class Explorer(widgets.VBox):
         The names in ``artists`` that change on every control move (drawn by blitting);
         all of them by default.
     columns : int
-        Columns of the grid of controls.
+        Columns of the grid of controls (when they are above the figure).
+    presentation : bool, optional
+        Larger text and thicker lines, for a projector. By default, presentation size when the
+        environment variable ``TP3_PRESENTATION`` is set to a value other than ``0``.
 
     Attributes
     ----------
@@ -177,17 +168,21 @@ class Explorer(widgets.VBox):
         title: str,
         animated: Iterable[str] | None = None,
         columns: int = 3,
+        presentation: bool | None = None,
     ) -> None:
         self.figure = figure
         self.controls = dict(controls)
         self.artists = dict(artists)
+        self.style = text_style(presentation)
+        make_legible(figure, self.style)
         self.readout = widgets.HTML(layout=widgets.Layout(min_height="2.5em"))
+        self.readout.style.font_size = f"{self.style.readout_px:g}px"
         self.readout.add_class("tp3-readout")
         self._title = title
         moving = self.artists if animated is None else animated
         self._blit = BlitManager(figure, _artists_in([self.artists[name] for name in moving]))
         self._scenes: dict[Hashable, list[Artist]] = {}
-        _align_descriptions(self.controls.values())
+        align_descriptions(self.controls.values())
         grid = widgets.GridBox(
             list(self.controls.values()),
             layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),
@@ -204,8 +199,13 @@ class Explorer(widgets.VBox):
             view = widgets.HTML(
                 message_html("The live figure needs the ipympl backend: run %matplotlib widget.")
             )
-        super().__init__([widgets.HTML(f"<b>{html.escape(title)}</b>"), grid, view, self.readout])
+        heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        heading.style.font_size = f"{self.style.readout_px + 2:g}px"
+        super().__init__([heading, grid, view, self.readout])
         self.add_class("tp3-explorer")
+        self.fit = ScreenFit(self, figure, title=heading, controls=grid, view=view,
+                             readout=self.readout, columns=columns, redraw=self._blit.update)
+        self.children = (*self.children, self.fit.watcher)
         for name, control in self.controls.items():
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
@@ -262,6 +262,8 @@ class Explorer(widgets.VBox):
                 f"This setting cannot be shown ({type(exc).__name__}: {exc}).", "error"
             )
         try:
+            if not self._blit.has_background():  # static content changed: new texts to size
+                make_legible(self.figure, self.style)
             self._blit.update()
         except Exception as exc:  # noqa: BLE001
             self.readout.value += message_html(f"Redraw failed: {exc}", "error")
@@ -286,7 +288,7 @@ class Explorer(widgets.VBox):
             close_figure(self.figure)
             close_widgets(*parts)
             self.children = ()
-            del self.figure, self._blit
+            del self.figure, self._blit, self.fit
             self.artists.clear()
             self._scenes.clear()
         super().close()

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import kernels
-from .._validation import check_nonnegative_int, check_positive
+from .._validation import check_int_in_range, check_nonnegative_int, check_positive
 from ..plotting.figure import new_figure
 from ..plotting.kernels import (
     draw_gp_samples,
@@ -29,7 +29,7 @@ from ..plotting.kernels import (
     set_gram,
     set_spectrum,
 )
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
 
@@ -77,7 +77,8 @@ class KernelExplorer(Explorer):
     regression's curve).
     """
 
-    def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> None:
+    def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
+                 presentation: bool | None = None) -> None:
         n = check_int_in_range(n_points, "n_points", 2, MAX_POINTS)
         self.alpha = check_positive(alpha, "alpha")
         self.seed = check_nonnegative_int(seed, "seed")
@@ -106,7 +107,8 @@ class KernelExplorer(Explorer):
             "samples": draw_gp_samples(ax_gp, self.grid[::2], N_SAMPLES),
             "fit": draw_regression(ax_fit, self.x, self.y, self.grid, self.truth),
         }
-        super().__init__(fig, controls, artists, title="Exponential kernel explorer")
+        super().__init__(fig, controls, artists, title="Exponential kernel explorer",
+                         presentation=presentation)
 
     def kernel(self) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]:
         """The current base kernel :math:`k_h` and the shown kernel :math:`\\kappa`."""
@@ -248,7 +250,8 @@ class KernelExplorer(Explorer):
         )
 
 
-def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) -> KernelExplorer:
+def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
+                    presentation: bool | None = None) -> KernelExplorer:
     """Build the exponential kernel explorer.
 
     Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
@@ -258,5 +261,6 @@ def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2) ->
     ``seed`` (an integer >= 0) seeds the noisy data and the Gaussian-process draws. Display the
     returned widget under
     ``%matplotlib widget``.
+    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
-    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed)
+    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed, presentation=presentation)

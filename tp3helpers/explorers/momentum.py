@@ -16,6 +16,7 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import check_int_in_range
 from ..momentum import (
     BOUNDED,
     DIVERGENT,
@@ -45,7 +46,7 @@ from ..plotting.momentum import (
     set_trajectory,
     trajectory_line,
 )
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["MomentumExplorer", "momentum_explorer"]
 
@@ -155,7 +156,8 @@ class MomentumExplorer(Explorer):
     at the optimal parameters). The contours and regime lines are drawn once per loss (a scene).
     """
 
-    def __init__(self, *, steps: int = 150, resolution: int = 160) -> None:
+    def __init__(self, *, steps: int = 150, resolution: int = 160,
+                 presentation: bool | None = None) -> None:
         self.steps = check_int_in_range(steps, "steps", 1, MAX_STEPS)
         self.resolution = check_int_in_range(resolution, "resolution", 20, 1000)
         controls: dict[str, widgets.Widget] = {
@@ -174,7 +176,7 @@ class MomentumExplorer(Explorer):
         artists = _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps, resolution)
         super().__init__(fig, controls, artists, title="Momentum as a heavy ball", columns=2,
                          animated=["path", "path_gd", "point", "point_gd", "loss", "loss_gd",
-                                   "loss_parts", "energy"])
+                                   "loss_parts", "energy"], presentation=presentation)
         # The panels keep the place the first draw gave them: no layout pass on later redraws.
         fig.set_layout_engine("none")
 
@@ -288,10 +290,12 @@ def _loss(objective, path: np.ndarray) -> str:
     return f"{objective.value(path[-1]):.2e}"
 
 
-def momentum_explorer(*, steps: int = 150) -> MomentumExplorer:
+def momentum_explorer(*, steps: int = 150, presentation: bool | None = None
+                      ) -> MomentumExplorer:
     """Build the momentum explorer: controls ``rho``, ``eta``, ``condition_number``, ``objective``.
 
     Display the returned widget (the last expression of a cell) under ``%matplotlib widget``.
     ``steps`` is the number of iterations of each run (150 by default, at most 5000).
+    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
-    return MomentumExplorer(steps=steps)
+    return MomentumExplorer(steps=steps, presentation=presentation)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, short_repr
+from .._validation import as_float_array, check_int_in_range, short_repr
 from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
-from ._base import Explorer, check_int_in_range, message_html
+from ._base import Explorer, message_html
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 
@@ -48,7 +48,8 @@ class SoftmaxExplorer(Explorer):
     labels ``prob_labels`` and ``grad_labels``.
     """
 
-    def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None) -> None:
+    def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None,
+                 presentation: bool | None = None) -> None:
         k = check_int_in_range(num_classes, "num_classes", 2, 10)
         if initial_logits is None:
             start = np.linspace(2.0, -1.0, k)
@@ -109,7 +110,8 @@ class SoftmaxExplorer(Explorer):
             "grad_bars": grad_bars,
             "grad_labels": grad_labels,
         }
-        super().__init__(fig, controls, artists, title="Softmax cross-entropy explorer")
+        super().__init__(fig, controls, artists, title="Softmax cross-entropy explorer",
+                         presentation=presentation)
 
     def logits(self) -> np.ndarray:
         """The logits currently set on the sliders."""
@@ -143,10 +145,12 @@ class SoftmaxExplorer(Explorer):
         )
 
 
-def softmax_explorer(num_classes: int = 4) -> SoftmaxExplorer:
+def softmax_explorer(num_classes: int = 4, *, presentation: bool | None = None
+                     ) -> SoftmaxExplorer:
     """Build the softmax cross-entropy explorer with ``num_classes`` logit sliders (2 to 10).
 
     Controls: ``logit_0`` … ``logit_{K-1}``, ``target`` and ``temperature``. Display the returned
     widget (the last expression of a cell) under ``%matplotlib widget``.
+    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
-    return SoftmaxExplorer(num_classes)
+    return SoftmaxExplorer(num_classes, presentation=presentation)

@@ -1,4 +1,10 @@
-"""Figures shared by every explorer and notebook figure: creation, snapshots, clean-up.
+"""Figures shared by every explorer and notebook figure: creation, legible text sizes,
+snapshots, clean-up.
+
+Text sizes are stated in CSS pixels, the unit a browser lays out in. ipympl shows one figure pixel
+per CSS pixel (on a high-density screen it raises the figure's dpi by the device pixel ratio and
+keeps the CSS size), so a font of ``s`` points on a figure of ``FIGURE_DPI`` dots per inch is
+``s * FIGURE_DPI / 72`` CSS pixels tall, whatever the figure's size in inches.
 
 Students re-run cells all the time. A figure made again by the same notebook cell therefore
 replaces the one that cell made before, which is closed: re-running a cell does not pile up
@@ -8,19 +14,133 @@ figures ("More than 20 figures have been opened") nor memory (see :mod:`tp3helpe
 from __future__ import annotations
 
 import io
+import os
+import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .._cells import close_widgets, replace_previous
 
-__all__ = ["close_figure", "new_figure", "png_snapshot"]
+__all__ = ["TextStyle", "NORMAL", "PRESENTATION", "MIN_READOUT_PX", "close_figure", "css_px",
+           "make_legible", "new_figure", "png_snapshot", "smallest_text_px", "text_style",
+           "PRESENTATION_ENV"]
 
 #: Resolution of every explorer figure: sharp on a projector, small in a stored notebook.
 FIGURE_DPI = 90
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How large an explorer's text and lines are drawn.
+
+    Attributes
+    ----------
+    min_text_px : float
+        No text on the figure is smaller than this, in CSS pixels.
+    scale : float
+        Every text size and line width is multiplied by this first (1 keeps the plotting
+        layer's sizes).
+    readout_px : float
+        Font size of the explorer's readout, in CSS pixels.
+    """
+
+    min_text_px: float
+    scale: float
+    readout_px: float
+
+
+#: Smallest text of an explorer's readout, CSS pixels.
+MIN_READOUT_PX = 14.0
+
+#: On a laptop or a desktop screen: nothing on the figure smaller than 12 CSS pixels; the readout
+#: at 17 px, so that its subscripts (0.83 em) are still 14 px.
+NORMAL = TextStyle(min_text_px=12.0, scale=1.0, readout_px=17.0)
+#: For a projector at 1280x720 seen from 10 m: text about 1.5 times larger, thicker lines.
+PRESENTATION = TextStyle(min_text_px=17.0, scale=1.5, readout_px=22.0)
+
+#: Environment variable that puts every explorer in presentation size (``make demo`` sets it).
+PRESENTATION_ENV = "TP3_PRESENTATION"
+
+
+def text_style(presentation: bool | None = None) -> TextStyle:
+    """The presentation or the normal text sizes (:mod:`tp3helpers.plotting.figure`); ``None``
+    asks the environment variable ``TP3_PRESENTATION``."""
+    if presentation is None:
+        presentation = os.environ.get(PRESENTATION_ENV, "0").strip() not in ("", "0")
+    return PRESENTATION if presentation else NORMAL
+
+
+# Axes and lines already scaled, and the size each text was given (make_legible runs again
+# after new artists appear, and after ``ax.set_title`` and the like reset a text's size).
+_STYLED: weakref.WeakSet = weakref.WeakSet()
+_TEXT_SIZES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def css_px(fig: Figure, points: float) -> float:
+    """Height in CSS pixels of a ``points`` font on ``fig`` as ipympl shows it."""
+    ratio = getattr(fig.canvas, "device_pixel_ratio", 1.0) or 1.0
+    return points * fig.dpi / ratio / 72.0
+
+
+def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
+    """Scale ``fig``'s text and lines by ``style.scale`` and raise every text to the minimum size.
+
+    Every :class:`~matplotlib.text.Text` (titles, labels, legends, annotations, value labels) and
+    the tick labels of every axes (through ``tick_params``, so that ticks made later follow) get
+    ``max(size * scale, minimum)``; lines and line collections get ``width * scale``. Each artist
+    is scaled once: calling this again only treats new artists, and texts whose size was reset
+    (``ax.set_title`` resets the title's size).
+    """
+    minimum = style.min_text_px / css_px(fig, 1.0)  # in points
+
+    def size(points: float) -> float:
+        return max(points * style.scale, minimum)
+
+    tick_labels = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                tick_labels.update((tick.label1, tick.label2))
+        if ax not in _STYLED:
+            _STYLED.add(ax)
+            for axis in (ax.xaxis, ax.yaxis):
+                ticks = axis.get_major_ticks()
+                if ticks:
+                    axis.set_tick_params(which="both",
+                                         labelsize=size(ticks[0].label1.get_fontsize()),
+                                         width=ticks[0].tick1line.get_markeredgewidth()
+                                         * style.scale,
+                                         length=ticks[0].tick1line.get_markersize() * style.scale)
+        for line in [*ax.lines, *(ax.get_legend().get_lines() if ax.get_legend() else [])]:
+            if line not in _STYLED:
+                _STYLED.add(line)
+                line.set_linewidth(line.get_linewidth() * style.scale)
+                line.set_markersize(line.get_markersize() * style.scale)
+        for collection in ax.collections:
+            if collection not in _STYLED and hasattr(collection, "get_linewidth"):
+                _STYLED.add(collection)
+                collection.set_linewidth(collection.get_linewidth() * style.scale)
+    for text in fig.findobj(Text):
+        if text not in tick_labels and _TEXT_SIZES.get(text) != text.get_fontsize():
+            text.set_fontsize(size(text.get_fontsize()))
+            _TEXT_SIZES[text] = text.get_fontsize()
+
+
+def smallest_text_px(fig: Figure) -> tuple[float, str]:
+    """The smallest visible, non-empty text of ``fig`` after a draw, in CSS pixels, and the text.
+
+    Draws the figure first, so that tick labels exist as they will be shown.
+    """
+    fig.canvas.draw()
+    shown = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(shown, key=lambda t: t.get_fontsize())
+    return css_px(fig, smallest.get_fontsize()), smallest.get_text()
 
 
 def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: object) -> Figure:

@@ -83,7 +83,7 @@ def spectrum_colours(relative: np.ndarray, tolerance: float) -> list[str]:
 _SPECTRUM_CLASSES = (
     (PSD_COLOUR, "$\\lambda_i > 0$"),
     (ROUNDING_COLOUR, "0 up to rounding"),
-    (NOT_PSD_COLOUR, "$\\lambda_i < 0$: not PSD"),
+    (NOT_PSD_COLOUR, "$\\lambda_i < 0$"),
 )
 
 
@@ -99,20 +99,22 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
     text naming the smallest eigenvalue.
     """
     ax.set_yscale("log")
-    ax.set_ylim(SPECTRUM_FLOOR, 1e6)  # room above 1 for the legend and the smallest's value
+    ax.set_ylim(SPECTRUM_FLOOR, 1e16)  # room above 1 for the legend and the smallest's value
     ax.set_yticks([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1.0])
     ax.minorticks_off()
     ax.set_xlim(0, n + 1)
     ax.axhline(tolerance, color="k", linestyle="--", linewidth=1.0,
-               label=f"rounding level {tolerance:.0e}")
+               label=f"rounding {tolerance:.0e}")
     lines = tuple(
         ax.plot([], [], color=colour, linewidth=3.0, solid_capstyle="butt", label=label)[0]
         for colour, label in _SPECTRUM_CLASSES
     )
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2)
-    ax.set_title("eigenvalues: $|\\lambda_i| / \\max|\\lambda|$, coloured by sign")
+    ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$ by sign")
     ax.set_xlabel("index $i$ (largest to smallest)")
-    smallest = ax.text(0.02, 0.83, "", transform=ax.transAxes, fontsize=9, ha="left", va="top")
+    # Right-aligned between the legend and the tallest bar (height 1), on two short lines: it
+    # stays inside the axes at presentation size too.
+    smallest = ax.text(0.97, 0.71, "", transform=ax.transAxes, fontsize=9, ha="right", va="top")
     return (*lines, smallest)
 
 
@@ -139,9 +141,9 @@ def set_spectrum(
                               np.full(mine.sum(), np.nan)]).ravel()
         xs[2::3] = np.nan
         line.set_data(xs, ys)
-    verdict = {PSD_COLOUR: "", ROUNDING_COLOUR: ": 0 up to rounding", NOT_PSD_COLOUR: ": not PSD"}
+    verdict = {PSD_COLOUR: "PSD", ROUNDING_COLOUR: "0 up to rounding", NOT_PSD_COLOUR: "not PSD"}
     smallest.set_text(
-        f"smallest: $\\lambda_{{\\min}}$ = {relative[-1]:+.1e} $\\times \\max|\\lambda|$"
+        f"$\\lambda_{{\\min}} / \\max|\\lambda|$ = {relative[-1]:+.1e}\n"
         + verdict[colours[-1]]
     )
     smallest.set_color(colours[-1] if colours[-1] != ROUNDING_COLOUR else "0.3")

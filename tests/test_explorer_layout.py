@@ -1,0 +1,133 @@
+"""The explorers fit the room the browser reports, and their text is legible at every size.
+
+Text size in CSS pixels is matplotlib's font size in points times the figure's dpi / 72 (ipympl
+shows one figure pixel per CSS pixel; the browser tests check that the canvas is not scaled):
+:func:`tp3helpers.plotting.figure.smallest_text_px` draws the figure and takes the smallest visible
+text. The rooms below are what the browser reported for the explorers in Voilà at each viewport.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
+from tp3helpers.explorers._layout import MIN_FIGURE, arrange, figure_size
+from tp3helpers.plotting.figure import (
+    NORMAL,
+    PRESENTATION,
+    PRESENTATION_ENV,
+    smallest_text_px,
+    text_style,
+)
+
+FACTORIES = {"softmax": softmax_explorer, "kernel": kernel_explorer,
+             "momentum": momentum_explorer}
+
+#: Viewport -> (explorer width, pane height) in Voilà, and two JupyterLab panel widths.
+ROOMS = {"1024x768": (994, 768), "1280x720": (1250, 720), "1366x768": (1336, 768),
+         "1920x1080": (1890, 1080), "lab-narrow": (560, 600), "lab-wide": (900, 700)}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def explorer(request):
+    made = FACTORIES[request.param]()
+    yield made
+    made.close()
+
+
+def test_wide_screens_put_controls_beside_the_figure():
+    kinds = {name: arrange(*room).kind for name, room in ROOMS.items()}
+    assert kinds == {"1024x768": "stacked", "1280x720": "side", "1366x768": "side",
+                     "1920x1080": "side", "lab-narrow": "stacked", "lab-wide": "stacked"}
+    assert 300 <= arrange(1250, 720).sidebar <= 420
+
+
+@pytest.mark.parametrize("room", [(900, 500), (1500, 400), (400, 900), (100, 50)])
+def test_figure_size_fills_one_side_of_the_room_and_keeps_a_sane_shape(room):
+    design = (900, 630)
+    width, height = figure_size(*room, design)
+    assert width >= MIN_FIGURE[0] and height >= MIN_FIGURE[1]
+    if room[0] >= MIN_FIGURE[0] and room[1] >= MIN_FIGURE[1]:
+        assert width <= room[0] and height <= room[1]
+        assert width == room[0] or height == room[1]  # one side binds
+    assert 1 / 1.6 - 1e-9 <= (width / height) / (design[0] / design[1]) <= 1.6 + 1e-9
+
+
+def fit(explorer, width, height, figure_room):
+    """What happens when the browser reports a room: arrangement first, then the size."""
+    kind = arrange(width, height).kind
+    room = {"width": width, "height": height, "figure_width": figure_room[0],
+            "figure_height": figure_room[1], "arrangement": kind}
+    explorer.fit.fit({**room, "arrangement": "stale"})  # may switch the arrangement
+    assert explorer.fit.watcher.arrangement == kind
+    return explorer.fit.fit(room)
+
+
+@pytest.mark.parametrize("name", sorted(ROOMS))
+def test_explorer_takes_the_room_and_text_stays_legible(explorer, name):
+    width, height = ROOMS[name]
+    figure_room = (width - 340, height - 60) if arrange(width, height).kind == "side" else (
+        width, height - 200)
+    before = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+    assert fit(explorer, width, height, figure_room)
+    expected = figure_size(*figure_room, explorer.fit.design)
+    assert explorer.fit.size() == expected
+    after = np.asarray(explorer.figure.canvas.buffer_rgba())
+    assert after.shape[:2] == (expected[1], expected[0])  # redrawn at the new size
+    assert not np.array_equal(after[:20, :20], np.zeros_like(after[:20, :20]))
+    assert before.shape != after.shape
+    smallest, text = smallest_text_px(explorer.figure)
+    assert smallest >= NORMAL.min_text_px, f"{text!r} is {smallest:.1f} CSS px at {name}"
+
+
+def test_small_growth_is_ignored_and_shrinking_is_not(explorer):
+    assert fit(explorer, 994, 768, (994, 500))
+    size = explorer.fit.size()
+    assert not fit(explorer, 994, 768, (994, 510))  # the readout lost a line: no full redraw
+    assert explorer.fit.size() == size
+    assert fit(explorer, 994, 768, (994, 480))  # it gained one: the figure makes room
+    assert explorer.fit.size()[1] == 480
+
+
+def test_a_slider_move_still_updates_after_a_resize(explorer):
+    fit(explorer, 1250, 720, (900, 660))
+    name, control = next((n, c) for n, c in explorer.controls.items() if hasattr(c, "max"))
+    before = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+    text = explorer.readout.value
+    control.value = control.max if control.value != control.max else control.min
+    assert not np.array_equal(before, np.asarray(explorer.figure.canvas.buffer_rgba())), name
+    assert explorer.readout.value != text
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_presentation_size_has_larger_text_and_thicker_lines(name):
+    normal, shown = FACTORIES[name](), FACTORIES[name](presentation=True)
+    try:
+        assert shown.style is PRESENTATION and normal.style is NORMAL
+        small_normal, _ = smallest_text_px(normal.figure)
+        small_shown, text = smallest_text_px(shown.figure)
+        assert small_shown >= PRESENTATION.min_text_px > small_normal - 1e-9, text
+
+        def widths(explorer):
+            return [line.get_linewidth() for ax in explorer.figure.axes for line in ax.lines]
+
+        assert widths(shown) == pytest.approx([w * PRESENTATION.scale for w in widths(normal)])
+        assert shown.readout.style.font_size == f"{PRESENTATION.readout_px:g}px"
+        assert normal.readout.style.font_size == f"{NORMAL.readout_px:g}px"
+    finally:
+        normal.close()
+        shown.close()
+
+
+def test_the_environment_variable_that_make_demo_sets(monkeypatch):
+    monkeypatch.setenv(PRESENTATION_ENV, "1")
+    assert text_style() is PRESENTATION and text_style(False) is NORMAL
+    monkeypatch.setenv(PRESENTATION_ENV, "0")
+    assert text_style() is NORMAL and text_style(True) is PRESENTATION
+    monkeypatch.delenv(PRESENTATION_ENV)
+    assert text_style() is NORMAL

@@ -1,0 +1,284 @@
+"""Fitting an explorer to the screen it is shown on.
+
+ipympl draws a figure at the size matplotlib gives it (``figsize`` times dpi) and has no "fill the
+container" mode (ipympl issue #297). So the explorer asks the browser how much room it has:
+
+1. :class:`RoomWatcher`, a tiny invisible widget inside the explorer, watches the explorer's box
+   with a ``ResizeObserver`` (plain JavaScript, shipped inline, works offline) and reports to Python
+   the explorer's width, the height of the pane that scrolls it (the window in Voilà, the notebook
+   panel in JupyterLab) and how much of that height the figure may take: the pane's height less the
+   title, the controls and the readout as the browser laid them out.
+2. :class:`ScreenFit` chooses an arrangement from that room (:func:`arrange`): controls and readout
+   in a column beside the figure on a wide screen, above and below it otherwise. It resizes the
+   figure with ``fig.set_size_inches`` (ipympl forwards the new size to the browser) and asks for
+   one full redraw. Text keeps its size in CSS pixels (see :mod:`tp3helpers.plotting.figure`), so
+   a smaller figure shows less room between labels, never smaller labels.
+
+The browser reports only when the room changes (a window resize, a panel opened beside the
+notebook), never on a slider move; small changes of the readout's height are absorbed so that a
+slider move does not resize the figure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+from matplotlib.figure import Figure
+
+from ..plotting.figure import css_px
+
+__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange"]
+
+#: Width of the column of controls beside the figure, in CSS pixels: a share of the explorer's
+#: width within these bounds.
+SIDEBAR_SHARE, SIDEBAR_MIN, SIDEBAR_MAX = 0.27, 300, 420
+#: Below this width, or when the screen is not clearly wider than tall, the controls go on top.
+SIDE_MIN_WIDTH, SIDE_MIN_ASPECT = 1000, 1.45
+#: Gap between the grid's cells, CSS pixels.
+GAP = 8
+#: The figure never gets smaller than this (a phone in portrait scrolls instead).
+MIN_FIGURE = (320, 240)
+#: How far the figure's shape may stray from the one the explorer was designed with.
+MAX_STRETCH = 1.6
+#: A figure grows only when it gains more than this many pixels (the readout's height varies).
+GROW_THRESHOLD = 24
+
+_ESM = r"""
+// The nearest ancestor that scrolls vertically (JupyterLab's notebook panel), if any.
+function scroller(node) {
+  for (let n = node.parentElement; n && n !== document.body; n = n.parentElement) {
+    const overflow = getComputedStyle(n).overflowY;
+    if ((overflow === 'auto' || overflow === 'scroll') && n.scrollHeight > n.clientHeight + 1
+        && n.clientHeight > 200) return n;
+  }
+  return null;
+}
+
+function watch(model, explorer) {
+  let last = '';
+  let frame = 0;
+  const measure = () => {
+    frame = 0;
+    const figure = explorer.querySelector('.tp3-figure canvas') ||
+                   explorer.querySelector('.tp3-figure');
+    if (!figure) return;
+    const pane = scroller(explorer);
+    const paneHeight = pane ? pane.clientHeight : window.innerHeight;
+    const tracks = getComputedStyle(explorer).gridTemplateColumns.split(' ').map(parseFloat);
+    // Margins, borders and padding between the figure's grid cell and its canvas.
+    let around = 0;
+    for (let n = figure; n && n !== explorer; n = n.parentElement) {
+      const s = getComputedStyle(n);
+      around += ['marginLeft', 'marginRight', 'paddingLeft', 'paddingRight', 'borderLeftWidth',
+                 'borderRightWidth'].reduce((sum, side) => sum + (parseFloat(s[side]) || 0), 0);
+    }
+    const room = {
+      width: Math.floor(explorer.clientWidth),
+      height: Math.floor(paneHeight),
+      figure_width: Math.floor((tracks[tracks.length - 1] || explorer.clientWidth) - around),
+      figure_height: Math.floor(paneHeight - (explorer.getBoundingClientRect().height
+                                              - figure.getBoundingClientRect().height)),
+      arrangement: model.get('arrangement'),
+    };
+    const key = JSON.stringify(room);
+    if (key === last || room.width <= 0) return;
+    last = key;
+    explorer.dataset.tp3Room = 'measured';
+    model.set('room', room);
+    model.save_changes();
+  };
+  // data-tp3-room on the explorer: "measured" until Python has handled the last report.
+  const handled = () => {
+    if (model.get('handled') === last) explorer.dataset.tp3Room = 'fitted';
+  };
+  model.on('change:handled', handled);
+  const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
+  const observer = new ResizeObserver(later);
+  observer.observe(explorer);
+  window.addEventListener('resize', later);
+  model.on('change:arrangement', later);
+  later();
+  return () => {
+    observer.disconnect();
+    window.removeEventListener('resize', later);
+    model.off('change:arrangement', later);
+    model.off('change:handled', handled);
+    if (frame) cancelAnimationFrame(frame);
+  };
+}
+
+function render({ model, el }) {
+  // The view is put in the page after render returns: wait until it is there.
+  let stop = null;
+  let frame = 0;
+  const find = () => {
+    const explorer = el.closest('.tp3-explorer');
+    if (explorer) stop = watch(model, explorer);
+    else if (!el.isConnected || !stop) frame = requestAnimationFrame(find);
+  };
+  find();
+  return () => { cancelAnimationFrame(frame); if (stop) stop(); };
+}
+
+export default { render };
+"""
+
+
+class RoomWatcher(anywidget.AnyWidget):
+    """Invisible widget that reports the room its explorer has in the browser (``room``)."""
+
+    _esm = _ESM
+    #: Set by the browser: ``width``, ``height`` (of the scrolling pane), ``figure_width``,
+    #: ``figure_height`` (room left for the figure) in CSS pixels, and the ``arrangement`` shown.
+    room = traitlets.Dict().tag(sync=True)
+    #: Set by Python: the arrangement the explorer shows ("side" or "stacked").
+    arrangement = traitlets.Unicode("stacked").tag(sync=True)
+    #: Set by Python: the last room it has handled (as the browser sent it, in JSON).
+    handled = traitlets.Unicode("").tag(sync=True)
+
+
+def align_descriptions(controls: Iterable[widgets.Widget]) -> None:
+    """Give every control's label the width of the longest one, so that no label is cut off and
+    the controls of the grid line up, each filling its grid cell."""
+    described = [c for c in controls if getattr(c, "description", "")]
+    if described:
+        longest = max(len(c.description) for c in described)
+        for control in described:
+            control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
+            control.layout.width = "95%"
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """Where the parts of an explorer go: ``kind`` is ``"side"`` or ``"stacked"``."""
+
+    kind: str
+    sidebar: int = 0  # width of the controls' column, CSS pixels (side only)
+
+
+def arrange(width: float, height: float) -> Arrangement:
+    """Controls beside the figure on a wide screen, above it otherwise.
+
+    ``width`` is the explorer's width and ``height`` the visible height of the pane it scrolls in,
+    both in CSS pixels.
+    """
+    if width >= SIDE_MIN_WIDTH and width >= SIDE_MIN_ASPECT * height:
+        sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
+        return Arrangement("side", sidebar)
+    return Arrangement("stacked")
+
+
+def figure_size(room_width: float, room_height: float, design: tuple[float, float]
+                ) -> tuple[int, int]:
+    """The largest figure size in CSS pixels inside the room, its shape near ``design``'s.
+
+    The shape (width / height) may differ from the design's by a factor :data:`MAX_STRETCH` at
+    most; the figure is never smaller than :data:`MIN_FIGURE`.
+    """
+    aspect = design[0] / design[1]
+    width, height = max(room_width, MIN_FIGURE[0]), max(room_height, MIN_FIGURE[1])
+    if width / height > aspect * MAX_STRETCH:
+        width = height * aspect * MAX_STRETCH
+    elif width / height < aspect / MAX_STRETCH:
+        height = width / aspect * MAX_STRETCH
+    return int(width), int(height)
+
+
+class ScreenFit:
+    """Keeps an explorer's figure and layout fitted to the room the browser reports.
+
+    Parameters
+    ----------
+    box : ipywidgets.Box
+        The explorer; it becomes a CSS grid whose cells are the parts below.
+    figure : matplotlib.figure.Figure
+        The explorer's figure; its initial size is the design shape.
+    title, controls, view, readout : ipywidgets.Widget
+        The parts: the title, the grid of controls, the figure's view, the readout.
+    columns : int
+        Columns of the control grid when the controls are above the figure.
+    redraw : callable
+        Called after the figure was resized: must redraw the whole figure once.
+    """
+
+    def __init__(self, box: widgets.Box, figure: Figure, *, title: widgets.Widget,
+                 controls: widgets.GridBox, view: widgets.Widget, readout: widgets.Widget,
+                 columns: int, redraw: Callable[[], None]) -> None:
+        self.figure = figure
+        self._box, self._controls, self._columns, self._redraw = box, controls, columns, redraw
+        self.watcher = RoomWatcher(layout=widgets.Layout(display="none"))
+        for part, area in ((title, "title"), (controls, "controls"), (view, "figure"),
+                           (readout, "readout"), (self.watcher, "watcher")):
+            part.layout.grid_area = area
+        view.add_class("tp3-figure")
+        view.layout.align_self = "flex-start"
+        box.layout.display = "grid"
+        box.layout.grid_gap = f"{GAP // 2}px {GAP}px"
+        self.design = self.size()
+        self.arrangement = Arrangement("stacked")
+        self._show(self.arrangement)
+        self.watcher.observe(self._on_room, names="room")
+
+    def _show(self, arrangement: Arrangement) -> None:
+        layout = self._box.layout
+        if arrangement.kind == "side":
+            layout.grid_template_columns = f"{arrangement.sidebar}px minmax(0, 1fr)"
+            layout.grid_template_rows = "auto auto 1fr"
+            layout.grid_template_areas = ('"title title" "controls figure" "readout figure"')
+            self._controls.layout.grid_template_columns = "minmax(0, 1fr)"
+        else:
+            layout.grid_template_columns = "minmax(0, 1fr)"
+            layout.grid_template_rows = "auto"
+            layout.grid_template_areas = '"title" "controls" "figure" "readout"'
+            self._controls.layout.grid_template_columns = (
+                f"repeat({self._columns}, minmax(0, 1fr))")
+        self.arrangement = arrangement
+        self.watcher.arrangement = arrangement.kind
+
+    def _on_room(self, change: dict) -> None:
+        try:
+            self.fit(change["new"])
+        except Exception:  # noqa: BLE001 - a resize must never raise into the notebook
+            pass
+        # The browser marks the explorer "fitted" (tests wait for it).
+        self.watcher.handled = json.dumps(change["new"], separators=(",", ":"))
+
+    def fit(self, room: dict) -> bool:
+        """Arrange and size the figure for ``room`` (as the browser reports it); True if resized."""
+        arrangement = arrange(room["width"], room["height"])
+        if arrangement != self.arrangement:
+            self._show(arrangement)  # the browser measures again and reports
+            return False
+        if room.get("arrangement") != arrangement.kind:
+            return False  # measured before the browser showed this arrangement
+        width, height = figure_size(room["figure_width"], room["figure_height"], self.design)
+        now_width, now_height = self.size()
+        grows_only = width >= now_width and height >= now_height
+        if (width, height) == (now_width, now_height) or (
+            grows_only and max(width - now_width, height - now_height) <= GROW_THRESHOLD
+        ):
+            return False
+        per_inch = css_px(self.figure, 72.0)
+        self.figure.set_size_inches(width / per_inch, height / per_inch, forward=True)
+        self._relayout()
+        self._redraw()
+        return True
+
+    def size(self) -> tuple[int, int]:
+        """The figure's size in CSS pixels."""
+        width, height = self.figure.get_size_inches() * css_px(self.figure, 72.0)
+        return round(width), round(height)
+
+    def _relayout(self) -> None:
+        """Lay the panels out again for the new size, also where the explorer froze its layout
+        after the first draw (``set_layout_engine("none")``, which saves time on every redraw)."""
+        engine = self.figure.get_layout_engine()
+        if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
+            self.figure.set_layout_engine("constrained")
+            self.figure.draw_without_rendering()
+            self.figure.set_layout_engine("none")
