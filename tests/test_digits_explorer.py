@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 import tracemalloc
 
 import numpy as np
@@ -13,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from tp3helpers.explorers import Explorer, digits_explorer
 from tp3helpers.explorers.digits import POLL_SECONDS, DigitsExplorer, _Job, digit_features
+from tp3helpers.plotting.figure import NORMAL, PRESENTATION, smallest_text_px
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -213,3 +215,24 @@ def test_a_closed_explorer_kept_by_the_out_history_holds_no_training_run():
     finally:
         tracemalloc.stop()
     assert kept < 1_000_000, f"a closed explorer keeps {kept / 2**20:.1f} MB"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"steps": -1}, ValueError, "steps must be an integer from 1 to 5000, got -1"),
+        ({"steps": 1.5}, TypeError, "steps must be an integer"),
+        ({"steps": None}, TypeError, "steps must be an integer"),
+        ({"landmarks": 5}, ValueError, "landmarks must be an integer from 10 to 1000, got 5"),
+    ],
+)
+def test_constructor_arguments_are_checked_by_name(kwargs, error, words) -> None:
+    with pytest.raises(error, match=re.escape(words)):
+        DigitsExplorer(**kwargs)
+
+
+def test_presentation_size_makes_every_text_larger() -> None:
+    explorer = digits_explorer(background=False, presentation=True)
+    smallest, text = smallest_text_px(explorer.figure)
+    assert smallest >= PRESENTATION.min_text_px > NORMAL.min_text_px, (text, smallest)
+    explorer.close()

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 
+from .._validation import check_int_in_range
 from ..digits import (
     NystromFeatures,
     SoftmaxObjective,
@@ -135,6 +136,12 @@ class DigitsExplorer(Explorer):
         ``True``: train in a thread followed by an asyncio task (needs a running event loop, as
         in a Jupyter kernel); ``False``: train synchronously on each move; ``None`` (default):
         background when an event loop is running.
+    presentation : bool or None
+        Larger text and thicker lines, for a projector (default: the environment variable
+        ``TP3_PRESENTATION``, which ``make demo`` sets).
+
+    Raises ``TypeError`` or ``ValueError`` naming the argument when ``steps`` is not an integer
+    from 1 to 5000 or ``landmarks`` not one from 10 to 1000.
 
     Artists by name: ``loss_gd`` and ``loss`` (training loss per step of gradient descent and
     momentum), ``progress`` (the progress line), ``accuracy_bars`` and ``accuracy_labels``
@@ -142,13 +149,14 @@ class DigitsExplorer(Explorer):
     """
 
     def __init__(self, *, steps: int = 200, landmarks: int = 300,
-                 background: bool | None = None) -> None:
-        self.steps, self.landmarks = steps, landmarks
+                 background: bool | None = None, presentation: bool | None = None) -> None:
         self._in_background = background
         self._generation = 0
         self._job: _Job | None = None
         self._thread: threading.Thread | None = None
         self._gd_cache: dict[tuple, _Run] = {}
+        self.steps = check_int_in_range(steps, "steps", 1, 5000)
+        self.landmarks = check_int_in_range(landmarks, "landmarks", 10, 1000)
         controls = {
             "bandwidth": widgets.SelectionSlider(options=_BANDWIDTHS, value=1.0,
                                                  description="bandwidth h"),
@@ -160,8 +168,9 @@ class DigitsExplorer(Explorer):
                                        description="step η·L"),
         }
         fig = new_figure(10.0, 6.4, replace=False)
-        super().__init__(fig, controls, _draw_figure(fig, steps),
-                         title="Digits: kernel softmax trained with momentum", columns=2)
+        super().__init__(fig, controls, _draw_figure(fig, self.steps),
+                         title="Digits: kernel softmax trained with momentum", columns=2,
+                         presentation=presentation)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
     def close(self) -> None:
@@ -379,10 +388,12 @@ class DigitsExplorer(Explorer):
         return html
 
 
-def digits_explorer(*, steps: int = 200, background: bool | None = None) -> DigitsExplorer:
+def digits_explorer(*, steps: int = 200, background: bool | None = None,
+                    presentation: bool | None = None) -> DigitsExplorer:
     """Build the digits explorer: controls ``bandwidth``, ``l2``, ``rho``, ``eta``.
 
     Display the returned widget under ``%matplotlib widget``. ``steps`` is the number of
     iterations of each run; see :class:`DigitsExplorer` for ``background``.
+    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
     """
-    return DigitsExplorer(steps=steps, background=background)
+    return DigitsExplorer(steps=steps, background=background, presentation=presentation)
