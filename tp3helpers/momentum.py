@@ -72,6 +72,7 @@ __all__ = [
 #: enough that the objectives here can still evaluate their value and gradient there without
 #: overflow (Rosenbrock's value grows like the fourth power of the position).
 DIVERGENCE_BOUND = 1e50
+_BOUND_SQUARED = DIVERGENCE_BOUND**2
 
 #: Codes returned by :func:`iteration_regime`.
 MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
@@ -84,10 +85,13 @@ def _start(w0: object) -> np.ndarray:
 
 
 def _escaped(w: np.ndarray) -> bool:
-    """True when an entry of ``w`` is non-finite or beyond :data:`DIVERGENCE_BOUND` in absolute
+    r"""True when an entry of ``w`` is non-finite or beyond :data:`DIVERGENCE_BOUND` in absolute
     value (no warning: NaN compares false). A non-finite velocity always shows up in the position
-    of the same step, since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN)."""
-    return not np.abs(w).max() <= DIVERGENCE_BOUND
+    of the same step, since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN).
+
+    The dot product :math:`w \cdot w \le B^2` settles the common case in one cheap call (it
+    implies :math:`|w_i| \le B` for every entry); only otherwise are the entries compared."""
+    return not (w @ w <= _BOUND_SQUARED or np.abs(w).max() <= DIVERGENCE_BOUND)
 
 
 def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:

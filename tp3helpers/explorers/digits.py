@@ -361,7 +361,7 @@ class DigitsExplorer(Explorer):
         rho_star, eta_star = result["best"]
         lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L = {eta_L / L:.4g} against "
                  f"<b>gradient descent</b> η = 1/L = {1 / L:.4g}, {self.steps} steps each",
-                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ²_max + λ = {L:.4g}, κ = L/μ = "
+                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = L/μ = "
                  f"{L / mu:.4g} &nbsp;·&nbsp; optimal ρ* = {rho_star:.3f}, η*·L = "
                  f"{eta_star * L:.3f} &nbsp;·&nbsp; {result['kept']} of {self.landmarks} "
                  "landmark eigenvalues kept"]
