@@ -178,12 +178,17 @@ def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarr
     x = (x - centre) / s  # entries in [-1, 1]
     y = x if same else (y - centre) / s  # x @ x.T is then exactly symmetric
     sq = np.add.outer((x**2).sum(axis=1), (y**2).sum(axis=1))  # symmetric when Y is None
-    sq -= 2.0 * (x @ y.T)
+    products = x @ y.T
+    products *= 2.0
+    sq -= products
     np.maximum(sq, 0.0, out=sq)
     if same:
         np.fill_diagonal(sq, 0.0)
-    factor = 0.5 * (s / h) * (s / h)  # may be inf for points very far apart: then k = 0
-    np.multiply(sq, -factor, out=sq, where=sq > 0)  # 0 stays 0 (k = 1), not 0 * inf
+    factor = 0.5 * (s / h) * (s / h)
+    if np.isfinite(factor):
+        sq *= -factor
+    else:  # points so far apart that every distinct pair has k = 0; 0 stays 0 (k = 1), not NaN
+        np.multiply(sq, -factor, out=sq, where=sq > 0)
     return np.exp(sq, out=sq)
 
 
