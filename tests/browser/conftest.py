@@ -113,9 +113,13 @@ def chromium() -> Chromium:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(chromium: Chromium, tmp_path_factory: pytest.TempPathFactory):
-    """One headless Chromium with a fresh temporary profile for the whole session."""
+    """One headless Chromium with a fresh temporary profile for each test module.
+
+    Not for the whole session: Playwright's synchronous API keeps an asyncio event loop running
+    in the main thread while it is started, and the tests after the browser tests (the digits
+    explorer's background runs among them) must not find one."""
     from playwright.sync_api import sync_playwright
 
     me = psutil.Process()

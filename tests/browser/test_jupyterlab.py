@@ -120,7 +120,10 @@ def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
     nbformat.write(notebook, notebook_copy / "every_explorer.ipynb")
     base, token = lab
     page.set_viewport_size(dict(zip(("width", "height"), PANEL_WINDOWS["wide"], strict=True)))
-    page.goto(f"{base}/lab/tree/every_explorer.ipynb?token={token}", timeout=120_000)
+    # A workspace of its own, reset: the notebook of the previous test stays closed, so the
+    # locators below see this notebook's explorers only.
+    page.goto(f"{base}/lab/workspaces/every-explorer/tree/every_explorer.ipynb?reset&token={token}",
+              timeout=120_000)
     page.wait_for_selector(IDLE, timeout=120_000)
     run_all_cells(page)
     if not page.locator("#filebrowser").is_visible():
