@@ -54,6 +54,10 @@ def notebook_page(browser_context, voila_url):
         if notebook not in MAIN_CONTROLS:
             pytest.fail(f"add {notebook} and its explorer's main control to MAIN_CONTROLS")
         if notebook in pages:
+            # Chromium throttles the timers and animation frames of a page in the background
+            # to about once a second (measured here: ~950 ms per key press), so the page a
+            # test uses must be the front one, as it is for a person.
+            pages[notebook].bring_to_front()
             return pages[notebook]
         page = browser_context.new_page()
         pages[notebook] = page
