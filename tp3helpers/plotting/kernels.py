@@ -95,8 +95,8 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
     coloured by sign (:func:`spectrum_colours`). A dashed line marks ``tolerance``, the relative
     PSD tolerance :math:`c\, n\, \varepsilon` of :func:`tp3helpers.kernels.psd_tolerance`:
     bars under it are rounding. A red bar of height 0.3 reads "an eigenvalue of
-    :math:`-0.3 \max|\lambda|`". Returns one line per colour (its bars, separated by NaN) and a
-    text naming the smallest eigenvalue.
+    :math:`-0.3 \max|\lambda|`". Returns one line per colour (its bars, separated by NaN) and the
+    text giving the smallest eigenvalue (under a fixed label).
     """
     ax.set_yscale("log")
     ax.set_ylim(SPECTRUM_FLOOR, 1e16)  # room above 1 for the legend and the smallest's value
@@ -112,9 +112,13 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2)
     ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$ by sign")
     ax.set_xlabel("index $i$ (largest to smallest)")
-    # Right-aligned between the legend and the tallest bar (height 1), on two short lines: it
-    # stays inside the axes at presentation size too.
-    smallest = ax.text(0.97, 0.71, "", transform=ax.transAxes, fontsize=9, ha="right", va="top")
+    # Right-aligned between the legend and the tallest bar (height 1), on short lines: it stays
+    # inside the axes at presentation size too. The label is drawn once; only the value below it
+    # changes (a plain-text value draws in a third of the time of a formula).
+    label = ax.text(0.97, 0.71, "$\\lambda_{\\min} / \\max|\\lambda|$", transform=ax.transAxes,
+                    fontsize=9, ha="right", va="top", color="0.3")
+    smallest = ax.annotate("", xy=(1.0, 0.0), xycoords=label, xytext=(0.0, -2.0),
+                           textcoords="offset points", fontsize=9, ha="right", va="top")
     return (*lines, smallest)
 
 
@@ -142,10 +146,7 @@ def set_spectrum(
         xs[2::3] = np.nan
         line.set_data(xs, ys)
     verdict = {PSD_COLOUR: "PSD", ROUNDING_COLOUR: "0 up to rounding", NOT_PSD_COLOUR: "not PSD"}
-    smallest.set_text(
-        f"$\\lambda_{{\\min}} / \\max|\\lambda|$ = {relative[-1]:+.1e}\n"
-        + verdict[colours[-1]]
-    )
+    smallest.set_text(f"= {relative[-1]:+.1e}\n{verdict[colours[-1]]}")
     smallest.set_color(colours[-1] if colours[-1] != ROUNDING_COLOUR else "0.3")
 
 
