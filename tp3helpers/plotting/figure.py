@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,8 +193,11 @@ def close_figure(fig: Figure) -> None:
     The closed figure may still be referred to: IPython's output history ``Out`` keeps what a
     cell's last line returned, such as ``fig.canvas``. So the figure also lets go of what is big:
     its artists, and the canvas's drawing buffers (the Agg renderer, and under ipympl the last
-    image sent to the browser). They are made again if the figure is ever drawn.
+    image sent to the browser). They are made again if the figure is ever drawn. While Python
+    shuts down (a garbage-collected explorer closing itself) there is nothing to free.
     """
+    if sys.is_finalizing():
+        return
     plt.close(fig)
     close_widgets(fig.canvas)
     fig.clear()
