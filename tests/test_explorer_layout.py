@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
 from tp3helpers.explorers._layout import (
@@ -94,6 +95,59 @@ def test_explorer_takes_the_room_and_text_stays_legible(explorer, name):
     assert not np.array_equal(after[:20, :20], np.zeros_like(after[:20, :20]))
     smallest, text = smallest_text_px(explorer.figure)
     assert smallest >= NORMAL.min_text_px, f"{text!r} is {smallest:.1f} CSS px at {name}"
+
+
+def drawn_texts(fig, monkeypatch) -> list[Text]:
+    """The non-empty texts a full draw of ``fig`` puts on the canvas (tick labels of ticks out of
+    view exist but are not drawn)."""
+    drawn: list[Text] = []
+    draw = Text.draw
+
+    def noting(text, renderer):
+        if text.get_visible() and text.get_text().strip():
+            drawn.append(text)
+        return draw(text, renderer)
+
+    monkeypatch.setattr(Text, "draw", noting)
+    fig.canvas.draw()  # the explorer draws its animated texts right after
+    monkeypatch.undo()
+    return list(dict.fromkeys(drawn))
+
+
+#: Where an instructor or a student sees the explorers: the four screens in Voilà, in both sizes,
+#: and a wide JupyterLab panel in normal size.
+SCREENS = [(room, presentation) for room in ("1024x768", "1280x720", "1366x768", "1920x1080")
+           for presentation in (False, True)] + [("lab-wide", False)]
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_no_text_is_cut_off_or_covers_another(name, monkeypatch):
+    """Every drawn text (titles, labels, ticks, legends, annotations) lies inside the figure and
+    no two overlap, at the size each screen gives the figure."""
+    problems = []
+    for room, presentation in SCREENS:
+        explorer = FACTORIES[name](presentation=presentation)
+        try:
+            width, height = ROOMS[room]
+            figure_room = (width - 340, height - 60) if arrange(width, height).kind == "side" else (
+                width, height - 200)
+            fit(explorer, width, height, figure_room)
+            fig = explorer.figure
+            renderer = fig.canvas.get_renderer()
+            boxes = [(t.get_text(), t.get_window_extent(renderer))
+                     for t in drawn_texts(fig, monkeypatch)]
+            where = f"{room}{' presentation' if presentation else ''}"
+            problems += [f"{where}: {text!r} leaves the figure {box.extents.round()}"
+                         for text, box in boxes
+                         if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.width + 1
+                         or box.y1 > fig.bbox.height + 1]
+            problems += [f"{where}: {a!r} covers {b!r}"
+                         for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+                         if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
+                         and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1]
+        finally:
+            explorer.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_small_growth_is_ignored_and_shrinking_is_not(explorer):

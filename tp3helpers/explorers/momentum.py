@@ -102,7 +102,7 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
     eta, rho = _map_grid(resolution)
     artists = {
         "path_gd": trajectory_line(ax_path, colour=DESCENT_COLOUR,
-                                   label="gradient descent (ρ = 0)"),
+                                   label="gradient descent"),
         "path": trajectory_line(ax_path, colour=MOMENTUM_COLOUR, label="momentum"),
         "rate_map": rate_map(ax_map, eta, rho, np.zeros((rho.size, eta.size))),
     }
@@ -110,16 +110,16 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
     rate_colorbar(fig, artists["rate_map"], ax_map)
     (artists["point"],) = ax_map.plot([], [], "o", color=MOMENTUM_COLOUR, clip_on=False,
                                       markeredgecolor="white", markersize=9,
-                                      label="momentum (η, ρ)", zorder=6)
+                                      label="momentum", zorder=6)
     (artists["point_gd"],) = ax_map.plot([], [], "s", color=DESCENT_COLOUR, clip_on=False,
                                          markeredgecolor="white", markersize=7,
-                                         label="gradient descent (η, 0)", zorder=6)
+                                         label="gradient descent", zorder=6)
     (artists["optimum"],) = ax_map.plot([], [], "*", color="gold", markeredgecolor="k",
-                                        markersize=13, label="optimal (η*, ρ*)", zorder=5)
+                                        markersize=13, label="optimal", zorder=5)
     ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
-    ax_map.set_title("convergence rate r(ρ, η) on this loss")
+    ax_map.set_title("rate r(η, ρ)")
     log_history_axes(ax_loss, steps=steps, ylim=_HISTORY_YLIM,
-                     title="loss per iteration (and its parts along the eigenvectors)",
+                     title="loss per iteration",
                      ylabel="$E(w_t) - E^\\star$")
     artists["loss_gd"] = history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent")
     artists["loss"] = history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum")
@@ -129,7 +129,7 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
     )
     ax_loss.legend(loc="lower left", fontsize=8)
     log_history_axes(ax_energy, steps=steps, ylim=_HISTORY_YLIM,
-                     title="energy of the ball (m = 1, Δt = √η)", ylabel="energy")
+                     title="energy of the ball", ylabel="energy")
     artists["energy"] = (
         history_line(ax_energy, colour="#2ca02c", label="kinetic", style="-"),
         history_line(ax_energy, colour="#9467bd", label="potential", style="-"),

@@ -46,7 +46,7 @@ def _normalised(K: np.ndarray) -> np.ndarray:
     return K / scale if scale > 0 else K
 
 
-def draw_gram(ax: Axes, K: np.ndarray, *, title: str = "Gram matrix $K / \\max|K|$") -> QuadMesh:
+def draw_gram(ax: Axes, K: np.ndarray, *, title: str = "Gram matrix") -> QuadMesh:
     """Heatmap of ``K`` divided by its largest absolute entry, on a fixed colour scale [-1, 1].
 
     The fixed scale lets one compare kernels whose values differ by orders of magnitude. Row 0 is
@@ -59,7 +59,7 @@ def draw_gram(ax: Axes, K: np.ndarray, *, title: str = "Gram matrix $K / \\max|K
     ax.set_title(title)
     ax.set_xlabel("point $j$ (sorted by $x$)")
     ax.set_ylabel("point $i$")
-    ax.figure.colorbar(mesh, ax=ax, shrink=0.8)
+    ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label="$K_{ij} / \\max|K|$")
     return mesh
 
 
@@ -82,7 +82,7 @@ def spectrum_colours(relative: np.ndarray, tolerance: float) -> list[str]:
 
 _SPECTRUM_CLASSES = (
     (PSD_COLOUR, "$\\lambda_i > 0$"),
-    (ROUNDING_COLOUR, "0 up to rounding"),
+    (ROUNDING_COLOUR, "≈ 0 (rounding)"),
     (NOT_PSD_COLOUR, "$\\lambda_i < 0$"),
 )
 
@@ -100,7 +100,7 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
     """
     ax.set_yscale("log")
     ax.set_ylim(SPECTRUM_FLOOR, 1e16)  # room above 1 for the legend and the smallest's value
-    ax.set_yticks([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1.0])
+    ax.set_yticks([1e-18, 1e-12, 1e-6, 1.0])  # every sixth power: legible when the panel is short
     ax.minorticks_off()
     ax.set_xlim(0, n + 1)
     ax.axhline(tolerance, color="k", linestyle="--", linewidth=1.0,
@@ -109,8 +109,9 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
         ax.plot([], [], color=colour, linewidth=3.0, solid_capstyle="butt", label=label)[0]
         for colour, label in _SPECTRUM_CLASSES
     )
-    ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2)
-    ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$ by sign")
+    ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2, columnspacing=0.8,
+              handlelength=1.5)
+    ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$")
     ax.set_xlabel("index $i$ (largest to smallest)")
     # Right-aligned between the legend and the tallest bar (height 1), on short lines: it stays
     # inside the axes at presentation size too. The label is drawn once; only the value below it
@@ -164,7 +165,7 @@ def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Li
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-3.2, 3.2)
     ax.axhline(0.0, color="0.7", linewidth=0.8)
-    ax.set_title("functions drawn from GP(0, κ)")
+    ax.set_title("samples of GP(0, κ)")
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)\\,/\\,\\max\\sqrt{\\kappa(x, x)}$")
     note = ax.text(0.5, 0.6, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,

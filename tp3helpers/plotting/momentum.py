@@ -122,7 +122,7 @@ def rate_colorbar(fig: Figure, image: AxesImage, ax: Axes) -> Colorbar:
     bar = fig.colorbar(image, ax=ax, extend="min")
     ticks = [1e-3, 1e-2, 1e-1, 1.0]
     bar.set_ticks(ticks, labels=[f"{1 - t:g}" for t in ticks])
-    bar.set_label("rate r (grey: r > 1 diverges; orange: r = 1)")
+    bar.set_label("rate r (grey: r > 1)")
     return bar
 
 
