@@ -540,10 +540,11 @@ def wait_until_settled(explorer, quiet_s: float = 0.8, timeout_s: float = 90.0) 
 
 
 def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
-                 check_share: bool = True) -> list[str]:
+                 check_share: bool = True, check_height: bool = True) -> list[str]:
     """What is wrong with the explorer's fit now (scrolled to its top); empty when it fits.
 
-    The explorer is inside the viewport, uses ``share`` of its width or height, nothing scrolls
+    The explorer is inside the viewport (across only, with ``check_height=False``: a notebook
+    scrolls down through a tall output), uses ``share`` of its width or height, nothing scrolls
     sideways, the canvas is not scaled by CSS (one figure pixel per CSS pixel, so the figure's
     text has the size in CSS pixels that its font size in points times dpi / 72 gives) and the
     readout's text is at least ``min_readout_px``.
@@ -556,7 +557,8 @@ def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
     g = explorer_geometry(explorer)
     width, height = g["viewport"]
     problems = []
-    if g["top"] < -1 or g["bottom"] > height + 1 or g["left"] < -1 or g["right"] > width + 1:
+    if (check_height and (g["top"] < -1 or g["bottom"] > height + 1)
+            or g["left"] < -1 or g["right"] > width + 1):
         problems.append(f"not inside the {width}x{height} viewport: {g}")
     if check_share and g["width"] < share * width and g["height"] < share * height:
         problems.append(f"uses less than {share:.0%} of the viewport's width and height: {g}")

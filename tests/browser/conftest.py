@@ -236,6 +236,8 @@ def lab(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory)
         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={notebook_copy}", "--ServerApp.allow_root=True",
         "--LabApp.extension_manager=readonly",
+        # window.jupyterapp: a test opens a second notebook beside the first with a lab command.
+        "--LabApp.expose_app_in_browser=True",
     ]
     server = _serve("jupyterlab", argv, f"http://127.0.0.1:{port}/api/status?token={token}", root)
     try:

@@ -1,6 +1,7 @@
 """Notebook 1 in JupyterLab, as a student uses it: Run All Cells gives no error output, and the
 explorer's main slider is there and moves the figure. Every explorer follows the notebook panel's
-width, with the file browser open, at a wide and at a narrow panel."""
+width, with the file browser open: one notebook in a wide window, one in a narrow window, and two
+notebooks side by side."""
 
 from __future__ import annotations
 
@@ -102,24 +103,35 @@ def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
     assert page.locator(".tp3-explorer .tp3-error").count() == 0
 
 
-#: Window sizes, with the file browser open: a wide notebook panel, and a narrow one (the width
-#: each of two notebooks side by side gets on a 1366 px screen).
-PANEL_WINDOWS = {"wide": (1366, 768), "narrow": (860, 768)}
-EVERY_EXPLORER = """%matplotlib widget
-from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer"""
+#: Layouts of the main area, with the file browser open: one notebook in a wide window, one in a
+#: narrow window, and two notebooks side by side in the wide window.
+PANEL_LAYOUTS = {"wide": (1366, 768, False), "narrow": (860, 768, False),
+                 "side by side": (1366, 768, True)}
+EVERY_EXPLORER = "%matplotlib widget\nfrom tp3helpers import explorers"
+EXPLORER_CELLS = [f"explorers.{name}_explorer()" for name in ("softmax", "kernel", "momentum",
+                                                              "digits")]
+#: Opens notebook ``path`` in a new panel to the right of the current one (JupyterLab's "split
+#: right", as when a tab is dragged to the right edge).
+OPEN_BESIDE_JS = """(path) => window.jupyterapp.commands.execute(
+    'docmanager:open', {path, options: {mode: 'split-right'}}).then(() => null)"""
+
+
+def write_notebook(path, cells: list[str]) -> None:
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(
+        metadata=kernel, cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
 
 
 def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
-    """In a notebook with the three explorers: each one inside the panel, no sideways scroll bar,
-    the figure not scaled by CSS (its text is then the size the unit tests check, 12 CSS px at
-    least), readout text at least 14 px; at a wide and at a narrow panel."""
-    cells = [EVERY_EXPLORER, "softmax_explorer()", "kernel_explorer()", "momentum_explorer()"]
-    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    notebook = nbformat.v4.new_notebook(metadata=kernel,
-                                        cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nbformat.write(notebook, notebook_copy / "every_explorer.ipynb")
+    """In a notebook with the four explorers: each one within its notebook panel's width (the
+    notebook scrolls down through a tall one), no sideways scroll bar, the figure not scaled by
+    CSS (its text is then the size the unit tests check, 12 CSS px at least), readout text at
+    least 14 px; in every layout of :data:`PANEL_LAYOUTS`."""
+    write_notebook(notebook_copy / "every_explorer.ipynb", [EVERY_EXPLORER, *EXPLORER_CELLS])
+    write_notebook(notebook_copy / "beside.ipynb", ["# the second notebook of the pair"])
     base, token = lab
-    page.set_viewport_size(dict(zip(("width", "height"), PANEL_WINDOWS["wide"], strict=True)))
+    width, height, _ = PANEL_LAYOUTS["wide"]
+    page.set_viewport_size({"width": width, "height": height})
     # A workspace of its own, reset: the notebook of the previous test stays closed, so the
     # locators below see this notebook's explorers only.
     page.goto(f"{base}/lab/workspaces/every-explorer/tree/every_explorer.ipynb?reset&token={token}",
@@ -129,24 +141,34 @@ def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
     if not page.locator("#filebrowser").is_visible():
         page.keyboard.press("Control+Shift+f")  # open the file browser
     page.locator("#filebrowser").wait_for(state="visible")
-    explorers = page.locator(".jp-Notebook .tp3-explorer")
+    explorers = page.locator(".tp3-explorer")
     try:
-        explorers.nth(len(cells) - 2).wait_for(state="attached", timeout=120_000)
+        explorers.nth(len(EXPLORER_CELLS) - 1).wait_for(state="attached", timeout=120_000)
     except Exception as exc:
         if type(exc).__name__ != "TimeoutError":
             raise
         outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
-        raise AssertionError(f"{explorers.count()} of {len(cells) - 1} explorers shown after "
-                             f"Run All; outputs: {[o[:300] for o in outputs]}") from None
+        raise AssertionError(f"{explorers.count()} of {len(EXPLORER_CELLS)} explorers shown "
+                             f"after Run All; outputs: {[o[:300] for o in outputs]}") from None
     problems = []
-    for name, (width, height) in PANEL_WINDOWS.items():
+    for name, (width, height, pair) in PANEL_LAYOUTS.items():
         page.set_viewport_size({"width": width, "height": height})
-        panel = page.locator(".jp-NotebookPanel").first.bounding_box()
+        if pair:
+            page.evaluate(OPEN_BESIDE_JS, "beside.ipynb")
+            page.locator(".jp-NotebookPanel").nth(1).wait_for(state="visible")
+        panels = page.locator(".jp-NotebookPanel")
+        assert panels.count() == (2 if pair else 1), f"{name}: {panels.count()} notebook panels"
+        panel = panels.first.bounding_box()
+        if pair:  # the two notebooks share the main area
+            other = panels.nth(1).bounding_box()
+            assert other["x"] >= panel["x"] + panel["width"] - 1, (panel, other)
         for i, explorer in enumerate(explorers.all()):
             wait_for_figure(page, explorer.locator(".jupyter-matplotlib-figure canvas").first)
-            found = fit_problems(explorer, min_readout_px=MIN_READOUT_PX, check_share=False)
+            found = fit_problems(explorer, min_readout_px=MIN_READOUT_PX, check_share=False,
+                                 check_height=False)
             box = explorer.bounding_box()
             if box["x"] + box["width"] > panel["x"] + panel["width"] + 1:
                 found.append(f"wider than the {panel['width']:.0f} px notebook panel: {box}")
-            problems += [f"{name} panel, explorer {i}: {problem}" for problem in found]
+            problems += [f"{name}, {panel['width']:.0f} px panel, explorer {i}: {problem}"
+                         for problem in found]
     assert not problems, "\n".join(problems)
