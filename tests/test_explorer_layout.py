@@ -70,11 +70,11 @@ def test_figure_size_fills_one_side_of_the_room_and_keeps_its_shape(room):
 
 def fit(explorer, width, height, figure_room):
     """What happens when the browser reports a room: arrangement first, then the size."""
-    kind = arrange(width, height).kind
+    name = arrange(width, height).name
     room = {"width": width, "height": height, "figure_width": figure_room[0],
-            "figure_height": figure_room[1], "arrangement": kind}
+            "figure_height": figure_room[1], "arrangement": name}
     explorer.fit.fit({**room, "arrangement": "stale"})  # may switch the arrangement
-    assert explorer.fit.watcher.arrangement == kind
+    assert explorer.fit.watcher.arrangement == name
     return explorer.fit.fit(room)
 
 
@@ -148,6 +148,16 @@ def test_no_text_is_cut_off_or_covers_another(name, monkeypatch):
         finally:
             explorer.close()
     assert not problems, "\n".join(problems)
+
+
+def test_back_on_a_smaller_screen_the_figure_shrinks(explorer):
+    """From a 1920 px wide screen back to 1280 px: the controls' column narrows (the kind of
+    arrangement stays "side"), the browser is asked to measure again, and the figure shrinks."""
+    fit(explorer, *ROOMS["1920x1080"], (1450, 1000))
+    wide = explorer.fit.size()
+    assert explorer.fit.watcher.arrangement != arrange(*ROOMS["1280x720"]).name
+    fit(explorer, *ROOMS["1280x720"], (900, 660))
+    assert explorer.fit.size()[0] == 900 < wide[0]
 
 
 def test_small_growth_is_ignored_and_shrinking_is_not(explorer):

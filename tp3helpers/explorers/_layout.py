@@ -143,7 +143,7 @@ class RoomWatcher(anywidget.AnyWidget):
     #: Set by the browser: ``width``, ``height`` (of the scrolling pane), ``figure_width``,
     #: ``figure_height`` (room left for the figure) in CSS pixels, and the ``arrangement`` shown.
     room = traitlets.Dict().tag(sync=True)
-    #: Set by Python: the arrangement the explorer shows ("side" or "stacked").
+    #: Set by Python: the arrangement the explorer shows (:attr:`Arrangement.name`).
     arrangement = traitlets.Unicode("stacked").tag(sync=True)
     #: Set by Python: the last room it has handled (as the browser sent it, in JSON).
     handled = traitlets.Unicode("").tag(sync=True)
@@ -166,6 +166,12 @@ class Arrangement:
 
     kind: str
     sidebar: int = 0  # width of the controls' column, CSS pixels (side only)
+
+    @property
+    def name(self) -> str:
+        """What the browser is told it shows, and tells back with the room it measured: the kind,
+        and for "side" the column's width (a new width alone must make the browser measure)."""
+        return f"side {self.sidebar}" if self.kind == "side" else self.kind
 
 
 def arrange(width: float, height: float) -> Arrangement:
@@ -249,7 +255,7 @@ class ScreenFit:
             self._controls.layout.grid_template_columns = (
                 f"repeat({self._columns}, minmax(0, 1fr))")
         self.arrangement = arrangement
-        self.watcher.arrangement = arrangement.kind
+        self.watcher.arrangement = arrangement.name
 
     def _on_room(self, change: dict) -> None:
         try:
@@ -265,7 +271,7 @@ class ScreenFit:
         if arrangement != self.arrangement:
             self._show(arrangement)  # the browser measures again and reports
             return False
-        if room.get("arrangement") != arrangement.kind:
+        if room.get("arrangement") != arrangement.name:
             return False  # measured before the browser showed this arrangement
         width, height = figure_size(room["figure_width"], room["figure_height"], self.design)
         now_width, now_height = self.size()
