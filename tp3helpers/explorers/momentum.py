@@ -124,8 +124,8 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
     artists["loss_gd"] = history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent")
     artists["loss"] = history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum")
     artists["loss_parts"] = (
-        history_line(ax_loss, colour="#ff7f0e", label="momentum, part along λ_min", style="--"),
-        history_line(ax_loss, colour="#8c564b", label="momentum, part along λ_max", style=":"),
+        history_line(ax_loss, colour="#ff7f0e", label="momentum along λ_min", style="--"),
+        history_line(ax_loss, colour="#8c564b", label="momentum along λ_max", style=":"),
     )
     ax_loss.legend(loc="lower left", fontsize=8)
     log_history_axes(ax_energy, steps=steps, ylim=_HISTORY_YLIM,
