@@ -421,6 +421,8 @@ def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
     page.wait_for_function(
         "() => performance.now() - window.__tp3watch.lastChange > 400", timeout=timeout_ms
     )
+    # Stop watching: reading the canvas on every frame keeps a core a third busy.
+    page.evaluate("() => { window.__tp3watch.stop = true; }")
 
 
 def arrow_towards_room(handle) -> str:
@@ -452,6 +454,18 @@ def press_and_time(
         "() => { const s = window.__tp3watch; s.stop = true; return [s.keyAt, s.changedAt]; }"
     )
     return state[1] - state[0]
+
+
+def wait_for_idle_cpu(busy_share: float = 0.25, timeout_s: float = 60.0) -> float:
+    """Wait until the machine's CPUs are less than ``busy_share`` busy over half a second (or
+    ``timeout_s`` passed), so that a timing does not share the CPUs with work left by earlier
+    tests, such as the digits explorer still training after the keyboard test moved its controls.
+    Returns the last busy share measured."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        busy = psutil.cpu_percent(interval=0.5) / 100
+        if busy < busy_share or time.monotonic() > deadline:
+            return busy
 
 
 def poll_until_changed(read, before, timeout_s: float = 15.0, what: str = "value"):
