@@ -18,8 +18,8 @@ The figure keeps the shape it was designed with (:func:`figure_size`) and fills 
 or its height (a figure narrower than designed keeps its designed height, for its labels).
 Stretching it to fill both would add pixels that show nothing new, and every pixel costs time on
 every slider move: the kernel encodes each frame, the browser decodes it and copies it twice
-(measured in Voilà, median key press to new pixels: 52 ms with the softmax figure at its shape,
-897 x 358, against 61 ms stretched to 897 x 574).
+(measured in Voilà, median key press to new pixels: 50 ms with the softmax figure at its shape,
+897 x 358, against 72 ms stretched to 897 x 574).
 
 The browser reports only when the room changes (a window resize, a panel opened beside the
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
