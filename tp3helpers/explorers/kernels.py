@@ -99,7 +99,7 @@ class KernelExplorer(Explorer):
         }
         #: The relative PSD tolerance c n ε of kernels.psd_tolerance, the same for every setting.
         self.tolerance = kernels.psd_tolerance(np.ones(n))
-        fig = new_figure(10.0, 6.4, replace=False)
+        fig = new_figure(10.0, 5.8, replace=False)
         (ax_gram, ax_spec), (ax_gp, ax_fit) = fig.subplots(2, 2)
         artists = {
             "gram": draw_gram(ax_gram, np.eye(n)),
