@@ -68,6 +68,12 @@ def test_figure_size_fills_one_side_of_the_room_and_keeps_its_shape(room):
         assert stretch == pytest.approx(1, rel=0.01)
 
 
+def room_for_figure(width, height):
+    """What the title, controls and readout leave for the figure, about as the browser measures."""
+    return (width - 340, height - 60) if arrange(width, height).kind == "side" else (
+        width, height - 200)
+
+
 def fit(explorer, width, height, figure_room):
     """What happens when the browser reports a room: arrangement first, then the size."""
     name = arrange(width, height).name
@@ -81,8 +87,7 @@ def fit(explorer, width, height, figure_room):
 @pytest.mark.parametrize("name", sorted(ROOMS))
 def test_explorer_takes_the_room_and_text_stays_legible(explorer, name):
     width, height = ROOMS[name]
-    figure_room = (width - 340, height - 60) if arrange(width, height).kind == "side" else (
-        width, height - 200)
+    figure_room = room_for_figure(width, height)
     expected = figure_size(*figure_room, explorer.fit.design)
     now = explorer.fit.size()
     small_growth = all(0 <= e - n <= GROW_THRESHOLD for e, n in zip(expected, now, strict=True))
@@ -97,7 +102,7 @@ def test_explorer_takes_the_room_and_text_stays_legible(explorer, name):
     assert smallest >= NORMAL.min_text_px, f"{text!r} is {smallest:.1f} CSS px at {name}"
 
 
-def drawn_texts(fig, monkeypatch) -> list[Text]:
+def drawn_texts(fig) -> list[Text]:
     """The non-empty texts a full draw of ``fig`` puts on the canvas (tick labels of ticks out of
     view exist but are not drawn)."""
     drawn: list[Text] = []
@@ -108,9 +113,9 @@ def drawn_texts(fig, monkeypatch) -> list[Text]:
             drawn.append(text)
         return draw(text, renderer)
 
-    monkeypatch.setattr(Text, "draw", noting)
-    fig.canvas.draw()  # the explorer draws its animated texts right after
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Text, "draw", noting)
+        fig.canvas.draw()  # the explorer draws its animated texts right after
     return list(dict.fromkeys(drawn))
 
 
@@ -121,7 +126,7 @@ SCREENS = [(room, presentation) for room in ("1024x768", "1280x720", "1366x768",
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))
-def test_no_text_is_cut_off_or_covers_another(name, monkeypatch):
+def test_no_text_is_cut_off_or_covers_another(name):
     """Every drawn text (titles, labels, ticks, legends, annotations) lies inside the figure and
     no two overlap, at the size each screen gives the figure."""
     problems = []
@@ -129,13 +134,12 @@ def test_no_text_is_cut_off_or_covers_another(name, monkeypatch):
         explorer = FACTORIES[name](presentation=presentation)
         try:
             width, height = ROOMS[room]
-            figure_room = (width - 340, height - 60) if arrange(width, height).kind == "side" else (
-                width, height - 200)
+            figure_room = room_for_figure(width, height)
             fit(explorer, width, height, figure_room)
             fig = explorer.figure
             renderer = fig.canvas.get_renderer()
             boxes = [(t.get_text(), t.get_window_extent(renderer))
-                     for t in drawn_texts(fig, monkeypatch)]
+                     for t in drawn_texts(fig)]
             where = f"{room}{' presentation' if presentation else ''}"
             problems += [f"{where}: {text!r} leaves the figure {box.extents.round()}"
                          for text, box in boxes
