@@ -72,7 +72,7 @@ class KernelExplorer(Explorer):
     setting cannot be shown.
 
     Artists: ``gram`` (the heatmap's mesh), ``spectrum`` (three lines of bars: positive, zero up
-    to rounding, negative; and the text giving the smallest eigenvalue), ``samples`` (the sampled
+    to rounding, negative), ``samples`` (the sampled
     functions' lines and a note shown when there is no Gaussian process) and ``fit`` (the ridge
     regression's curve).
     """
@@ -99,7 +99,7 @@ class KernelExplorer(Explorer):
         }
         #: The relative PSD tolerance c n ε of kernels.psd_tolerance, the same for every setting.
         self.tolerance = kernels.psd_tolerance(np.ones(n))
-        fig = new_figure(10.0, 5.8, replace=False)
+        fig = new_figure(10.0, 4.0, replace=False)
         (ax_gram, ax_spec), (ax_gp, ax_fit) = fig.subplots(2, 2)
         artists = {
             "gram": draw_gram(ax_gram, np.eye(n)),

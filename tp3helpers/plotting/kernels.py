@@ -37,6 +37,9 @@ __all__ = [
 PSD_COLOUR = "#1f77b4"
 NOT_PSD_COLOUR = "#d62728"
 ROUNDING_COLOUR = "0.6"
+#: Room between an axes and its title, in points: the tick label at the top of the axes sticks
+#: out by half its height, more than matplotlib's 6 points at presentation size.
+TITLE_PAD = 10.0
 #: Bottom of the spectrum's log axis: relative sizes below it (and exact zeros) are drawn there.
 SPECTRUM_FLOOR = 1e-18
 
@@ -56,7 +59,7 @@ def draw_gram(ax: Axes, K: np.ndarray, *, title: str = "Gram matrix") -> QuadMes
     mesh = ax.pcolormesh(_normalised(K), cmap="RdBu_r", vmin=-1.0, vmax=1.0)
     ax.set_aspect("equal")
     ax.invert_yaxis()
-    ax.set_title(title)
+    ax.set_title(title, pad=TITLE_PAD)
     ax.set_xlabel("point $j$ (sorted by $x$)")
     ax.set_ylabel("point $i$")
     ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label="$K_{ij} / \\max|K|$")
@@ -87,7 +90,7 @@ _SPECTRUM_CLASSES = (
 )
 
 
-def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D, Line2D, Text]:
+def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D, Line2D]:
     r"""Axes for the eigenvalues of an n-by-n symmetric matrix, read at a glance.
 
     Eigenvalue :math:`i` (sorted from largest to smallest) is a bar of height
@@ -95,11 +98,12 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
     coloured by sign (:func:`spectrum_colours`). A dashed line marks ``tolerance``, the relative
     PSD tolerance :math:`c\, n\, \varepsilon` of :func:`tp3helpers.kernels.psd_tolerance`:
     bars under it are rounding. A red bar of height 0.3 reads "an eigenvalue of
-    :math:`-0.3 \max|\lambda|`". Returns one line per colour (its bars, separated by NaN) and the
-    text giving the smallest eigenvalue (under a fixed label).
+    :math:`-0.3 \max|\lambda|`"; the colour of the last bar is the verdict on the smallest
+    eigenvalue. The legend stands beside the axes, where a wide panel has room and the bars stay
+    uncovered. Returns one line per colour (its bars, separated by NaN).
     """
     ax.set_yscale("log")
-    ax.set_ylim(SPECTRUM_FLOOR, 1e16)  # room above 1 for the legend and the smallest's value
+    ax.set_ylim(SPECTRUM_FLOOR, 10.0)
     ax.set_yticks([1e-18, 1e-12, 1e-6, 1.0])  # every sixth power: legible when the panel is short
     ax.minorticks_off()
     ax.set_xlim(0, n + 1)
@@ -109,30 +113,21 @@ def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D
         ax.plot([], [], color=colour, linewidth=3.0, solid_capstyle="butt", label=label)[0]
         for colour, label in _SPECTRUM_CLASSES
     )
-    ax.legend(loc="upper left", fontsize=7, framealpha=0.9, ncols=2, columnspacing=0.8,
-              handlelength=1.5)
-    ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7, handlelength=1.5,
+              frameon=False)
+    ax.set_title("eigenvalues $|\\lambda_i| / \\max|\\lambda|$", pad=TITLE_PAD)
     ax.set_xlabel("index $i$ (largest to smallest)")
-    # Right-aligned between the legend and the tallest bar (height 1), on short lines: it stays
-    # inside the axes at presentation size too. The label is drawn once; only the value below it
-    # changes (a plain-text value draws in a third of the time of a formula).
-    label = ax.text(0.97, 0.71, "$\\lambda_{\\min} / \\max|\\lambda|$", transform=ax.transAxes,
-                    fontsize=9, ha="right", va="top", color="0.3")
-    smallest = ax.annotate("", xy=(1.0, 0.0), xycoords=label, xytext=(0.0, -2.0),
-                           textcoords="offset points", fontsize=9, ha="right", va="top")
-    return (*lines, smallest)
+    return lines
 
 
 def set_spectrum(
-    artists: tuple[Line2D, Line2D, Line2D, Text], eigenvalues: np.ndarray, *, tolerance: float
+    lines: tuple[Line2D, Line2D, Line2D], eigenvalues: np.ndarray, *, tolerance: float
 ) -> None:
     """Show new eigenvalues (any order; NaN blanks the panel) on :func:`draw_spectrum`'s axes."""
-    *lines, smallest = artists
     values = np.asarray(eigenvalues, dtype=float)
     if not np.isfinite(values).all():
         for line in lines:
             line.set_data([], [])
-        smallest.set_text("")
         return
     relative = _normalised(np.sort(values)[::-1])
     heights = np.clip(np.abs(relative), SPECTRUM_FLOOR, None)
@@ -146,9 +141,6 @@ def set_spectrum(
                               np.full(mine.sum(), np.nan)]).ravel()
         xs[2::3] = np.nan
         line.set_data(xs, ys)
-    verdict = {PSD_COLOUR: "PSD", ROUNDING_COLOUR: "0 up to rounding", NOT_PSD_COLOUR: "not PSD"}
-    smallest.set_text(f"= {relative[-1]:+.1e}\n{verdict[colours[-1]]}")
-    smallest.set_color(colours[-1] if colours[-1] != ROUNDING_COLOUR else "0.3")
 
 
 def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Line2D], Text]:
@@ -192,15 +184,16 @@ def draw_regression(
     *,
     ylim: tuple[float, float] = (-2.0, 2.0),
 ) -> Line2D:
-    """Noisy training data and the noise-free curve; returns an empty line for the fitted curve."""
+    """Noisy training data and the noise-free curve (legend beside the axes); returns an empty
+    line for the fitted curve."""
     ax.plot(grid, truth, color="0.55", linewidth=1.5, label="noise-free curve")
     ax.scatter(x, y, s=12, color="k", zorder=3, label="training data")
     (fit,) = ax.plot(grid, np.full_like(grid, np.nan), color="#d62728", linewidth=2.0, label="fit")
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(*ylim)
-    ax.set_title("kernel ridge regression")
+    ax.set_title("kernel ridge regression", pad=TITLE_PAD)
     ax.set_xlabel("$x$")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     return fit
 
 
