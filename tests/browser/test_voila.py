@@ -78,9 +78,13 @@ def notebook_page(browser_context, voila_url):
             wait_for_control(page, control)
             for explorer in page.locator(".tp3-explorer").all():
                 wait_for_figure(page, explorer.locator(".jupyter-matplotlib-figure canvas").first)
-        except AssertionError as exc:
+        except Exception as exc:  # an assertion, or Playwright's TimeoutError
             assert_no_error(page)  # the more telling failure, if there is one
-            raise AssertionError(f"{exc}\nbrowser console errors: {page.console_errors}") from None
+            raise AssertionError(
+                f"{type(exc).__name__}: {exc}\nbrowser console errors: {page.console_errors}\n"
+                f"page errors: {page.js_errors}\nend of the page's text: "
+                f"{page.inner_text('body')[-800:]!r}"
+            ) from None
         assert_no_error(page)  # outputs are rendered in the page by script, after the load
         return page
 
