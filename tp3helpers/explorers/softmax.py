@@ -85,7 +85,7 @@ class SoftmaxExplorer(Explorer):
             step=0.05,
             description="temperature T",
         )
-        fig = new_figure(9.0, 3.6, replace=False)
+        fig = new_figure(9.0, 3.2, replace=False)
         ax_p, ax_g = fig.subplots(1, 2)
         zeros = np.zeros(k)
         prob_bars, prob_labels = labelled_bars(
