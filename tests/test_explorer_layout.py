@@ -47,6 +47,13 @@ def explorer(request):
     made.close()
 
 
+def test_a_narrow_room_gets_a_taller_figure_never_a_wider_one():
+    """A notebook panel 405 px wide (two notebooks side by side) and a wide, short design: the
+    minimum height is reached by stretching the figure, which stays within the panel."""
+    width, height = figure_size(405, 600, (810, 288))
+    assert width == 405 and height == MIN_FIGURE[1]
+
+
 def test_wide_screens_put_controls_beside_the_figure():
     kinds = {name: arrange(*room).kind for name, room in ROOMS.items()}
     assert kinds == {"1024x768": "stacked", "1280x720": "side", "1366x768": "side",

@@ -123,8 +123,8 @@ _CELLS_JS = """
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_cells_out_of_view_skip_rendering(notebook, notebook_page):
-    """Each new frame makes the browser paint the page: the cells out of view are skipped (their
-    formulas cost 10 ms and more per paint), the explorers' own cells never are."""
+    """Each new frame makes the browser paint the page: the cells out of view are skipped
+    (notebook 2's formulas cost 10 ms and more per paint), the explorers' own cells never are."""
     page = notebook_page(notebook)
     explorers(page)[0].evaluate("(e) => e.scrollIntoView({block: 'start'})")
     cells = page.evaluate(_CELLS_JS)

@@ -202,7 +202,8 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
     One side of the room binds: the figure is as wide as the room, or as tall. A figure narrower
     than designed keeps the designed height as far as the room allows (up to :data:`MAX_STRETCH`
     times taller than its shape), since its panels need that height for their labels. It is never
-    smaller than :data:`MIN_FIGURE` (a smaller room scrolls).
+    smaller than :data:`MIN_FIGURE` (a smaller room scrolls); a figure as wide as a room at least
+    that wide gets the minimum height by growing taller, never wider than the room.
     """
     aspect = design[0] / design[1]
     if room_width <= room_height * aspect:  # the width binds
@@ -211,6 +212,8 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
                      min(design[1], room_height, width / aspect * MAX_STRETCH))
     else:
         width, height = room_height * aspect, room_height
+    if width >= MIN_FIGURE[0]:
+        height = max(height, MIN_FIGURE[1])
     grow = max(1.0, MIN_FIGURE[0] / width, MIN_FIGURE[1] / height)
     return int(width * grow + 1e-6), int(height * grow + 1e-6)
 
