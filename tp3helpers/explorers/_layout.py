@@ -210,10 +210,10 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
         width = room_width
         height = max(width / aspect,
                      min(design[1], room_height, width / aspect * MAX_STRETCH))
+        if width >= MIN_FIGURE[0]:  # the minimum height: taller, not wider than the room
+            height = max(height, MIN_FIGURE[1])
     else:
         width, height = room_height * aspect, room_height
-    if width >= MIN_FIGURE[0]:
-        height = max(height, MIN_FIGURE[1])
     grow = max(1.0, MIN_FIGURE[0] / width, MIN_FIGURE[1] / height)
     return int(width * grow + 1e-6), int(height * grow + 1e-6)
 
