@@ -43,14 +43,15 @@ execute: $(VENV)/.installed-lab+test+demo
 # Benchmarks with pytest-benchmark (benchmarks/ is not part of make test): every explorer control
 # against a rebuild, the numerics against SciPy/scikit-learn, the notebooks, the CPU time of a slider
 # move under ipympl. JSON in benchmarks/results/latest.json; benchmarks/report.py prints the ratios
-# and targets and rewrites the README's tables. BENCH_ARGS=--quick for a smoke run (README untouched).
+# and targets and rewrites the tables of docs/performance.md. BENCH_ARGS=--quick for a smoke run
+# (the page untouched).
 .PHONY: bench
 bench: $(VENV)/.installed-lab+test+demo
 	mkdir -p benchmarks/results
 	$(BIN)/python -m pytest benchmarks -q --benchmark-json=benchmarks/results/latest.json \
 		--benchmark-columns=median,iqr,rounds $(BENCH_ARGS)
 	$(BIN)/python benchmarks/report.py benchmarks/results/latest.json \
-		$(if $(BENCH_ARGS),,--readme README.md)
+		$(if $(BENCH_ARGS),,--page docs/performance.md)
 
 # Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden,
 # explorers in presentation size (TP3_PRESENTATION=1: larger text, thicker lines for a projector).

@@ -1,6 +1,6 @@
-"""Ratios, targets and the README's performance tables from pytest-benchmark's JSON.
+"""Ratios, targets and the performance tables of docs/performance.md from pytest-benchmark's JSON.
 
-Usage: python benchmarks/report.py benchmarks/results/latest.json [--readme README.md]
+Usage: python benchmarks/report.py benchmarks/results/latest.json [--page docs/performance.md]
 """
 
 from __future__ import annotations
@@ -87,16 +87,16 @@ def report(data: dict) -> tuple[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("json", type=Path)
-    parser.add_argument("--readme", type=Path, help="rewrite the tables between its bench markers")
+    parser.add_argument("--page", type=Path, help="rewrite the tables between its bench markers")
     args = parser.parse_args(argv)
     text, _ = report(json.loads(args.json.read_text()))
     print(text)
-    if args.readme:
-        readme = args.readme.read_text()
+    if args.page:
+        page = args.page.read_text()
         pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-        if not pattern.search(readme):
-            raise SystemExit(f"{args.readme}: no {START} ... {END} markers")
-        args.readme.write_text(pattern.sub(lambda _: f"{START}\n{text}\n{END}", readme))
+        if not pattern.search(page):
+            raise SystemExit(f"{args.page}: no {START} ... {END} markers")
+        args.page.write_text(pattern.sub(lambda _: f"{START}\n{text}\n{END}", page))
     return 0
 
 
