@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -110,6 +111,8 @@ class Hub:
         #: Every process seen below the proxy and the hub, by PID (with its start time).
         self.seen: dict[int, psutil.Process] = {}
         self.subreaper = become_subreaper()
+        self._stopping = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_orphans, name="reaper", daemon=True)
 
     # -- processes --------------------------------------------------------------------------------
     def _env(self) -> dict[str, str]:
@@ -169,8 +172,23 @@ class Hub:
                     self._note(child.pid)
         return [p for p in self.seen.values() if _alive(p)]
 
+    def _reap_orphans(self) -> None:
+        """Collect the exit status of orphans that ended below this process (its subreaper's duty):
+        a killed student's server left as a zombie would look alive to the hub, which then waits
+        for it to stop. Only processes started for the class, never another child's."""
+        while not self._stopping.wait(0.5):
+            ours = {p.pid for p in (self.proxy, self.hub) if p is not None}
+            for child in psutil.Process().children():
+                if child.pid in self.seen and child.pid not in ours and not _alive(child):
+                    try:
+                        os.waitpid(child.pid, os.WNOHANG)
+                    except ChildProcessError:
+                        pass
+
     def start(self, timeout: float = 120.0) -> Hub:
         """Start the proxy and the hub; return when the hub's API answers through the proxy."""
+        if self.subreaper and not self._reaper.is_alive():
+            self._reaper.start()
         self.settings.state.mkdir(parents=True, exist_ok=True)
         (self.settings.state / "users").mkdir(exist_ok=True)
         self.proxy = self._start("proxy", [
@@ -247,6 +265,7 @@ class Hub:
         for process in alive:
             _signal(process, signal.SIGKILL)
         psutil.wait_procs(alive, timeout=5)
+        self._stopping.set()
         return forced
 
     def __enter__(self) -> Hub:
@@ -332,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     password = os.environ.get("TP3_HUB_PASSWORD") or secrets.token_urlsafe(9)
     settings = HubSettings(port=args.port, state=args.state.resolve(), password=password,
-                           admins=os.environ.get("TP3_HUB_ADMINS", ""))
+                           admins=os.environ.get("TP3_HUB_ADMINS", ""),
+                           service_token=os.environ.get("TP3_HUB_SERVICE_TOKEN") or None)
     stop = {"asked": False}
 
     def ask_to_stop(signum: int, frame: object) -> None:
