@@ -490,6 +490,7 @@ async def run_class(hub: Hub, admin_token: str, args: argparse.Namespace, out: d
                   f"{len(result['errors'])} errors, {result['lost']} lost", flush=True)
             if not result["ok"]:
                 out["stopped"] = f"N={size} is past the line (p95 >= {LIMIT_MS:g} ms or an error)"
+                await refine(hub, students, args, rng, chromium, out)
                 break
         if chromium:
             chromium.done.set()
@@ -511,6 +512,23 @@ async def run_class(hub: Hub, admin_token: str, args: argparse.Namespace, out: d
         for student in students:
             for kernel in student.kernels.values():
                 await kernel.close()
+
+
+async def refine(hub: Hub, students: list[Student], args: argparse.Namespace,
+                 rng: random.Random, chromium: ChromiumStudent | None, out: dict) -> None:
+    """Between the last class size under the line and the first over it, halve the gap (at most
+    three times): the first n students drag, the others keep their kernels open and idle."""
+    good = max((r["students"] for r in out["sizes"] if r["ok"]), default=0)
+    bad = out["sizes"][-1]["students"]
+    for _ in range(3):
+        if bad - good <= 1:
+            break
+        size = (good + bad) // 2
+        print(f"refining: {size} of the {len(students)} students drag", flush=True)
+        result = await measure_size(hub, students[:size], args.seconds, rng, chromium)
+        result["refined"] = True
+        out["sizes"].append(result)
+        good, bad = (size, bad) if result["ok"] else (good, size)
 
 
 def _fmt(value: float | None) -> str:
