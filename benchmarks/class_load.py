@@ -122,6 +122,7 @@ class Usage:
         self.hub = hub
         self.cpu0: dict[int, float] = {}
         self.peak: dict[str, float] = dict.fromkeys(GROUPS, 0.0)
+        self.peak_user: dict[str, float] = {}  # a student's server and kernels together
         self.began = 0.0
         self._stop = asyncio.Event()
 
@@ -134,17 +135,31 @@ class Usage:
                 found.append((group, process))
         return found
 
-    def _sample(self) -> dict[str, float]:
+    def _sample(self) -> None:
         rss = dict.fromkeys(GROUPS, 0.0)
+        users: dict[str, float] = {}
         for group, process in self._processes():
             try:
-                rss[group] += process.memory_info().rss / 2**20
+                mb = process.memory_info().rss / 2**20
                 self.cpu0.setdefault(process.pid, _cpu(process) if not self.began else 0.0)
+                rss[group] += mb
+                if group in ("servers", "kernels"):
+                    user = self._user(process)
+                    users[user] = users.get(user, 0.0) + mb
             except psutil.Error:
                 continue
         for group in GROUPS:
             self.peak[group] = max(self.peak[group], rss[group])
-        return rss
+        for user, mb in users.items():
+            self.peak_user[user] = max(self.peak_user.get(user, 0.0), mb)
+
+    def _user(self, process: psutil.Process) -> str:
+        """Whose server or kernel: the student's folder it works in (``?`` if elsewhere)."""
+        home = self.hub.settings.state.resolve() / "users"
+        try:
+            return Path(process.cwd()).resolve().relative_to(home).parts[0]
+        except (ValueError, IndexError):
+            return "?"
 
     async def run(self) -> None:
         self._sample()
@@ -165,7 +180,8 @@ class Usage:
                 cpu[group] += (_cpu(process) - self.cpu0.get(process.pid, 0.0)) / seconds * 100
             except psutil.Error:
                 continue
-        return {"seconds": seconds, "cpu_percent": cpu, "peak_rss_mb": dict(self.peak)}
+        return {"seconds": seconds, "cpu_percent": cpu, "peak_rss_mb": dict(self.peak),
+                "peak_rss_mb_per_student": dict(sorted(self.peak_user.items()))}
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -579,6 +595,9 @@ def main(argv: list[str] | None = None) -> int:
         hub.start()
         print(f"hub at {hub.url} (state in {state})", flush=True)
         asyncio.run(run_class(hub, service_token, args, out))
+    except KeyboardInterrupt:
+        out["interrupted"] = True
+        print("interrupted: stopping every process the run started", flush=True)
     finally:
         out["forced"] = hub.stop()
         left = [p for p in psutil.Process().children(recursive=True) if group_of(p)]
@@ -593,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(logs, ignore_errors=True)
         shutil.copytree(state / "logs", logs, dirs_exist_ok=True)
         shutil.rmtree(state, ignore_errors=True)
-    return 0
+    return 130 if out.get("interrupted") else 0
 
 
 if __name__ == "__main__":
