@@ -279,6 +279,7 @@ def summary(drags: list[Drag]) -> dict:
         "max_ms": max(frames) if frames else None,
         "ticks": sum(d.ticks for d in drags), "sent": sum(d.sent for d in drags),
         "answered": sum(d.answered for d in drags), "lost": sum(d.lost for d in drags),
+        "distinct_frames": sum(d.distinct_frames for d in drags),
         "errors": [e for d in drags for e in d.errors],
     }
 
@@ -310,25 +311,30 @@ async def measure_size(hub: Hub, students: list[Student], seconds: float, rng: r
 
 
 # -- isolation ------------------------------------------------------------------------------------
-async def isolation_checks(hub_url: str, students: list[Student], processes: list[psutil.Process],
-                           secret_values: list[str]) -> list[dict]:
-    """Each check: its name, passed or not, and what was seen."""
-    checks = []
+def check(name: str, passed: bool, seen: str) -> dict:
+    return {"check": name, "passed": bool(passed), "seen": seen}
 
-    def check(name: str, passed: bool, seen: str) -> None:
-        checks.append({"check": name, "passed": bool(passed), "seen": seen})
 
-    a, b = students[0], students[1]
-    status, _ = await call("GET", f"{a.server}/api/status", a.token, ok=(200, 403))
-    check(f"{a.name}'s token opens {a.name}'s server", status == 200, f"HTTP {status}")
-    status, _ = await call("GET", f"{b.server}/api/status", a.token, ok=(200, 302, 403))
-    check(f"{a.name}'s token on {b.name}'s server answers 403", status == 403, f"HTTP {status}")
-    status, _ = await call("GET", f"{b.server}/api/contents/{DRAGGED}.ipynb", a.token,
-                           ok=(200, 302, 403))
-    check(f"{a.name}'s token cannot read {b.name}'s notebook", status == 403, f"HTTP {status}")
-    status, _ = await call("GET", f"{hub_url}/hub/api/users", a.token, ok=(200, 403))
-    check(f"{a.name}'s token cannot list the hub's users", status == 403, f"HTTP {status}")
+async def token_checks(hub_url: str, a: Student, b: Student) -> list[dict]:
+    """Student ``a``'s token opens ``a``'s server, and neither ``b``'s nor the hub's user list."""
+    status_a, _ = await call("GET", f"{a.server}/api/status", a.token, ok=(200, 403))
+    status_b, _ = await call("GET", f"{b.server}/api/status", a.token, ok=(200, 302, 403))
+    status_nb, _ = await call("GET", f"{b.server}/api/contents/{DRAGGED}.ipynb", a.token,
+                              ok=(200, 302, 403))
+    status_hub, _ = await call("GET", f"{hub_url}/hub/api/users", a.token, ok=(200, 403))
+    return [
+        check(f"{a.name}'s token opens {a.name}'s server", status_a == 200, f"HTTP {status_a}"),
+        check(f"{a.name}'s token on {b.name}'s server answers 403", status_b == 403,
+              f"HTTP {status_b}"),
+        check(f"{a.name}'s token cannot read {b.name}'s notebook", status_nb == 403,
+              f"HTTP {status_nb}"),
+        check(f"{a.name}'s token cannot list the hub's users", status_hub == 403,
+              f"HTTP {status_hub}"),
+    ]
 
+
+def listening_check(processes: list[psutil.Process]) -> dict:
+    """Every socket the hub, the proxy, the servers and the kernels listen on is on loopback."""
     listening, wide = [], []
     for process in processes:
         try:
@@ -341,12 +347,16 @@ async def isolation_checks(hub_url: str, students: list[Student], processes: lis
                 listening.append(where)
                 if sock.laddr.ip not in (HOST, "::1"):
                     wide.append(where)
-    kinds = {group_of(p) for p in processes}
-    check("hub, proxy, servers and kernels listen on 127.0.0.1 only",
-          not wide and {"hub", "proxy", "servers", "kernels"} <= kinds,
-          f"{len(listening)} listening sockets" + (f"; not loopback: {wide}" if wide else "")
-          + f"; processes seen: {sorted(k for k in kinds if k)}")
+    kinds = {group_of(p) for p in processes} - {None}
+    return check("hub, proxy, servers and kernels listen on 127.0.0.1 only",
+                 not wide and {"hub", "proxy", "servers", "kernels"} <= kinds,
+                 f"{len(listening)} listening sockets" + (f"; not loopback: {wide}" if wide else "")
+                 + f"; processes seen: {sorted(kinds)}")
 
+
+def environment_check(processes: list[psutil.Process], secret_values: list[str],
+                      students: int) -> dict:
+    """No secret of the hub in the environment of any student's server or kernel."""
     leaks, looked = [], 0
     for process in processes:
         if group_of(process) not in ("servers", "kernels"):
@@ -358,20 +368,23 @@ async def isolation_checks(hub_url: str, students: list[Student], processes: lis
         looked += 1
         leaks += [f"{process.pid}: {key}" for key, value in environment.items()
                   if any(secret in value for secret in secret_values)]
-    check("no admin or proxy secret in a student's server or kernel environment",
-          looked >= 2 * len(students) and not leaks,
-          f"{looked} environments read" + (f"; found in {leaks}" if leaks else ""))
-    return checks
+    return check("no admin or proxy secret in a student's server or kernel environment",
+                 looked >= 2 * students and not leaks and all(secret_values),
+                 f"{looked} environments read" + (f"; found in {leaks}" if leaks else ""))
 
 
-def hub_secrets(hub: Hub, service_token: str) -> list[str]:
-    """The secrets a student must never hold: the driver's admin token, the proxy's token, the
-    hub's cookie secret."""
-    cookie = hub.settings.state / "jupyterhub_cookie_secret"
-    values = [service_token, hub.proxy_token]
-    if cookie.exists():
-        values.append(cookie.read_text().strip())
-    return values
+async def isolation_checks(hub_url: str, students: list[Student], processes: list[psutil.Process],
+                           secret_values: list[str]) -> list[dict]:
+    """Each check: its name, passed or not, and what was seen."""
+    return [*await token_checks(hub_url, students[0], students[1]), listening_check(processes),
+            environment_check(processes, secret_values, len(students))]
+
+
+def hub_secrets(state: Path, tokens: list[str]) -> list[str]:
+    """The secrets a student must never hold: ``tokens`` (the driver's admin token, the proxy's
+    token) and the hub's cookie secret."""
+    cookie = state / "jupyterhub_cookie_secret"
+    return [*tokens, *([cookie.read_text().strip()] if cookie.exists() else [])]
 
 
 # -- faults ---------------------------------------------------------------------------------------
@@ -517,8 +530,8 @@ async def run_class(hub: Hub, admin_token: str, args: argparse.Namespace, out: d
             chromium.window.set()
         if len(students) >= 2:
             processes = hub.processes()
-            out["isolation"] = await isolation_checks(
-                hub.url, students, processes, hub_secrets(hub, admin_token))
+            secret_values = hub_secrets(hub.settings.state, [admin_token, hub.proxy_token])
+            out["isolation"] = await isolation_checks(hub.url, students, processes, secret_values)
         fault_students = students[:min(len(students), args.fault_students)]
         if len(fault_students) >= 2 and not args.no_faults:
             print(f"faults: {len(fault_students)} students drag for {args.fault_seconds:g} s; "

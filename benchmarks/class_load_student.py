@@ -134,6 +134,7 @@ class Drag:
     sent: int = 0  # updates sent (the others waited in the throttle's buffer and were merged)
     answered: int = 0  # updates whose frame came
     lost: int = 0  # updates never answered (the connection closed, the kernel died)
+    distinct_frames: int = 0  # frames that differ from the frame before
     errors: list[str] = field(default_factory=list)
 
 
@@ -147,7 +148,8 @@ class Kernel:
         self.waiting: dict[str, asyncio.Future] = {}  # request msg id -> reply content
         self.idle: dict[str, asyncio.Future] = {}  # request msg id -> its iopub idle status
         self.outputs: dict[str, list[dict]] = {}  # execute request msg id -> outputs
-        self.on_frame: dict[str, Callable[[float], None]] = {}  # canvas comm id -> callback
+        #: canvas comm id -> called with the time and the PNG of each frame
+        self.on_frame: dict[str, Callable[[float, bytes], None]] = {}
         self.frames_waiting: set[str] = set()  # canvases that asked for a draw (ipympl's flag)
         self.closed = asyncio.Event()
         self.connection = None
@@ -159,6 +161,7 @@ class Kernel:
         self._unanswered: list[tuple[str, float]] = []
         self._buffered: float | None = None
         self._drag = Drag()
+        self._last_frame = b""
 
     # -- connection -------------------------------------------------------------------------------
     async def open(self) -> Kernel:
@@ -250,7 +253,7 @@ class Kernel:
             if event.get("type") == "binary" and message.get("buffers"):
                 self.frames_waiting.discard(comm_id)
                 if comm_id in self.on_frame:
-                    self.on_frame[comm_id](now)
+                    self.on_frame[comm_id](now, bytes(message["buffers"][0]))
             elif event.get("type") == "draw" and comm_id not in self.frames_waiting:
                 self.frames_waiting.add(comm_id)  # ipympl asks for one frame at a time
                 self.custom(comm_id, {"type": "draw"})
@@ -351,8 +354,10 @@ class Kernel:
         self._unanswered.append((msg_id, time.perf_counter()))
         self._drag.sent += 1
 
-    def _frame(self, now: float) -> None:
+    def _frame(self, now: float, png: bytes) -> None:
         """A new frame of the explorer's canvas: it answers the oldest update without one."""
+        self._drag.distinct_frames += png != self._last_frame
+        self._last_frame = png
         if self._unanswered:
             _, sent = self._unanswered.pop(0)
             self._drag.frame_ms.append((now - sent) * 1e3)
