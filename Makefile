@@ -102,12 +102,15 @@ hub-deps: $(VENV)/.installed-lab+test+demo+hub $(HUB_PROXY)
 # How many students this machine serves (benchmarks/class_load.py; not part of make test): the hub
 # of make hub, N simulated students dragging an explorer's slider through it (N = 1, 2, 4, 8, ...
 # until frames come later than 150 ms), one real Chromium student, a hub restart and a killed
-# server during the load. JSON in benchmarks/results/class_load.json; the table and the plot go
-# into docs/class.md. CLASS_LOAD_ARGS=--quick for a short run that leaves the docs alone.
+# server during the load. JSON in benchmarks/results/class_load.json; the tables and the plot go
+# into docs/class.md, the measured memory limit into deploy/jupyterhub_config.py and the requests
+# and limits per student into deploy/values.yaml. CLASS_LOAD_ARGS=--quick (or any other option
+# of benchmarks/class_load.py) for a run that leaves them alone.
 CLASS_LOAD_ARGS ?=
 class-load: hub-deps
 	mkdir -p benchmarks/results
 	$(BIN)/python benchmarks/class_load.py --json benchmarks/results/class_load.json \
 	    $(CLASS_LOAD_ARGS)
 	$(BIN)/python benchmarks/class_load_report.py benchmarks/results/class_load.json \
-	    $(if $(CLASS_LOAD_ARGS),,--page docs/class.md --plot docs/images/class_load.png)
+	    $(if $(CLASS_LOAD_ARGS),,$(CLASS_PAGE))
+CLASS_PAGE := --page docs/class.md --plot docs/images/class_load.png --deploy deploy
