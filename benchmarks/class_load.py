@@ -278,7 +278,8 @@ def summary(drags: list[Drag]) -> dict:
         "median_ms": percentile(frames, 50), "p95_ms": percentile(frames, 95),
         "max_ms": max(frames) if frames else None,
         "ticks": sum(d.ticks for d in drags), "sent": sum(d.sent for d in drags),
-        "answered": sum(d.answered for d in drags), "lost": sum(d.lost for d in drags),
+        "answered": sum(d.answered for d in drags), "unchanged": sum(d.unchanged for d in drags),
+        "lost": sum(d.lost for d in drags),
         "distinct_frames": sum(d.distinct_frames for d in drags),
         "errors": [e for d in drags for e in d.errors],
     }

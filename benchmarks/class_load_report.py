@@ -135,7 +135,8 @@ def report(data: dict, readme: Path) -> tuple[str, dict]:
             f"{r['students']}" + (" (refined)" if r.get("refined") else ""),
             ms(r["median_ms"]), ms(r["p95_ms"]),
             f"{ms(median(r['browser_ms']))} ({len(r['browser_ms'])})",
-            f"{r['answered']} / {r['sent']} / {r['ticks']}", r["lost"], len(r["errors"]),
+            f"{r['answered']} (+{r.get('unchanged', 0)}) / {r['sent']} / {r['ticks']}", r["lost"],
+            len(r["errors"]),
             f"{cpu['hub']:.0f} / {cpu['proxy']:.0f}", f"{cpu['servers']:.0f} / "
             f"{cpu['kernels']:.0f}", f"{cpu['driver']:.0f} / {cpu['browser']:.0f}",
             f"{r['peak_rss_mb']['hub']:.0f} / {r['peak_rss_mb']['proxy']:.0f}",
@@ -148,10 +149,13 @@ def report(data: dict, readme: Path) -> tuple[str, dict]:
         f"a second per student, {data['sizes'][0]['seconds']:.0f} s per size; notebooks open per "
         f"student: {', '.join(data['notebooks'])})",
         table(["students", "median ms", "p95 ms", "Chromium key→pixels median ms (moves)",
-               "answered / sent / mouse moves", "lost", "errors", "CPU % hub / proxy",
+               "framed (+ unchanged) / sent / mouse moves", "lost", "errors", "CPU % hub / proxy",
                "CPU % servers / kernels", "CPU % driver / browser", "MB hub / proxy",
                "MB servers + kernels", "MB per student (max)", f"p95 < {limit:g} ms, no error"],
               rows),
+        "A mouse move is sent as an update unless one is waiting for the kernel (then the newest "
+        "value waits, as ipywidgets throttles); an update is framed when its frame came, "
+        "unchanged when it held the value the kernel had already (no new frame needed). "
         "CPU in % of one core over the drag; memory the peak resident set. The servers and "
         "kernels include the Chromium student's (one server, one Voilà kernel); the driver (the "
         "simulated students) and the browser run on the same machine as the hub.",

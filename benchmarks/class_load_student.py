@@ -133,6 +133,7 @@ class Drag:
     ticks: int = 0  # moves of the mouse (at the drag's rate)
     sent: int = 0  # updates sent (the others waited in the throttle's buffer and were merged)
     answered: int = 0  # updates whose frame came
+    unchanged: int = 0  # updates that changed nothing (the value the kernel had): no frame
     lost: int = 0  # updates never answered (the connection closed, the kernel died)
     distinct_frames: int = 0  # frames that differ from the frame before
     errors: list[str] = field(default_factory=list)
@@ -341,8 +342,17 @@ class Kernel:
         return cycle[start + 1:] + cycle[:start + 1]
 
     def _update_done(self, msg_id: str) -> None:
-        """The kernel is idle after update ``msg_id``: the throttle lets the buffered value go."""
+        """The kernel is idle after update ``msg_id``: the throttle lets the buffered value go.
+
+        An update still without a frame needed none: the buffered value was the slider's value
+        already (a drag that turned back at the end of the slider), so nothing changed.
+        """
         self.pending_updates.pop(msg_id, None)
+        for index, (waiting, _) in enumerate(self._unanswered):
+            if waiting == msg_id:
+                del self._unanswered[index]
+                self._drag.unchanged += 1
+                break
         if self._buffered is not None and not self.pending_updates and not self.closed.is_set():
             value, self._buffered = self._buffered, None
             self._send_update(value)
