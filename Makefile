@@ -90,8 +90,9 @@ hub: $(VENV)/.installed-lab+demo+hub $(HUB_PROXY)
 hub-proxy: $(HUB_PROXY)
 
 $(HUB_PROXY): deploy/package-lock.json
-	@command -v npm >/dev/null || { echo "make hub needs Node.js 20 or newer and npm" \
-	    "(Debian: sudo apt-get install nodejs npm)"; exit 1; }
+	@command -v npm >/dev/null && node -e 'process.exit(+(process.versions.node.split(".")[0] < 20))' \
+	    || { echo "make hub needs Node.js 20 or newer and npm for JupyterHub's proxy" \
+	    "(Debian 13: sudo apt-get install nodejs npm; older systems: nodejs.org)"; exit 1; }
 	cd deploy && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
