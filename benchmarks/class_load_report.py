@@ -22,10 +22,11 @@ REPO = Path(__file__).resolve().parents[1]
 START, END = "<!-- class-load:start -->", "<!-- class-load:end -->"
 YAML_START, YAML_END = "# class-load:start", "# class-load:end"
 SERVER_SIDE = ("hub", "proxy", "servers", "kernels")  # what a hub's machine runs
-#: Nodes a Kubernetes class could run on: name, vCPU, memory GB, and what Kubernetes leaves to
-#: pods (allocatable, after the kubelet, the system pods and the eviction threshold; typical of
-#: managed clusters).
-NODES = [("4 vCPU, 16 GB", 4, 16, 3.8, 13.5), ("8 vCPU, 32 GB", 8, 32, 7.8, 28.5)]
+#: Nodes a Kubernetes class could run on (vCPU, memory GB), and the share of each that
+#: Kubernetes leaves to pods (allocatable, after the kubelet, the system pods and the eviction
+#: threshold; typical of managed clusters).
+NODES = [(4, 16), (8, 32)]
+CPU_SHARE, MEMORY_SHARE = 0.95, 0.85
 CLASSES = (30, 100, 300)
 
 
@@ -90,7 +91,11 @@ def sizing(data: dict) -> dict:
     guarantee_mb = round_up(memory_mb, 128)
     limit_mb = round_up(2 * guarantee_mb, 256)
     cpu_guarantee = round_up(cpu, 0.05)
-    return {"memory_mb": memory_mb, "cpu_cores": cpu, "mem_guarantee_mb": guarantee_mb,
+    largest = max(data["sizes"], key=lambda r: r["students"])
+    core_mb = max(r["peak_rss_mb"]["hub"] + r["peak_rss_mb"]["proxy"] for r in data["sizes"])
+    core_cpu = max(r["cpu_percent"]["hub"] + r["cpu_percent"]["proxy"] for r in data["sizes"])
+    return {"core_mb": core_mb, "core_cpu": core_cpu, "core_students": largest["students"],
+            "memory_mb": memory_mb, "cpu_cores": cpu, "mem_guarantee_mb": guarantee_mb,
             "mem_limit_mb": limit_mb, "cpu_guarantee": cpu_guarantee, "cpu_limit": 1.0}
 
 
@@ -235,7 +240,8 @@ def _isolation(data: dict) -> str:
 
 def _beyond(size: dict) -> str:
     rows = []
-    for name, _, _, cpu_alloc, mem_alloc in NODES:
+    for cores, gb in NODES:
+        name, cpu_alloc, mem_alloc = f"{cores} vCPU, {gb} GB", CPU_SHARE * cores, MEMORY_SHARE * gb
         per_node = min(int(cpu_alloc / size["cpu_guarantee"]),
                        int(mem_alloc * 1024 / size["mem_guarantee_mb"]))
         bound = ("CPU" if cpu_alloc / size["cpu_guarantee"]
@@ -252,10 +258,12 @@ def _beyond(size: dict) -> str:
         f"CPU guarantee {size['cpu_guarantee']:g} (one student dragging, rounded up to 0.05), "
         f"limit {size['cpu_limit']:g}. With every student guaranteed what a drag needs, a whole "
         f"class can drag at once:\n\n"
-        + table(["node (allocatable: 95% of the CPU, 85% of the memory)", "students per node",
+        + table([f"node (allocatable: {CPU_SHARE:.0%} of the CPU, {MEMORY_SHARE:.0%} of the "
+                 "memory)", "students per node",
                  *(f"nodes for {n}" for n in CLASSES)], rows)
-        + "\n\nPlus the hub and the proxy (under 300 MB, a few % of a core here), which Zero to "
-          "JupyterHub puts on a core node of their own.")
+        + f"\n\nPlus the hub and the proxy ({size['core_mb']:.0f} MB and "
+          f"{size['core_cpu']:.0f}% of a core at most here, with {size['core_students']} "
+          "students), which Zero to JupyterHub puts on a core node of their own.")
 
 
 def write_between(path: Path, start: str, end: str, text: str) -> None:
