@@ -86,8 +86,8 @@ def sizing(data: dict) -> dict:
                    if user.startswith("student")]
     memory_mb = max(per_student) if per_student else (
         (one["peak_rss_mb"]["servers"] + one["peak_rss_mb"]["kernels"]) / one["students"])
-    # The server side's CPU for one student dragging alone (no waiting for a shared core).
-    cpu = sum(one["cpu_percent"][g] for g in SERVER_SIDE) / 100 / one["students"]
+    # A student's pod: their server and kernels, dragging alone (no waiting for a shared core).
+    cpu = sum(one["cpu_percent"][g] for g in ("servers", "kernels")) / 100 / one["students"]
     guarantee_mb = round_up(memory_mb, 128)
     limit_mb = round_up(2 * guarantee_mb, 256)
     cpu_guarantee = round_up(cpu, 0.05)
@@ -251,8 +251,8 @@ def _beyond(size: dict) -> str:
     return (
         f"**Beyond one machine** (Zero to JupyterHub on Kubernetes, `deploy/values.yaml`). "
         f"Measured per student: {size['memory_mb']:.0f} MB of memory at most (their server "
-        f"and notebooks' kernels), and {size['cpu_cores']:.2f} cores of the server side's CPU "
-        f"while dragging alone. Requests and limits: memory guarantee "
+        f"and notebooks' kernels), and {size['cpu_cores']:.2f} cores for them while dragging "
+        f"alone. Requests and limits: memory guarantee "
         f"{memory_text(size['mem_guarantee_mb'])} (the measured peak rounded up to 128 MB), "
         f"limit {memory_text(size['mem_limit_mb'])} (twice that, room for two more notebooks); "
         f"CPU guarantee {size['cpu_guarantee']:g} (one student dragging, rounded up to 0.05), "
