@@ -39,7 +39,7 @@ BIN = Path(sys.executable).parent  # the environment the hub runs in, with tp3he
 # ``make class-load`` (docs/class.md): a limit where the spawner enforces one (TLJH's
 # SystemdSpawner, KubeSpawner: see deploy/values.yaml); the simple spawner below only passes it on
 # to the server as MEM_LIMIT, for JupyterLab's resource display.
-MEMORY_LIMIT = "1G"  # class-load:memory-limit
+MEMORY_LIMIT = "1280M"  # class-load:memory-limit
 
 # -- network: loopback only -----------------------------------------------------------------------
 c.JupyterHub.ip = "127.0.0.1"
