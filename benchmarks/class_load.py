@@ -338,8 +338,10 @@ def listening_check(processes: list[psutil.Process]) -> dict:
     """Every socket the hub, the proxy, the servers and the kernels listen on is on loopback."""
     listening, wide = [], []
     for process in processes:
+        # psutil 6 renamed Process.connections to net_connections.
+        connections = getattr(process, "net_connections", None) or process.connections
         try:
-            sockets = process.net_connections(kind="inet")
+            sockets = connections(kind="inet")
         except psutil.Error:
             continue
         for sock in sockets:

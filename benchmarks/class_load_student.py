@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -396,8 +397,11 @@ class Kernel:
                     self._buffered = value  # ipywidgets' throttle: the newest value waits
                 else:
                     self._send_update(value)
-                if "tp3-error" in str(self.models.get(readout, {}).get("value", "")):
-                    self._drag.errors.append(f"{self.path}: the explorer shows an error")
+                shown = str(self.models.get(readout, {}).get("value", ""))
+                if "tp3-error" in shown:
+                    error = f"{self.path}: the explorer shows {re.sub('<[^>]+>', ' ', shown)}"
+                    if error not in self._drag.errors:  # once per message, not once per move
+                        self._drag.errors.append(error)
             deadline = time.perf_counter() + LAST_FRAME_TIMEOUT
             while ((self._unanswered or self._buffered is not None)
                    and time.perf_counter() < deadline and not self.closed.is_set()):

@@ -177,7 +177,8 @@ def test_login_page_takes_the_class_password_only(made_hub):
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Location", "")
 
-    assert log_in("not the class password")[0] == 403
+    # Refused: the login page again (JupyterHub 5.0 answers 200, later versions 403), no cookie.
+    assert log_in("not the class password")[0] in (200, 403)
     status, location = log_in(made_hub.password)
     assert status == 302 and location.endswith("/hub/spawn"), (status, location)
 
