@@ -239,3 +239,38 @@ def test_ctrl_c_stops_the_hub_and_every_server(made_hub, students, class_load):
     assert not left, f"still running after Ctrl-C: {[' '.join(p.cmdline()) for p in left]}"
     assert re.search(r"Stopped the hub, the students' servers and the proxy\.$",
                      made_hub.output().strip(), re.M)
+
+
+def test_class_load_ends_every_process_when_interrupted(deps, tmp_path):
+    """Ctrl-C in the middle of ``make class-load`` (a student's server running): the run stops
+    the hub, the proxy and the server, says so and removes its temporary folder."""
+    results = tmp_path / "class_load.json"
+    run = subprocess.Popen(
+        [sys.executable, str(REPO / "benchmarks" / "class_load.py"), "--json", str(results),
+         "--quick", "--no-browser", "--no-faults", "--sizes", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        first = run.stdout.readline()
+        state = Path(re.search(r"state in (\S+)\)", first).group(1))
+        deadline = time.monotonic() + 180
+        while not any("singleuser" in " ".join(p.cmdline()) for p in _below(run.pid)):
+            assert run.poll() is None and time.monotonic() < deadline, first + run.stdout.read()
+            time.sleep(0.5)
+        tree = _below(run.pid)
+        os.killpg(run.pid, signal.SIGINT)
+        output = first + run.stdout.read()
+        assert run.wait(120) == 130, output
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    _, alive = psutil.wait_procs(tree, timeout=10)
+    assert not alive, f"left running: {[p.cmdline() for p in alive]}"
+    assert "interrupted: stopping every process the run started" in output
+    assert not state.exists()  # the temporary state folder is removed too
+
+
+def _below(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
