@@ -4,8 +4,8 @@
 ``deploy/jupyterhub_config.py``, both on 127.0.0.1, prints the address and how students log in,
 and on Ctrl-C (or SIGTERM) stops the hub, every student's server and kernel, and the proxy.
 
-``make class-load`` and the tests use :class:`Hub` from Python: the same processes, plus a hub
-restart (:meth:`Hub.restart_hub`) while the proxy and the students' servers keep running.
+``make class-load`` uses :class:`Hub` from Python: the same processes, plus a hub restart
+(:meth:`Hub.restart_hub`) while the proxy and the students' servers keep running.
 
 The proxy and the hub each run in a session of their own (a Ctrl-C in the terminal reaches this
 program only, which then stops them in order). Students' servers leave the hub's process tree
