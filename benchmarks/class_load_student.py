@@ -196,16 +196,21 @@ class Kernel:
         self.connection.write_message(json.dumps(message))
         return message["header"]["msg_id"]
 
-    async def request(self, msg_type: str, content: dict, timeout: float = CELL_TIMEOUT) -> dict:
-        """Send a shell request; return its reply's content once the kernel is idle again."""
+    async def request(self, msg_type: str, content: dict, outputs: list | None = None,
+                      timeout: float = CELL_TIMEOUT) -> dict:
+        """Send a shell request; return its reply's content once the kernel is idle again. The
+        outputs the request makes (iopub) go to ``outputs``, if given."""
         loop = asyncio.get_running_loop()
         msg_id = self.send(msg_type, content)
         self.waiting[msg_id], self.idle[msg_id] = loop.create_future(), loop.create_future()
+        if outputs is not None:
+            self.outputs[msg_id] = outputs
         try:
             reply, _ = await asyncio.wait_for(
                 asyncio.gather(self.waiting[msg_id], self.idle[msg_id]), timeout)
         finally:
-            self.waiting.pop(msg_id, None), self.idle.pop(msg_id, None)
+            for pending in (self.waiting, self.idle, self.outputs):
+                pending.pop(msg_id, None)
         return reply
 
     async def _read(self) -> None:
@@ -281,20 +286,12 @@ class Kernel:
             if cell["cell_type"] != "code":
                 continue
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            msg_id = self.send("execute_request", {
+            outputs: list[dict] = []
+            reply = await self.request("execute_request", {
                 "code": source, "silent": False, "store_history": True, "user_expressions": {},
                 "allow_stdin": False, "stop_on_error": True,
-            })
-            loop = asyncio.get_running_loop()
-            self.outputs[msg_id] = []
-            self.waiting[msg_id], self.idle[msg_id] = loop.create_future(), loop.create_future()
-            try:
-                reply, _ = await asyncio.wait_for(
-                    asyncio.gather(self.waiting[msg_id], self.idle[msg_id]), CELL_TIMEOUT)
-            finally:
-                self.waiting.pop(msg_id, None), self.idle.pop(msg_id, None)
-            cell["outputs"], cell["execution_count"] = self.outputs.pop(msg_id), reply.get(
-                "execution_count")
+            }, outputs)
+            cell["outputs"], cell["execution_count"] = outputs, reply.get("execution_count")
             allowed = "raises-exception" in cell.get("metadata", {}).get("tags", [])
             if reply["status"] != "ok" and not allowed:
                 raise StudentError(f"{self.path}: code cell {index} raised "
