@@ -7,7 +7,8 @@ Prints the report; ``--page`` rewrites the part of the class page between its cl
 ``--plot`` draws frame time against the number of students, ``--deploy`` writes the measured
 memory limit into deploy/jupyterhub_config.py and the per-student requests and limits into
 deploy/values.yaml (between their markers). Everything on the page comes from the JSON and from
-the README's ``make bench`` table (the arithmetic prediction it is compared with).
+``make bench``'s drag table (docs/performance.md, or README.md before it moved there): the
+arithmetic prediction the capacity is compared with.
 """
 
 from __future__ import annotations
@@ -56,13 +57,23 @@ def cpu_ms_per_move(result: dict, groups: tuple[str, ...]) -> float | None:
     return cpu_s * 1e3 / moves
 
 
-def bench_cpu_ms(readme: Path, control: str) -> tuple[float, float, str] | None:
-    """From the README's ``make bench`` table "Dragging a slider under ipympl": CPU ms per move
-    of ``control`` (``notebook.control``, e.g. momentum's rho) and of the costliest slider."""
+#: Where ``make bench`` writes its tables, between these markers (the first file that has them).
+BENCH_PAGES = (REPO / "docs" / "performance.md", REPO / "README.md")
+BENCH_START, BENCH_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def bench_page() -> Path | None:
+    return next((p for p in BENCH_PAGES if p.exists() and BENCH_START in p.read_text()), None)
+
+
+def bench_cpu_ms(page: Path, control: str) -> tuple[float, float, str] | None:
+    """From ``make bench``'s table "Dragging a slider under ipympl": CPU ms per move of
+    ``control`` (``notebook.control``, e.g. momentum's rho) and of the costliest slider."""
     explorer = {"03_momentum_physics": "momentum", "01_softmax_cross_entropy": "softmax",
                 "02_exponential_kernel": "kernel"}[control.split(".")[0]]
-    text = readme.read_text()
-    part = text[text.find("**Dragging a slider under ipympl**"):text.find("<!-- bench:end -->")]
+    text = page.read_text()
+    text = text[text.find(BENCH_START):text.find(BENCH_END)]
+    part = text[text.find("**Dragging a slider under ipympl**"):]
     rows = re.findall(r"^\| (\w+) \| (\w+) \| ([\d.]+) \| [\d.]+ \| [\d.]+ \|$", part, re.M)
     if not rows:
         return None
@@ -116,7 +127,9 @@ def capacity(data: dict) -> tuple[int, str]:
     return best, "not reached: " + data.get("stopped", "the largest class size run was under it")
 
 
-def report(data: dict, readme: Path) -> tuple[str, dict]:
+def report(data: dict, page: Path | None) -> tuple[str, dict]:
+    """The markdown of the class page's results, and the figures the plot and deploy/ need.
+    ``page`` holds ``make bench``'s tables (the arithmetic prediction), if any."""
     m, v = data["machine"], data["versions"]
     limit = data["limit_ms"]
     out = [
@@ -170,7 +183,7 @@ def report(data: dict, readme: Path) -> tuple[str, dict]:
     one = [r for r in data["sizes"] if not r.get("refined")][0]
     kernel_ms, side_ms = cpu_ms_per_move(one, ("kernels",)), cpu_ms_per_move(one, SERVER_SIDE)
     all_ms = cpu_ms_per_move(one, (*SERVER_SIDE, "driver", "browser"))
-    bench = bench_cpu_ms(readme, data["control"])
+    bench = bench_cpu_ms(page, data["control"]) if page else None
     facts = {"capacity": best, "cores": cores}
     lines = [f"**Capacity of this machine: {best} student{'' if best == 1 else 's'}** dragging "
              f"at once with the 95th "
@@ -181,8 +194,9 @@ def report(data: dict, readme: Path) -> tuple[str, dict]:
         predicted = cores * 1000 / (data["rate_per_s"] * ours)
         facts["predicted"] = predicted
         lines.append(
-            f"The README's arithmetic from `make bench` (CPU per move of the slider in one "
-            f"kernel, {ours:g} ms for {data['control'].split('.')[1]}; {worst:g} ms for the "
+            f"The arithmetic from `make bench` ({_shown(page)}: CPU per move "
+            f"of the slider in one kernel, {ours:g} ms for {data['control'].split('.')[1]}; "
+            f"{worst:g} ms for the "
             f"costliest, {worst_name}) predicts {cores} × 1000 / (10 × {ours:g}) = "
             f"**{predicted:.1f} students** on {cores} cores "
             f"({cores * 1000 / (data['rate_per_s'] * worst):.1f} for the costliest slider).")
@@ -205,6 +219,14 @@ def report(data: dict, readme: Path) -> tuple[str, dict]:
     size = sizing(data)
     out.append(_beyond(size))
     return "\n\n".join(part for part in out if part), {**facts, **size}
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it."""
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _load(values: list[float]) -> str:
@@ -318,7 +340,7 @@ def plot(data: dict, path: Path, facts: dict) -> None:
                    label=f"measured capacity: {facts['capacity']}")
     if "predicted" in facts:
         ax.axvline(facts["predicted"], color="tab:gray", lw=1, ls="--",
-                   label=f"README's arithmetic: {facts['predicted']:.1f}")
+                   label=f"make bench's arithmetic: {facts['predicted']:.1f}")
     highest = max([data["limit_ms"], *(r["p95_ms"] or 0 for r in results),
                    *(b for _, b in browser)])
     ax.set_ylim(0, highest * 1.1)
@@ -339,13 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", type=Path, help="rewrite the results between its markers")
     parser.add_argument("--plot", type=Path, help="draw frame time against class size")
     parser.add_argument("--deploy", type=Path, help="write the measured limits into deploy/")
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md",
-                        help="where make bench's drag table is (the arithmetic prediction)")
+    parser.add_argument("--bench", type=Path, default=bench_page(),
+                        help="the page of make bench's tables (the arithmetic prediction)")
     args = parser.parse_args(argv)
     data = json.loads(args.json.read_text())
     if not data["sizes"]:
         raise SystemExit(f"{args.json}: no class size was measured (see the run's output)")
-    text, facts = report(data, args.readme)
+    text, facts = report(data, args.bench)
     print(text)
     if args.plot:
         plot(data, args.plot, facts)
