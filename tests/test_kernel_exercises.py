@@ -112,6 +112,8 @@ def test_any_two_distinct_moderate_points_are_a_counterexample_but_not_the_check
         assert counterexample_exercise.check(lambda p=pair: np.array(p)).passed, pair
     feedback = counterexample_exercise.check(lambda: np.array([1.0, -1.0]))
     assert feedback.status == "failed" and "Check section's two points" in feedback.message
+    feedback = counterexample_exercise.check(lambda: np.array([2.0, -2.0]))  # answered elsewhere
+    assert feedback.status == "failed" and "eigenvalue exercise" in feedback.message
 
 
 def test_counterexample_shape_and_size():

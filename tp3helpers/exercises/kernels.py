@@ -190,6 +190,8 @@ def _judge_counterexample(result: object) -> str | None:
         return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
     if points.ndim == 1 and sorted(np.unique(points)) == [-1.0, 1.0]:
         return "those are the Check section's two points, -1 and 1: find a pair of your own"
+    if points.ndim == 1 and sorted(np.unique(points)) == [-2.0, 2.0]:
+        return "those are the points of the eigenvalue exercise, -2 and 2: find a pair of your own"
     gram_exp = np.exp(-gram)
     if not is_psd(gram_exp):
         return None
@@ -206,8 +208,8 @@ counterexample_exercise = CodeExercise(
     "a counter-example",
     "Write `my_counterexample()` returning points (shape $(n,)$ or $(n, d)$) on which the Gram "
     r"matrix of $\exp(-x^\top x')$ has a negative eigenvalue. Use points other than the Check "
-    "section's $-1$ and $1$ (the check refuses those). Before you open the solution, say which "
-    "construction rule fails for $-k$.",
+    "section's $-1$ and $1$, or the eigenvalue exercise's $-2$ and $2$ (the check refuses those). "
+    "Before you open the solution, say which construction rule fails for $-k$.",
     cases=[Case("")],
     judge=_judge_counterexample,
     success="correct: exp(-k) has a negative eigenvalue on your points: it is not a valid kernel.",
