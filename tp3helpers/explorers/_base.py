@@ -22,6 +22,9 @@ the browser, arranges its controls beside or above the figure and resizes the fi
 never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
 environment variable ``TP3_PRESENTATION=1`` that ``make demo`` sets).
 
+Under ipympl, each frame goes to the browser as a PNG encoded by
+:func:`tp3helpers._foreign_internals.send_fast_frames`.
+
 No exception escapes a callback into the notebook: it is shown in the readout instead.
 """
 
@@ -35,13 +38,13 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
+from .._foreign_internals import send_fast_frames, stop_data_url_sync
 from ..plotting.figure import (
     close_figure,
     make_legible,
     png_snapshot,
     text_style,
 )
-from ._frames import send_fast_frames
 from ._layout import ScreenFit, align_descriptions
 
 __all__ = ["BlitManager", "Explorer", "message_html"]
@@ -191,12 +194,8 @@ class Explorer(widgets.VBox):
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
-            # ipympl stores each draw made before a view connects as a data URL that lacks its
-            # "data:image/png;base64," prefix; the explorer draws before it is displayed, and that
-            # broken URL keeps the figure blank in JupyterLab and Voila. The readers' copy is the
-            # explorer's own image/png, so ipympl need not keep one.
-            canvas.syncing_data_url = False
-            send_fast_frames(canvas)  # a third of the time per frame (see ._frames)
+            stop_data_url_sync(canvas)  # the explorer draws before a browser shows it
+            send_fast_frames(canvas)
         else:
             view = widgets.HTML(
                 message_html("The live figure needs the ipympl backend: run %matplotlib widget.")

@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from .._cells import close_widgets, replace_previous
+from .._foreign_internals import forget_pixels
 
 __all__ = ["TextStyle", "NORMAL", "PRESENTATION", "MIN_READOUT_PX", "close_figure", "css_px",
            "make_legible", "new_figure", "png_snapshot", "smallest_text_px", "text_style",
@@ -192,19 +192,13 @@ def close_figure(fig: Figure) -> None:
 
     The closed figure may still be referred to: IPython's output history ``Out`` keeps what a
     cell's last line returned, such as ``fig.canvas``. So the figure also lets go of what is big:
-    its artists, and the canvas's drawing buffers (the Agg renderer, and under ipympl the last
-    image sent to the browser). They are made again if the figure is ever drawn. While Python
-    shuts down (a garbage-collected explorer closing itself) there is nothing to free.
+    its artists, and the pixels its canvas holds (``_foreign_internals.forget_pixels``). They are
+    made again if the figure is ever drawn. While Python shuts down (a garbage-collected explorer
+    closing itself) there is nothing to free.
     """
     if sys.is_finalizing():
         return
     plt.close(fig)
     close_widgets(fig.canvas)
     fig.clear()
-    canvas = fig.canvas
-    if hasattr(canvas, "renderer"):  # Agg-based canvas: its renderer holds the pixels
-        canvas.renderer, canvas._lastKey = None, None
-    if hasattr(canvas, "_last_buff"):  # ipympl (WebAgg): the last image sent
-        canvas._last_buff = np.empty((0, 0))
-    if hasattr(canvas, "_data_url"):  # ipympl: that image as a PNG, for a browser not yet open
-        canvas._data_url = None
+    forget_pixels(fig.canvas)
