@@ -32,6 +32,7 @@ import pytest
 from IPython.core.formatters import DisplayFormatter
 from PIL import Image
 from threadpoolctl import threadpool_limits
+from traitlets import TraitError
 
 from tp3helpers.explorers import Explorer
 from tp3helpers.explorers.digits import DigitsExplorer
@@ -231,12 +232,11 @@ def test_extreme_settings_give_a_message_never_an_exception(build, name, extreme
 
 
 def bad_values(control: widgets.Widget) -> list:
-    """Values a student can set from code that the explorer cannot show, widening the slider's
-    range first where the value lies outside it (ipywidgets would clip it to the range)."""
+    """Values a student can set from code that the explorer cannot show: ``None`` in a
+    drop-down; NaN, or a number beyond either end of a slider's range (:func:`widen` it first,
+    or ipywidgets clips the number to the range)."""
     if isinstance(control, widgets.Dropdown):
         return [None]
-    if hasattr(control, "options"):
-        return []  # a selection slider refuses anything but its options (ipywidgets' TraitError)
     low, high = ends(control)
     if isinstance(control, widgets.FloatLogSlider):
         return [math.nan, low / 10, high * 10]
@@ -244,10 +244,8 @@ def bad_values(control: widgets.Widget) -> list:
 
 
 def widen(control: widgets.Widget) -> None:
-    """Widen a slider's range by two decades (log slider) or by 2 on each side."""
-    if isinstance(control, widgets.FloatLogSlider):
-        control.min, control.max = control.min - 2, control.max + 2
-    elif not hasattr(control, "options"):
+    """Widen a slider's range by 2 at each end (two decades for a log slider)."""
+    if hasattr(control, "min"):
         control.min, control.max = control.min - 2, control.max + 2
 
 
@@ -256,6 +254,13 @@ def test_a_value_the_explorer_cannot_show_gives_a_message_naming_the_control(bui
                                                                              control):
     explorer = build(name)
     widget = explorer.controls[control]
+    if hasattr(widget, "options") and not isinstance(widget, widgets.Dropdown):
+        # a selection slider refuses anything but its options itself: the explorer is unchanged
+        before = explorer.readout.value
+        with pytest.raises(TraitError):
+            widget.value = None
+        assert explorer.readout.value == before
+        return
     values = bad_values(widget)
     widen(widget)
     for value in values:
