@@ -33,11 +33,12 @@ test: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
-# The unit and widget tests (not the browser tests, not the notebooks) on the lowest versions that
-# pyproject.toml allows, in their own environment .venv-lowest (uv's lowest-direct resolution: each
-# dependency named in pyproject.toml at its minimum); make test runs everything on the newest.
+# The unit and widget tests (not the browser and server tests, not the notebooks) on the lowest
+# versions that pyproject.toml allows, in their own environment .venv-lowest (uv's lowest-direct
+# resolution: each dependency named in pyproject.toml at its minimum); make test runs everything
+# on the newest.
 LOWEST := .venv-lowest
-LOWEST_TESTS := tests --ignore=tests/browser --ignore=tests/test_rerun.py
+LOWEST_TESTS := tests --ignore=tests/browser --ignore=tests/test_rerun.py --ignore=tests/test_hub.py
 
 $(LOWEST)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) uv
