@@ -33,6 +33,27 @@ test: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
+# The unit and widget tests (not the browser and server tests, not the notebooks) on the lowest
+# versions that pyproject.toml allows, in their own environment .venv-lowest (uv's lowest-direct
+# resolution: each dependency named in pyproject.toml at its minimum); make test runs everything
+# on the newest.
+LOWEST := .venv-lowest
+LOWEST_TESTS := tests --ignore=tests/browser --ignore=tests/test_rerun.py --ignore=tests/test_hub.py
+
+$(LOWEST)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) uv
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
+		--editable '.[lab,test,demo]'
+	touch $@
+
+.PHONY: test-lowest
+test-lowest: $(LOWEST)/.installed
+	$(BIN)/uv pip list --python $(LOWEST)/bin/python \
+		| grep -iE '^(numpy|matplotlib|ipywidgets|ipympl|scikit-learn|anywidget|ipykernel) '
+	$(LOWEST)/bin/python -m pytest $(LOWEST_TESTS)
+
 lint: $(VENV)/.installed-lab+test+demo
 	$(BIN)/ruff check .
 
@@ -71,7 +92,7 @@ screenshots: $(VENV)/.installed-lab+test+demo
 	    -k test_notebook_renders_and_explorer_responds
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache .hypothesis
 
 # A whole class on this machine: JupyterHub (deploy/jupyterhub_config.py) with the notebooks in
 # each student's folder, JupyterLab by default and Voila at /user/NAME/voila/. deploy/hub.py

@@ -31,6 +31,14 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture
+def explorer(request):
+    """The explorer that the test module builds with its ``EXPLORER()``, closed after the test."""
+    made = request.module.EXPLORER()
+    yield made
+    made.close()
+
+
 def canvas_pixels(figure) -> np.ndarray:
     """A copy of what the Agg canvas holds now."""
     return np.asarray(figure.canvas.buffer_rgba()).copy()

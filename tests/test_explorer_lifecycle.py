@@ -16,7 +16,7 @@ import pytest
 
 from tp3helpers import _cells
 from tp3helpers._cells import running_cell
-from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
+from tp3helpers.explorers import momentum_explorer, softmax_explorer
 from tp3helpers.plotting.figure import new_figure
 
 # -- in this process: Agg, no kernel -------------------------------------------------------------
@@ -36,7 +36,10 @@ def in_a_cell(monkeypatch):
 
 def test_a_cell_that_builds_an_explorer_21_times_neither_warns_nor_piles_up_figures(in_a_cell):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # matplotlib's "More than 20 figures" is a RuntimeWarning
+        # What a student sees is an error here: matplotlib's "More than 20 figures" is a
+        # RuntimeWarning. Libraries' deprecation warnings stay hidden in a notebook.
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", DeprecationWarning)
         for _ in range(21):
             explorer = softmax_explorer()
     assert plt.get_fignums() == [explorer.figure.number]
@@ -94,14 +97,20 @@ SETUP = """
 %matplotlib widget
 import gc, warnings, weakref
 import matplotlib.pyplot as plt
-from ipywidgets.widgets.widget import _instances as open_widgets
+from ipywidgets import Widget
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
 from tp3helpers.plotting.figure import new_figure
 from tp3helpers.exercises import Prompt
 # What a student would see reaches stderr every time, where the tests look for it (libraries'
-# deprecation warnings stay hidden, as in JupyterLab)
+# deprecation warnings stay hidden, as in JupyterLab, even those that are also UserWarnings)
 warnings.simplefilter("always", RuntimeWarning)
 warnings.simplefilter("always", UserWarning)
+warnings.simplefilter("ignore", DeprecationWarning)
+
+def open_widgets():
+    # the widgets alive and open (closing a widget drops its comm)
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, Widget) and o.comm is not None]
 """
 
 
@@ -162,7 +171,7 @@ def kernel(tmp_path_factory):
 EXPLORER_CELL = "explorer = momentum_explorer()\nexplorer"
 FIGURE_CELL = "fig = new_figure(6.0, 3.0)\nfig.subplots().plot([0, 1], [1, 0])\nfig.canvas"
 REVEAL_CELL = "Prompt('What does the ball do at rho = 1?', 'It never settles.')"
-COUNT = "(len(plt.get_fignums()), len(open_widgets))"
+COUNT = "(len(plt.get_fignums()), len(open_widgets()))"
 
 
 def test_rerunning_cells_in_jupyterlab_replaces_their_explorer_figure_and_widgets(kernel):
@@ -197,37 +206,34 @@ def test_a_cell_that_builds_21_explorers_does_not_warn(kernel):
 @pytest.mark.parametrize("maker", ["softmax_explorer", "kernel_explorer", "momentum_explorer"])
 def test_a_closed_explorer_frees_its_figure_and_widgets_under_ipympl(kernel, maker):
     out, _ = kernel.run(f"""
-        gc.collect()
-        widgets_before = len(open_widgets)
+        widgets_before = len(open_widgets())
         explorer_d = {maker}()
         assert type(explorer_d.figure.canvas).__module__.startswith("ipympl")
         figure = weakref.ref(explorer_d.figure)
-        widgets_made = len(open_widgets) - widgets_before
+        widgets_made = len(open_widgets()) - widgets_before
         held = [explorer_d]  # as IPython's Out history holds a displayed explorer
         explorer_d.close()
         del explorer_d
         gc.collect()
-        print(figure() is None, widgets_made > 10, len(open_widgets) - widgets_before)
+        print(figure() is None, widgets_made > 10, len(open_widgets()) - widgets_before)
     """)
     assert out.split() == ["True", "True", "0"], out
 
 
 def test_a_replaced_figure_kept_by_the_out_history_holds_no_pixels_nor_artists(kernel):
     # A cell ending with ``fig.canvas`` leaves the canvas in IPython's Out history: once the
-    # figure is replaced by a re-run, what the history keeps must be small.
+    # figure is replaced by a re-run, what the history keeps must be small (the canvas's other
+    # buffers: test_foreign_internals.py).
     kernel.run(FIGURE_CELL, cell_id="out-cell")
     out, _ = kernel.run("""
         canvas = fig.canvas
         canvas.draw()
-        pixels = canvas.get_renderer().buffer_rgba().nbytes
-        print(pixels > 100_000, len(canvas._data_url or "") > 1000)
+        print(canvas.get_renderer().buffer_rgba().nbytes > 100_000)
     """)
-    assert out.split() == ["True", "True"], out
+    assert out.split() == ["True"], out
     kernel.run(FIGURE_CELL, cell_id="out-cell")  # the re-run closes the first figure
-    out, _ = kernel.run("""
-        print(canvas.figure.axes, canvas.renderer, canvas._last_buff.size, canvas._data_url)
-    """)
-    assert out.split() == ["[]", "None", "0", "None"], out
+    out, _ = kernel.run("print(canvas.figure.axes, canvas.renderer)")
+    assert out.split() == ["[]", "None"], out
 
 
 def test_a_slider_move_blits_under_ipympl(kernel):
@@ -241,13 +247,3 @@ def test_a_slider_move_blits_under_ipympl(kernel):
         explorer_e.close()
     """)
     assert out.split() == ["0", "True"], out
-
-
-def test_closing_an_agg_explorer_closes_its_figure_and_every_widget():
-    for maker in (softmax_explorer, kernel_explorer, momentum_explorer):
-        explorer = maker()
-        figure, controls = explorer.figure, list(explorer.controls.values())
-        parts = [*controls, *(c.layout for c in controls), explorer.readout, explorer.layout]
-        explorer.close()
-        assert not plt.fignum_exists(figure.number)
-        assert all(part.comm is None for part in parts)  # closed: no longer registered

@@ -1,8 +1,8 @@
-"""The exponential kernel explorer: each control redraws, the readout is truthful, no raising."""
+"""The exponential kernel explorer: its panels and readout are truthful at every reachable setting
+(what every explorer does is in test_explorer_contract.py)."""
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import numpy as np
@@ -27,15 +27,10 @@ def bar_count(explorer):
     return sum(h.size for h in shown_spectrum(explorer).values())
 
 
-@pytest.fixture
-def explorer():
-    widget = kernel_explorer()
-    yield widget
-    widget.close()
+EXPLORER = kernel_explorer
 
 
-def test_contract(explorer):
-    assert set(explorer.controls) == {"bandwidth", "kernel", "order"}
+def test_the_controls_offer_every_base_kernel_and_taylor_order(explorer):
     assert set(explorer.controls["kernel"].options) == {
         (label, key) for key, (label, _, _) in BASE_KERNELS.items()
     }
@@ -43,15 +38,6 @@ def test_contract(explorer):
     assert len(explorer.controls["order"].options) == MAX_ORDER + 2
     assert explorer.readout in explorer.children
     assert "PSD ✓" in explorer.readout.value and "ridge fit" in explorer.readout.value
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [("bandwidth", 0.1), ("bandwidth", 3.0), ("kernel", "linear"), ("kernel", "polynomial"),
-     ("order", 0), ("order", 4)],
-)
-def test_each_control_changes_the_figure_and_readout(explorer, assert_control_redraws, name, value):
-    assert_control_redraws(explorer, name, value)
 
 
 def test_panels_show_the_exponential_gaussian_kernel(explorer):
@@ -141,25 +127,6 @@ def test_a_failing_update_goes_to_the_readout(explorer, monkeypatch):
     assert "kernel must return a finite 2-D matrix" in explorer.readout.value
 
 
-@pytest.mark.parametrize(
-    ("arguments", "error", "message"),
-    [
-        ({"alpha": -1.0}, ValueError, "alpha must be > 0, got -1.0"),
-        ({"alpha": float("nan")}, ValueError, "alpha must be finite, got nan"),
-        ({"alpha": None}, TypeError, "alpha must be a real number, got None"),
-        ({"n_points": 0}, ValueError, "n_points must be an integer from 2 to 200, got 0"),
-        ({"n_points": 10**6}, ValueError, "n_points must be an integer from 2 to 200, got 1000000"),
-        ({"n_points": 10.5}, TypeError, "n_points must be an integer from 2 to 200, got 10.5"),
-        ({"n_points": True}, TypeError, "n_points must be an integer from 2 to 200, got True"),
-        ({"seed": -1}, ValueError, "seed must be a non-negative integer, got -1"),
-        ({"seed": "2"}, TypeError, "seed must be a non-negative integer, got '2'"),
-    ],
-)
-def test_bad_arguments_are_refused_by_name(arguments, error, message):
-    with pytest.raises(error, match=re.escape(message)):
-        kernel_explorer(**arguments)
-
-
 def test_size_sets_the_gram_matrix_and_spectrum():
     widget = kernel_explorer(n_points=12)
     assert widget.artists["gram"].get_array().shape == (12, 12)
@@ -246,7 +213,10 @@ def test_every_reachable_setting_shows_a_consistent_figure_or_a_message(
     independent computation, runs on the settings where exp overflows, on the first two
     bandwidth stops (where the bug was) and on every third stop elsewhere.
     """
-    monkeypatch.setattr(explorer._blit, "update", lambda: None)
+    def update_only(changed=None):  # the panels' data are checked: no redraw, for speed
+        explorer.readout.value = explorer.update(changed)
+
+    monkeypatch.setattr(explorer, "refresh", update_only)
     # 3468 small eigendecompositions: one BLAS thread avoids thread contention on a busy machine.
     limits = threadpool_limits(1)
     request.addfinalizer(limits.restore_original_limits)

@@ -10,6 +10,8 @@ that the update changes both the artists' data and the drawn pixels.
 from __future__ import annotations
 
 import io
+import re
+import warnings
 
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
@@ -41,6 +43,56 @@ def test_new_figure_has_the_size_resolution_and_layout_asked():
     assert tuple(fig.get_size_inches()) == (5.0, 2.5)
     assert fig.dpi == figure.FIGURE_DPI
     assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "error", "named"),
+    [("a", 3.0, TypeError, "width"), (3.0, None, TypeError, "height"),
+     (0.0, 3.0, ValueError, "width"), (3.0, float("nan"), ValueError, "height"),
+     (-2.0, 3.0, ValueError, "width"), (1e6, 3.0, ValueError, "width")],
+)
+def test_new_figure_refuses_a_bad_size_by_name(width, height, error, named):
+    """Issue 24.3: new_figure("a", 3) raised numpy's isfinite TypeError."""
+    value = width if named == "width" else height
+    with pytest.raises(error, match=rf"^{named} .*{re.escape(repr(value))}"):
+        figure.new_figure(width, height)
+
+
+@pytest.fixture
+def ipympl_backend():
+    previous = plt.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    yield
+    plt.close("all")
+    plt.switch_backend(previous)
+
+
+def test_new_figure_under_ipympl_warns_nothing(ipympl_backend):
+    """Issue 24.7: under PYTHONWARNINGS=error, ipympl's toolbar stopped every notebook. Other
+    libraries' deprecation warnings may remain on their lowest versions (docs/design.md); on the
+    newest, a notebook runs with every warning an error (test_rerun.py)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = figure.new_figure(3.0, 2.0)
+    assert type(fig.canvas).__module__.startswith("ipympl")
+    shown = [f"{w.category.__name__}: {w.message}" for w in caught
+             if not issubclass(w.category, DeprecationWarning) or "Toolbar" in str(w.message)]
+    assert shown == []
+
+
+def test_new_figure_silences_the_toolbar_warning_only(monkeypatch):
+    make = plt.figure
+
+    def figure_that_warns(*args, **kwargs):
+        warnings.warn("Passing unrecognized arguments to super(Toolbar).__init__().\n...",
+                      DeprecationWarning, stacklevel=2)
+        warnings.warn("another deprecation", DeprecationWarning, stacklevel=2)
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(plt, "figure", figure_that_warns)
+    with pytest.warns(DeprecationWarning) as caught:
+        figure.new_figure(3.0, 2.0)
+    assert [str(warning.message) for warning in caught] == ["another deprecation"]
 
 
 def test_png_snapshot_shows_animated_artists_and_keeps_them_animated(ax):

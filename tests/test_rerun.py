@@ -2,13 +2,15 @@
 memory than one (issue 15).
 
 Each notebook runs in its own kernel, as in JupyterLab (``%matplotlib widget``, ipympl), with
-nbclient. After the first Run All the kernel's resident memory is the reference; two more Run All
+nbclient, and with every warning an error (``PYTHONWARNINGS=error``, issue 24.7): a warning stops
+the run. After the first Run All the kernel's resident memory is the reference; two more Run All
 in the same kernel must print nothing on stderr (Matplotlib's "More than 20 figures have been
 opened" warning among others) and leave the resident memory within ``MAX_GROWTH_MB`` of it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbclient
@@ -53,7 +55,7 @@ def test_run_all_three_times_in_one_kernel(path: Path) -> None:
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
     client.reset_execution_trackers()
-    with client.setup_kernel():
+    with client.setup_kernel(env={**os.environ, "PYTHONWARNINGS": "error"}):
         kernel = psutil.Process(client.km.provisioner.pid)
         rss = []  # MB after each Run All
         for run in range(1, RUNS + 1):

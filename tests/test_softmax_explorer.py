@@ -1,4 +1,5 @@
-"""The softmax explorer: every control redraws the figure and the readout stays truthful."""
+"""The softmax explorer shows softmax and its gradient truthfully (what every explorer does is in
+test_explorer_contract.py)."""
 
 from __future__ import annotations
 
@@ -11,40 +12,7 @@ from tp3helpers.explorers import softmax_explorer
 from tp3helpers.explorers.softmax import SoftmaxExplorer
 from tp3helpers.softmax import softmax
 
-
-@pytest.fixture
-def explorer():
-    widget = softmax_explorer(num_classes=4)
-    yield widget
-    widget.close()
-
-
-def test_contract(explorer):
-    assert set(explorer.controls) == {
-        "logit_0",
-        "logit_1",
-        "logit_2",
-        "logit_3",
-        "target",
-        "temperature",
-    }
-    assert explorer.figure.axes and explorer.readout.value.startswith("<b>loss</b>")
-    assert explorer.readout in explorer.children
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("logit_0", -3.0),
-        ("logit_1", 4.5),
-        ("logit_2", 0.7),
-        ("logit_3", 5.0),
-        ("target", 2),
-        ("temperature", 0.2),
-    ],
-)
-def test_each_control_changes_the_figure_and_readout(explorer, assert_control_redraws, name, value):
-    assert_control_redraws(explorer, name, value)
+EXPLORER = softmax_explorer
 
 
 def test_bars_show_softmax_and_gradient(explorer):
@@ -89,57 +57,6 @@ def test_readout_and_gradient_panel_show_the_same_quantity_at_low_temperature(
     # The whole bar is inside the panel.
     low, high = explorer.artists["grad_bars"][0].axes.get_ylim()
     assert low <= bars.min() and bars.max() <= high
-
-
-def test_keyboard_noise_is_rounded(explorer):
-    explorer.controls["logit_0"].value = 1.9999999999999998
-    assert explorer.value("logit_0") == 2.0
-
-
-def test_an_update_error_goes_to_the_readout_not_the_notebook(explorer, monkeypatch):
-    def broken(changed):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(explorer, "update", broken)
-    explorer.controls["logit_0"].value = 1.0  # must not raise
-    assert "tp3-error" in explorer.readout.value and "boom" in explorer.readout.value
-
-
-def test_static_snapshot_for_stored_notebooks(explorer):
-    bundle = explorer._repr_mimebundle_()
-    assert bundle["image/png"].startswith(b"\x89PNG")
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-
-
-def test_blitting_after_a_snapshot_matches_a_full_draw(explorer, pixels):
-    explorer._repr_mimebundle_()  # draws the moving bars into the canvas, not into the background
-    explorer.controls["logit_1"].value = 3.0
-    blitted = pixels(explorer.figure)
-    explorer.request_full_draw()
-    explorer.refresh("logit_1")
-    np.testing.assert_array_equal(pixels(explorer.figure), blitted)
-
-
-@pytest.mark.parametrize(
-    ("bad", "error"),
-    [(1, ValueError), (11, ValueError), (-1, ValueError), (2.5, TypeError), (4.0, TypeError),
-     ("four", TypeError), (None, TypeError), (True, TypeError)],
-)
-def test_bad_num_classes(bad, error):
-    message = f"num_classes must be an integer from 2 to 10, got {bad!r}"
-    with pytest.raises(error, match=re.escape(message)):
-        softmax_explorer(bad)
-
-
-@pytest.mark.parametrize(
-    ("bad", "error", "shown"),
-    [([1.0, 2.0], ValueError, "[1. 2.]"), ([0.0, 0.0, 7.0, 0.0], ValueError, "7."),
-     ([0.0, np.nan, 0.0, 0.0], ValueError, "NaN"), ("abcd", TypeError, "initial_logits")],
-)
-def test_bad_initial_logits(bad, error, shown):
-    with pytest.raises(error, match="initial_logits") as raised:
-        SoftmaxExplorer(4, initial_logits=bad)
-    assert shown in str(raised.value)
 
 
 def test_initial_logits_set_the_sliders():

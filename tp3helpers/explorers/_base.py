@@ -22,13 +22,21 @@ the browser, arranges its controls beside or above the figure and resizes the fi
 never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
 environment variable ``TP3_PRESENTATION=1`` that ``make demo`` sets).
 
-No exception escapes a callback into the notebook: it is shown in the readout instead.
+Under ipympl, each frame goes to the browser as a PNG encoded by
+:func:`tp3helpers._foreign_internals.send_fast_frames`.
+
+No exception escapes a callback into the notebook: it is shown in the readout instead. Every
+value a control holds is checked in one place, :meth:`Explorer.value`: a value that the explorer
+cannot show (set from code: ``None`` in a drop-down, NaN, a number outside the slider's range)
+gives a message in the readout that names the control.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import math
+import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import ipywidgets as widgets
@@ -36,19 +44,20 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
+from .._foreign_internals import send_fast_frames, stop_data_url_sync
 from ..plotting.figure import (
     close_figure,
     make_legible,
     png_snapshot,
     text_style,
 )
-from ._frames import send_fast_frames
 from ._layout import ScreenFit, align_descriptions
 
-__all__ = ["BlitManager", "Explorer", "message_html", "still_html"]
+__all__ = ["BlitManager", "Explorer", "InvalidSetting", "message_html", "still_html"]
 
-#: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
-VALUE_DECIMALS = 10
+#: A slider value within this many rounding errors of one of its stops is that stop, sent with
+#: float noise (a rounding error: float64's machine epsilon times the slider's largest number).
+STOP_NOISE = 64
 
 
 def message_html(text: str, kind: str = "info") -> str:
@@ -72,6 +81,46 @@ def still_html(png: bytes, title: str) -> str:
     source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return (f'<div class="tp3-still"><img src="{source}" alt="{html.escape(title)}">'
             f"<p><i>{html.escape(STILL_CAPTION)}</i></p></div>")
+
+
+class InvalidSetting(ValueError):
+    """A control holds a value that the explorer cannot show; the message names the control."""
+
+
+def _options(control: widgets.Widget) -> list:
+    """The values a drop-down or selection slider offers (an option is a value or a pair
+    ``(label, value)``)."""
+    return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in control.options]
+
+
+def _domain(control: widgets.Widget) -> list | tuple[float, float] | None:
+    """What ``control`` may hold, as it is built: its options, or a slider's ``(low, high)``
+    (a log slider's ``min`` and ``max`` are exponents); ``None`` for anything else."""
+    if hasattr(control, "options"):
+        return _options(control)
+    if isinstance(control, widgets.FloatLogSlider):
+        return control.base**control.min, control.base**control.max
+    if hasattr(control, "min") and hasattr(control, "max"):
+        return control.min, control.max
+    return None
+
+
+def _slider_stop(control: widgets.Widget, value: float) -> float:
+    """The stop of slider ``control`` that ``value`` is within float noise of, else ``value``.
+
+    A browser sends a slider's stops with float noise (an arrow key gives ``1.9999999999999998``
+    for 2): such a value becomes the stop, written to 12 significant digits. A value set from code
+    between two stops is kept as it is.
+    """
+    if not control.step:
+        return value
+    log = isinstance(control, widgets.FloatLogSlider)
+    position = math.log(value, control.base) if log else value
+    stop = control.min + round((position - control.min) / control.step) * control.step
+    scale = max(abs(control.min), abs(control.max), control.step)
+    if abs(position - stop) > STOP_NOISE * sys.float_info.epsilon * scale:
+        return value
+    return float(f"{control.base**stop if log else stop:.12g}")
 
 
 def _artists_in(value: object) -> list[Artist]:
@@ -187,6 +236,7 @@ class Explorer(widgets.VBox):
     ) -> None:
         self.figure = figure
         self.controls = dict(controls)
+        self._domains = {name: _domain(control) for name, control in self.controls.items()}
         self.artists = dict(artists)
         self.style = text_style(presentation)
         make_legible(figure, self.style)
@@ -205,12 +255,8 @@ class Explorer(widgets.VBox):
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
-            # ipympl stores each draw made before a view connects as a data URL that lacks its
-            # "data:image/png;base64," prefix; the explorer draws before it is displayed, and that
-            # broken URL keeps the figure blank in JupyterLab and Voila. The readers' copy is the
-            # explorer's own image/png, so ipympl need not keep one.
-            canvas.syncing_data_url = False
-            send_fast_frames(canvas)  # a third of the time per frame (see ._frames)
+            stop_data_url_sync(canvas)  # the explorer draws before a browser shows it
+            send_fast_frames(canvas)
         else:
             view = widgets.HTML(
                 message_html("The live figure needs the ipympl backend: run %matplotlib widget.")
@@ -226,6 +272,11 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
+        # The panels keep the place the first draw gave them: a later draw (a new scene, the
+        # picture for a stored notebook) lays nothing out again, so the saved backgrounds stay
+        # in register with the moving artists, and it saves a layout pass. A new size lays the
+        # panels out again (``ScreenFit``).
+        figure.set_layout_engine("none")
         # Made again by the same notebook cell, an explorer replaces the previous one, which is
         # closed: re-running cells does not pile up figures.
         replace_previous(self, type(self), lambda old: old.close())
@@ -240,9 +291,30 @@ class Explorer(widgets.VBox):
 
     # -- helpers for subclasses ------------------------------------------------------------------
     def value(self, name: str) -> object:
-        """The current value of control ``name``, floats rounded to drop keyboard noise."""
-        value = self.controls[name].value
-        return round(value, VALUE_DECIMALS) if isinstance(value, float) else value
+        """The value of control ``name``, checked.
+
+        A drop-down or a selection slider must hold one of its options, a slider a number within
+        the range it was built with. A value within float noise of a slider's stop is that stop
+        (a browser's arrow key sends ``1.9999999999999998`` for 2); any other value is used as it
+        was set, however small. Otherwise raises :class:`InvalidSetting` naming the control
+        (``explorer.controls["rho"].value = None`` from code, say): the readout shows it.
+        """
+        control, domain = self.controls[name], self._domains[name]
+        value = control.value
+        label = f'{control.description} (controls["{name}"])'
+        if isinstance(domain, list):
+            if value is None or value not in domain:
+                raise InvalidSetting(f"{label} must be one of {', '.join(map(repr, domain))}, "
+                                     f"got {value!r}")
+            return value
+        if domain is not None:
+            low, high = domain
+            if not low <= value <= high:  # NaN too
+                raise InvalidSetting(f"{label} must be a number from {low:g} to {high:g}, "
+                                     f"got {value!r}")
+            if isinstance(value, float):
+                return _slider_stop(control, value)
+        return value
 
     @property
     def scene(self) -> Hashable:
@@ -264,15 +336,16 @@ class Explorer(widgets.VBox):
             artist.set_visible(True)
         self._blit.scene = key
 
-    def request_full_draw(self) -> None:
-        """Static content changed outside a scene: forget the backgrounds, draw in full next."""
-        self._blit.backgrounds.clear()
-
     # -- the render path -------------------------------------------------------------------------
     def refresh(self, changed: str | None = None) -> None:
-        """Run :meth:`update` for a change of ``changed`` and redraw; never raises."""
+        """Check every control, run :meth:`update` for a change of ``changed`` and redraw; never
+        raises."""
         try:
+            for name in self.controls:
+                self.value(name)
             readout = self.update(changed)
+        except InvalidSetting as exc:
+            readout = message_html(f"This setting cannot be shown: {exc}.", "warning")
         except Exception as exc:  # noqa: BLE001 - a widget must never raise into the notebook
             readout = message_html(
                 f"This setting cannot be shown ({type(exc).__name__}: {exc}).", "error"

@@ -177,8 +177,6 @@ class MomentumExplorer(Explorer):
         super().__init__(fig, controls, artists, title="Momentum as a heavy ball", columns=2,
                          animated=["path", "path_gd", "point", "point_gd", "loss", "loss_gd",
                                    "loss_parts", "energy"], presentation=presentation)
-        # The panels keep the place the first draw gave them: no layout pass on later redraws.
-        fig.set_layout_engine("none")
 
     def _show_loss(self, name, kappa, objective, rates, regimes, best) -> None:
         """Show the contours, rate map and regime lines of this loss (a scene per loss)."""
@@ -252,10 +250,9 @@ class MomentumExplorer(Explorer):
             lines.append("<b>per eigen-direction</b> " + " &nbsp;·&nbsp; ".join(
                 f"λ = {value:g}: r = {r:.4f} ({REGIME_NAMES[int(c)]})"
                 for value, r, c in zip(lam, rates, codes, strict=True)))
-        if eta > 0 and rho <= 1:
-            _, friction, dt = momentum_to_physical(rho, eta)
-            lines.append(f"<b>ball</b> m = 1, friction c = {friction:.3f}, Δt = {dt:.3f}"
-                         + (" (no friction: it never settles)" if rho == 1 else ""))
+        _, friction, dt = momentum_to_physical(rho, eta)
+        lines.append(f"<b>ball</b> m = 1, friction c = {friction:.3f}, Δt = {dt:.3f}"
+                     + (" (no friction: it never settles)" if rho == 1 else ""))
         if name != "quadratic":
             lines.append("The condition number applies to the quadratic only; Rosenbrock's "
                          f"Hessian at the minimum has κ = {lam[-1] / lam[0]:.0f}.")

@@ -10,7 +10,7 @@ from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
-from ._base import Explorer, message_html
+from ._base import Explorer
 
 __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 
@@ -121,8 +121,6 @@ class SoftmaxExplorer(Explorer):
         a = self.logits()
         target = int(self.value("target"))
         temperature = float(self.value("temperature"))
-        if not temperature > 0:
-            return message_html(f"temperature must be > 0, got {temperature}", "warning")
         t = one_hot(np.array([target]), self.num_classes)[0]
         y = softmax(a / temperature)
         art = self.artists

@@ -16,17 +16,19 @@ from __future__ import annotations
 import io
 import os
 import sys
+import warnings
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from .._cells import close_widgets, replace_previous
+from .._foreign_internals import forget_pixels
+from .._validation import check_in_range
 
 __all__ = ["TextStyle", "NORMAL", "PRESENTATION", "MIN_READOUT_PX", "close_figure", "css_px",
            "make_legible", "new_figure", "png_snapshot", "smallest_text_px", "text_style",
@@ -144,8 +146,16 @@ def smallest_text_px(fig: Figure) -> tuple[float, str]:
     return css_px(fig, smallest.get_fontsize()), smallest.get_text()
 
 
+#: Largest width or height of a figure, in inches (4,500 pixels at ``FIGURE_DPI``).
+MAX_FIGURE_INCHES = 50.0
+
+#: What ipympl's toolbar says each time a figure is made: its ``__init__`` hands the canvas to
+#: ``traitlets`` too (https://github.com/matplotlib/ipympl/issues/611, also #488).
+_TOOLBAR_WARNING = r"Passing unrecognized arguments to super\(Toolbar\)\.__init__\(\)"
+
+
 def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: object) -> Figure:
-    """A figure on the current backend that is not displayed by itself.
+    """A figure of ``width`` x ``height`` inches on the current backend, not displayed by itself.
 
     Under ``%matplotlib widget`` a figure made by ``plt.figure`` shows up as soon as it exists;
     made inside ``plt.ioff()`` it shows only where the caller displays it (once). With ipympl the
@@ -154,8 +164,16 @@ def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: o
     In a notebook, the figure replaces (and closes) the one the same cell made before with the
     same ``label`` (a keyword of :func:`matplotlib.pyplot.figure`); ``replace=False`` keeps it
     open (explorers do, as they replace themselves). Other ``kwargs`` go to ``plt.figure``.
+
+    Raises ``TypeError`` or ``ValueError`` naming ``width`` or ``height`` unless each is a number
+    > 0 and at most ``MAX_FIGURE_INCHES``.
     """
-    with plt.ioff():
+    for value, name in ((width, "width"), (height, "height")):
+        check_in_range(value, name, 0.0, MAX_FIGURE_INCHES, low_inclusive=False)
+    with plt.ioff(), warnings.catch_warnings():
+        # ipympl's own toolbar warns on every figure (the upstream issue above): only that warning
+        # is silenced, so that a notebook runs under PYTHONWARNINGS=error.
+        warnings.filterwarnings("ignore", _TOOLBAR_WARNING, DeprecationWarning)
         fig = plt.figure(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained", **kwargs)
     canvas = fig.canvas
     for attribute in ("header_visible", "footer_visible", "resizable"):
@@ -192,19 +210,13 @@ def close_figure(fig: Figure) -> None:
 
     The closed figure may still be referred to: IPython's output history ``Out`` keeps what a
     cell's last line returned, such as ``fig.canvas``. So the figure also lets go of what is big:
-    its artists, and the canvas's drawing buffers (the Agg renderer, and under ipympl the last
-    image sent to the browser). They are made again if the figure is ever drawn. While Python
-    shuts down (a garbage-collected explorer closing itself) there is nothing to free.
+    its artists, and the pixels its canvas holds (``_foreign_internals.forget_pixels``). They are
+    made again if the figure is ever drawn. While Python shuts down (a garbage-collected explorer
+    closing itself) there is nothing to free.
     """
     if sys.is_finalizing():
         return
     plt.close(fig)
     close_widgets(fig.canvas)
     fig.clear()
-    canvas = fig.canvas
-    if hasattr(canvas, "renderer"):  # Agg-based canvas: its renderer holds the pixels
-        canvas.renderer, canvas._lastKey = None, None
-    if hasattr(canvas, "_last_buff"):  # ipympl (WebAgg): the last image sent
-        canvas._last_buff = np.empty((0, 0))
-    if hasattr(canvas, "_data_url"):  # ipympl: that image as a PNG, for a browser not yet open
-        canvas._data_url = None
+    forget_pixels(fig.canvas)
