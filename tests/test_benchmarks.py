@@ -1,4 +1,4 @@
-"""benchmarks/report.py turns pytest-benchmark's JSON into ratios, targets and the tables of docs/performance.md.
+"""benchmarks/report.py: pytest-benchmark's JSON into ratios, targets and the performance tables.
 
 The JSON below has the fields pytest-benchmark writes that the report reads, with times chosen
 so that some targets are met and some missed; nothing is timed here.
