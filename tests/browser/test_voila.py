@@ -12,10 +12,12 @@ from __future__ import annotations
 import pytest
 from browser_support import (
     MAIN_CONTROLS,
+    REFERENCE_NOTEBOOK,
     REPORT,
     TRACEBACK,
     VIEWPORTS,
     VOILA_ERROR,
+    drag_frame_rate,
     explorer_parts,
     fit_problems,
     move_and_check,
@@ -159,9 +161,11 @@ def test_every_explorer_fits_the_screen(notebook, viewport, notebook_page):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
+@pytest.mark.parametrize("notebook", [*NOTEBOOKS, REFERENCE_NOTEBOOK])
 def test_key_press_to_pixels_latency(notebook, notebook_page):
-    """Timed from the explorer's first settings: before the keyboard test changes them all."""
+    """Timed from the explorer's first settings: before the keyboard test changes them all. The
+    reference plot (one line, ``set_data`` and ``draw_idle``) is timed the same way, served by
+    the same Voilà in the same run."""
     page = notebook_page(notebook)
     control, image = MAIN_CONTROLS[notebook]
     explorer, handle, readout, canvas = explorer_parts(page, control)
@@ -170,7 +174,25 @@ def test_key_press_to_pixels_latency(notebook, notebook_page):
     wait_for_idle_cpu()
     latencies = [press_and_time(page, handle, canvas) for _ in range(LATENCY_MOVES)]
     REPORT["latency"][image] = latencies  # type: ignore[index]
-    assert readout.inner_text() != readout_before
+    if notebook != REFERENCE_NOTEBOOK:
+        assert readout.inner_text() != readout_before
+    assert_no_error(page)
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("notebook", [*NOTEBOOKS, REFERENCE_NOTEBOOK])
+def test_frames_per_second_while_dragged(notebook, notebook_page):
+    """The main slider held down, as a keyboard repeats an arrow key (30 presses a second for two
+    seconds): how many frames per second the canvas shows. Recorded against the reference plot
+    of the same run (``benchmarks/report.py`` compares them); the figure must keep changing."""
+    page = notebook_page(notebook)
+    control, image = MAIN_CONTROLS[notebook]
+    explorer, handle, _, canvas = explorer_parts(page, control)
+    explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
+    wait_for_idle_cpu()
+    found = drag_frame_rate(page, handle, canvas)
+    REPORT["drag"][image] = found  # type: ignore[index]
+    assert found["frames"] >= 5, found
     assert_no_error(page)
     assert not page.js_errors, page.js_errors
 

@@ -35,6 +35,7 @@ slider move does not resize the figure.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -45,7 +46,8 @@ from matplotlib.figure import Figure
 
 from ..plotting.figure import css_px
 
-__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange"]
+__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange",
+           "keep_numbers_whole"]
 
 #: Width of the column of controls beside the figure, in CSS pixels: a share of the explorer's
 #: width within these bounds.
@@ -60,6 +62,9 @@ MIN_FIGURE = (320, 240)
 MAX_STRETCH = 1.6
 #: A figure grows only when it gains more than this many pixels (the readout's height varies).
 GROW_THRESHOLD = 24
+#: What the title, and the title, controls and readout, take of a notebook panel's height when
+#: the controls are beside the figure and above it (CSS pixels, about; for :func:`arrange`).
+SIDE_PARTS_HEIGHT, STACKED_PARTS_HEIGHT = 40, 240
 
 _ESM = r"""
 // The nearest ancestor that scrolls vertically (JupyterLab's notebook panel), if any.
@@ -97,6 +102,7 @@ function watch(model, explorer) {
       figure_height: Math.floor(paneHeight - (explorer.getBoundingClientRect().height
                                               - figure.getBoundingClientRect().height)),
       arrangement: model.get('arrangement'),
+      panel: pane !== null,
     };
     const key = JSON.stringify(room);
     if (key === last || room.width <= 0) return;
@@ -169,6 +175,27 @@ def align_descriptions(controls: Iterable[widgets.Widget]) -> None:
             control.layout.width = "95%"
 
 
+#: A tag or an HTML entity (left as they are), and a number in the text between them: digits with
+#: a decimal point or thousands separators, a sign, an exponent, a percent sign ("5.68e-14",
+#: "−0.3", "1,927", "98.1 %").
+_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+_NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*(?:e[+\-−]?\d+)?(?: ?%)?")
+
+
+def keep_numbers_whole(html: str) -> str:
+    """``html`` with every number in its text wrapped in a span that the browser never breaks.
+
+    A browser may break a line after a hyphen, and so in the middle of "5.68e-14"; inside
+    ``<span class="tp3-number" style="white-space:nowrap">`` it cannot.
+    """
+    pieces = _MARKUP.split(html)
+    for i in range(0, len(pieces), 2):  # the text between the tags and entities
+        pieces[i] = _NUMBER.sub(
+            lambda m: f'<span class="tp3-number" style="white-space:nowrap">{m[0]}</span>',
+            pieces[i])
+    return "".join(pieces)
+
+
 @dataclass(frozen=True)
 class Arrangement:
     """Where the parts of an explorer go: ``kind`` is ``"side"`` or ``"stacked"``."""
@@ -183,16 +210,26 @@ class Arrangement:
         return f"side {self.sidebar}" if self.kind == "side" else self.kind
 
 
-def arrange(width: float, height: float) -> Arrangement:
+def arrange(width: float, height: float, design: tuple[float, float] | None = None
+            ) -> Arrangement:
     """Controls beside the figure on a wide screen, above it otherwise.
 
     ``width`` is the explorer's width and ``height`` the visible height of the pane it scrolls in,
-    both in CSS pixels.
+    both in CSS pixels. In a window (Voilà) the screen's shape decides. In a notebook panel
+    (JupyterLab, ``design`` given: the figure's designed size) the arrangement that gives the
+    larger figure wins: a tall figure beside its controls uses the panel's width, where above
+    them it would be as short as the panel's height allows, with empty room on its right.
     """
-    if width >= SIDE_MIN_WIDTH and width >= SIDE_MIN_ASPECT * height:
-        sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
-        return Arrangement("side", sidebar)
-    return Arrangement("stacked")
+    sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
+    side, stacked = Arrangement("side", sidebar), Arrangement("stacked")
+    if design is None:
+        wide = width >= SIDE_MIN_WIDTH and width >= SIDE_MIN_ASPECT * height
+        return side if wide else stacked
+    beside_width = width - sidebar - GAP
+    beside = figure_size(beside_width, height - SIDE_PARTS_HEIGHT, design)
+    above = figure_size(width, height - STACKED_PARTS_HEIGHT, design)
+    larger = beside[0] * beside[1] > above[0] * above[1]
+    return side if beside_width >= MIN_FIGURE[0] and larger else stacked
 
 
 def figure_size(room_width: float, room_height: float, design: tuple[float, float]
@@ -279,7 +316,8 @@ class ScreenFit:
 
     def fit(self, room: dict) -> bool:
         """Arrange and size the figure for ``room`` (as the browser reports it); True if resized."""
-        arrangement = arrange(room["width"], room["height"])
+        arrangement = arrange(room["width"], room["height"],
+                              self.design if room.get("panel") else None)
         if arrangement != self.arrangement:
             self._show(arrangement)  # the browser measures again and reports
             return False

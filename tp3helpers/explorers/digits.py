@@ -45,6 +45,7 @@ from ..plotting.figure import new_figure
 from ..plotting.history import history_line, log_history_axes, set_history
 from ..plotting.momentum import DESCENT_COLOUR, MOMENTUM_COLOUR
 from ._base import Explorer, message_html
+from ._layout import keep_numbers_whole
 
 __all__ = ["DigitsExplorer", "digits_explorer", "digit_features", "descend"]
 
@@ -307,7 +308,7 @@ class DigitsExplorer(Explorer):
             self._blit.update()  # the base class's blit manager: the artists as they are now
         except Exception as exc:  # noqa: BLE001
             readout += message_html(f"Redraw failed: {exc}", "error")
-        self.readout.value = readout
+        self.readout.value = keep_numbers_whole(readout)
 
     def _show(self, job: _Training) -> None:
         art = self.artists
