@@ -48,7 +48,7 @@ def test_builds_with_its_controls_and_a_complete_first_run(explorer):
     assert isinstance(explorer, DigitsExplorer) and isinstance(explorer, Explorer)
     assert set(explorer.controls) == {"bandwidth", "l2", "rho", "eta"}
     assert "held-out accuracy" in explorer.readout.value and not explorer.training
-    assert explorer.artists["progress"].get_text() == "momentum ρ = 0.76, η·L = 3.5"
+    assert explorer.artists["progress"].get_text() == "ρ = 0.76, η·L = 3.5"
     for name in ("loss", "loss_gd"):
         assert len(explorer.artists[name].get_xdata()) == 61
     assert all(bar.get_width() > 80 for bar in explorer.artists["accuracy_bars"])

@@ -42,7 +42,7 @@ from ..plotting.figure import (
     text_style,
 )
 from ._frames import send_fast_frames
-from ._layout import ScreenFit, align_descriptions, keep_numbers_whole
+from ._layout import ScreenFit, align_descriptions
 
 __all__ = ["BlitManager", "Explorer", "message_html"]
 
@@ -269,8 +269,7 @@ class Explorer(widgets.VBox):
             self._blit.update()
         except Exception as exc:  # noqa: BLE001
             readout += message_html(f"Redraw failed: {exc}", "error")
-        # after the figure: the browser gets the new frame first
-        self.readout.value = keep_numbers_whole(readout)
+        self.readout.value = readout  # after the figure: the browser gets the new frame first
 
     # -- display ---------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: object) -> dict:

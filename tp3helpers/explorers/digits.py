@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_int_in_range
 from ..digits import (
@@ -45,7 +46,6 @@ from ..plotting.figure import new_figure
 from ..plotting.history import history_line, log_history_axes, set_history
 from ..plotting.momentum import DESCENT_COLOUR, MOMENTUM_COLOUR
 from ._base import Explorer, message_html
-from ._layout import keep_numbers_whole
 
 __all__ = ["DigitsExplorer", "digits_explorer", "digit_features", "descend"]
 
@@ -144,6 +144,7 @@ def _draw_figure(fig, steps: int) -> dict:
     ax_loss, ax_acc = top.subplots(1, 2, width_ratios=[1.6, 1.0])
     log_history_axes(ax_loss, steps=steps, ylim=_LOSS_YLIM,
                      title="training loss above its minimum", ylabel="$J(W_t) - J^*$")
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))  # "0", not "0.0", by 10^-10
     artists: dict[str, object] = {
         "loss_gd": history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent, η = 1/L"),
         "loss": history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum ρ, η"),
@@ -203,9 +204,12 @@ class DigitsExplorer(Explorer):
                                        description="step η·L"),
         }
         fig = new_figure(10.0, 6.4, replace=False)
+        self._shown: dict | None = None  # the results the accuracy bars and gallery show
+        # Only the curves and the progress line move on every frame; the bars and the gallery
+        # change when a training finishes, with one full draw.
         super().__init__(fig, controls, _draw_figure(fig, self.steps),
                          title="Digits: kernel softmax trained with momentum", columns=2,
-                         presentation=presentation)
+                         animated=["loss_gd", "loss", "progress"], presentation=presentation)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
     @property
@@ -218,7 +222,7 @@ class DigitsExplorer(Explorer):
         runs (IPython's ``Out`` history may keep the closed explorer)."""
         if self._task is not None:
             self._task.cancel()
-        self._task, self._descent = None, None
+        self._task, self._descent, self._shown = None, None, None
         super().close()
 
     # -- the controls ----------------------------------------------------------------------------
@@ -308,7 +312,7 @@ class DigitsExplorer(Explorer):
             self._blit.update()  # the base class's blit manager: the artists as they are now
         except Exception as exc:  # noqa: BLE001
             readout += message_html(f"Redraw failed: {exc}", "error")
-        self.readout.value = keep_numbers_whole(readout)
+        self.readout.value = readout
 
     def _show(self, job: _Training) -> None:
         art = self.artists
@@ -317,28 +321,29 @@ class DigitsExplorer(Explorer):
                 set_history(line, [])
             else:  # the gap to J*; a loss at (or, while running, below) J* is left out
                 set_history(line, np.asarray(run.losses) - job.minimum)
+        art["progress"].set_text(self._progress_text(job))
         result = job.result
-        set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
-                     [result.get("gd"), result.get("momentum")])
-        if "momentum_predicted" in result:
+        if "momentum_predicted" in result and result is not self._shown:
+            # While a move trains, the bars and the gallery still show the last finished run.
+            set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
+                         [result["gd"], result["momentum"]])
             split = result["split"]
             set_gallery(art["digits"], art["digit_titles"], split.X_test,
                         result["momentum_predicted"], split.y_test)
-        else:
-            set_gallery(art["digits"], art["digit_titles"], np.zeros((0, 64)), [], [])
-        art["progress"].set_text(self._progress_text(job))
+            self._shown = result
+            self.request_full_draw()
 
     def _progress_text(self, job: _Training) -> str:
-        """The setting of the momentum run, and how far training has got."""
+        """The setting of the momentum run, and how far training has got (the stage is in the
+        readout)."""
         h, l2, rho, eta_L = job.settings
-        setting = f"momentum ρ = {rho:.2f}, η·L = {eta_L:.1f}"
+        setting = f"ρ = {rho:.2f}, η·L = {eta_L:.1f}"
         if job.error is not None:
-            return f"{setting}: stopped, see the message below"
+            return f"{setting}\nstopped: see below"
         if job.done:
             return setting
         done = len(job.gd.losses) + len(job.momentum.losses)
-        return (f"{setting}: training ({job.stage}), {min(done, 2 * self.steps)} / "
-                f"{2 * self.steps} steps")
+        return f"{setting}\ntraining: {min(done, 2 * self.steps)} / {2 * self.steps} steps"
 
     def _readout(self, job: _Training) -> str:
         h, l2, rho, eta_L = job.settings
