@@ -27,6 +27,10 @@ twice per slider move. In Voilà, cells out of view skip rendering (CSS ``conten
 auto``, as JupyterLab 4 does for its own cells), except the explorers' own cells: a paint then
 takes under 1 ms. :class:`RoomWatcher` adds that rule to the page.
 
+The browser may break a line after a hyphen, and so in the middle of a number such as
+"5.68e-14": the watcher's script wraps every number of the explorer's readout in a span that is
+never broken across lines.
+
 The browser reports only when the room changes (a window resize, a panel opened beside the
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
 slider move does not resize the figure.
@@ -35,7 +39,6 @@ slider move does not resize the figure.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -46,8 +49,7 @@ from matplotlib.figure import Figure
 
 from ..plotting.figure import css_px
 
-__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange",
-           "keep_numbers_whole"]
+__all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange"]
 
 #: Width of the column of controls beside the figure, in CSS pixels: a share of the explorer's
 #: width within these bounds.
@@ -75,6 +77,37 @@ function scroller(node) {
         && n.clientHeight > 200) return n;
   }
   return null;
+}
+
+// A number of the readout: digits with a decimal point or thousands separators, a sign, an
+// exponent, a percent sign ("5.68e-14", "−0.3", "1,927", "98.1 %").
+const NUMBER = /[+\-\u2212]?\d+(?:[.,]\d+)*(?:e[+\-\u2212]?\d+)?(?: ?%)?/g;
+
+// Wrap every number in the text under `root` in a span the browser never breaks across lines
+// (it may break after a hyphen, so in the middle of "5.68e-14").
+function keepNumbersWhole(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('.tp3-number') && node.data.search(NUMBER) >= 0) {
+      texts.push(node);
+    }
+  }
+  for (const node of texts) {
+    const pieces = document.createDocumentFragment();
+    let last = 0;
+    for (const match of node.data.matchAll(NUMBER)) {
+      pieces.append(node.data.slice(last, match.index));
+      const span = document.createElement('span');
+      span.className = 'tp3-number';
+      span.style.whiteSpace = 'nowrap';
+      span.textContent = match[0];
+      pieces.append(span);
+      last = match.index + match[0].length;
+    }
+    pieces.append(node.data.slice(last));
+    node.replaceWith(pieces);
+  }
 }
 
 function watch(model, explorer) {
@@ -119,11 +152,21 @@ function watch(model, explorer) {
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
   const observer = new ResizeObserver(later);
   observer.observe(explorer);
+  // The readout's numbers, whenever Python sends a new readout (the readout may be put in the
+  // page after this watcher; wrapping changes the readout too, but leaves no number to wrap).
+  const wrap = () => {
+    const readout = explorer.querySelector('.tp3-readout');
+    if (readout) keepNumbersWhole(readout);
+  };
+  const numbers = new MutationObserver(wrap);
+  numbers.observe(explorer, {childList: true, subtree: true, characterData: true});
+  wrap();
   window.addEventListener('resize', later);
   model.on('change:arrangement', later);
   later();
   return () => {
     observer.disconnect();
+    numbers.disconnect();
     window.removeEventListener('resize', later);
     model.off('change:arrangement', later);
     model.off('change:handled', handled);
@@ -173,27 +216,6 @@ def align_descriptions(controls: Iterable[widgets.Widget]) -> None:
         for control in described:
             control.style.description_width = f"{0.6 * longest + 0.5:.1f}em"
             control.layout.width = "95%"
-
-
-#: A tag or an HTML entity (left as they are), and a number in the text between them: digits with
-#: a decimal point or thousands separators, a sign, an exponent, a percent sign ("5.68e-14",
-#: "−0.3", "1,927", "98.1 %").
-_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
-_NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*(?:e[+\-−]?\d+)?(?: ?%)?")
-
-
-def keep_numbers_whole(html: str) -> str:
-    """``html`` with every number in its text wrapped in a span that the browser never breaks.
-
-    A browser may break a line after a hyphen, and so in the middle of "5.68e-14"; inside
-    ``<span class="tp3-number" style="white-space:nowrap">`` it cannot.
-    """
-    pieces = _MARKUP.split(html)
-    for i in range(0, len(pieces), 2):  # the text between the tags and entities
-        pieces[i] = _NUMBER.sub(
-            lambda m: f'<span class="tp3-number" style="white-space:nowrap">{m[0]}</span>',
-            pieces[i])
-    return "".join(pieces)
 
 
 @dataclass(frozen=True)
