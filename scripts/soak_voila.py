@@ -4,9 +4,9 @@
 headless Chromium, and for each notebook ``--runs`` page loads one after the other, each a new
 page with its own kernel. For each load it prints the seconds from the request to the explorer's
 figure drawn and still. A load whose explorer has not come within ``--timeout`` seconds is a
-failure: the page's console, its errors, the kernel messages it exchanged over its websocket, its
-text, a screenshot and the Voilà server's log lines of that load (the kernel's output goes there
-too) are saved under ``--logs``. The exit status is 1 if any load failed.
+failure: the page's console, its errors, the kernel messages it exchanged over its websocket,
+its text and HTML, a screenshot and the Voilà server's log lines of that load (the kernel's
+output goes there too) are saved under ``--logs``. The exit status is 1 if any load failed.
 
 Usage: python scripts/soak_voila.py [--runs 20] [--timeout 60] [--viewport 1280x720]
                                     [--logs soak-logs] [NOTEBOOK ...]
@@ -110,10 +110,14 @@ def _summary(frame: object) -> str:
     return f"{message.get('channel', '')} {header.get('msg_type', '')}{detail}"
 
 
-def open_once(context, url: str, notebook: str, timeout_s: float):
-    """Load the page; return (seconds to the explorer or None, the page, its log)."""
+def open_once(context, url: str, notebook: str, timeout_s: float, slowdown: float = 1.0):
+    """Load the page; return (seconds to the explorer or None, the page, its log). With
+    ``slowdown`` > 1 the page's CPU is throttled that many times (Chromium's DevTools), as on a
+    slow or busy computer."""
     page = context.new_page()
     log = PageLog(page)
+    if slowdown > 1:
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     start = time.monotonic()
     try:
         page.goto(url, wait_until="load", timeout=timeout_s * 1000)
@@ -138,6 +142,7 @@ def save_failure(folder: Path, page, log: PageLog, server_log: Path, offset: int
         (folder / "server-log.txt").write_bytes(server.read())
     try:
         (folder / "page-text.txt").write_text(page.inner_text("body"))
+        (folder / "page.html").write_text(page.content())
         page.screenshot(path=folder / "page.png", full_page=False)
     except Exception as exc:  # noqa: BLE001 - the page may be gone
         (folder / "page-text.txt").write_text(f"(could not read the page: {exc})")
@@ -150,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per page load")
     parser.add_argument("--viewport", default="1280x720")
     parser.add_argument("--logs", type=Path, default=REPO / "soak-logs")
+    parser.add_argument("--cpu-slowdown", type=float, default=1.0,
+                        help="throttle the page's CPU this many times (a slow computer)")
+    parser.add_argument("--voila-args", default="", help="more options for Voilà, e.g. "
+                        "--VoilaConfiguration.progressive_rendering=False")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or [n for n in present_notebooks() if n in MAIN_CONTROLS]
     width, height = (int(v) for v in args.viewport.split("x"))
@@ -165,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         port = free_port()
         argv_ = make_command("demo", PORT=str(port), NOTEBOOKS=str(REPO / "notebooks"),
-                             SERVER_ARGS="--no-browser --show_tracebacks=True --debug")
+                             SERVER_ARGS="--no-browser --show_tracebacks=True --debug "
+                             + args.voila_args)
         server_log = root / "voila.log"
         server = start_server("voila", argv_, url=f"http://127.0.0.1:{port}/", cwd=REPO,
                               env=isolated_env(root), log=server_log, tracker=TRACKER)
@@ -178,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                     url = f"http://127.0.0.1:{port}/voila/render/{notebook}.ipynb"
                     for run in range(1, args.runs + 1):
                         offset = server_log.stat().st_size
-                        seconds, page, log = open_once(context, url, notebook, args.timeout)
+                        seconds, page, log = open_once(context, url, notebook, args.timeout,
+                                                       args.cpu_slowdown)
                         if seconds is None:
                             folder = args.logs / f"{notebook}-{run:02d}"
                             save_failure(folder, page, log, server_log, offset)
