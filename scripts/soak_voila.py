@@ -8,7 +8,7 @@ failure: the page's console, its errors, the kernel messages it exchanged over i
 its text and HTML, a screenshot and the Voilà server's log lines of that load (the kernel's
 output goes there too) are saved under ``--logs``. The exit status is 1 if any load failed.
 
-Usage: python scripts/soak_voila.py [--runs 20] [--timeout 60] [--viewport 1280x720]
+Usage: python scripts/soak_voila.py [--runs 20] [--timeout 120] [--viewport 1280x720]
                                     [--logs soak-logs] [NOTEBOOK ...]
 """
 
@@ -130,7 +130,20 @@ def open_once(context, url: str, notebook: str, timeout_s: float, slowdown: floa
     except Exception as exc:  # noqa: BLE001 - a timeout or an assertion: this load failed
         log.lines.append(f"failed after {time.monotonic() - start:.1f} s: "
                          f"{type(exc).__name__}: {exc}")
+        log.lines.append(f"cells run by then: {cells_run(page)}")
         return None, page, log
+
+
+def cells_run(page) -> str:
+    """How many of the page's cells Voilà had run: a slow page is not a page that never comes.
+    (With progressive rendering a cell shows a placeholder until it has run.)"""
+    try:
+        total, waiting = page.evaluate(
+            "() => [document.querySelectorAll('[cell-index]').length, "
+            "document.querySelectorAll('.voila-skeleton-container').length]")
+    except Exception as exc:  # noqa: BLE001 - the page may be gone
+        return f"unknown ({exc})"
+    return f"{total - waiting} of {total}"
 
 
 def save_failure(folder: Path, page, log: PageLog, server_log: Path, offset: int) -> None:
@@ -152,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", help="names without .ipynb (default: all)")
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per page load")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per page load")
     parser.add_argument("--viewport", default="1280x720")
     parser.add_argument("--logs", type=Path, default=REPO / "soak-logs")
     parser.add_argument("--cpu-slowdown", type=float, default=1.0,
@@ -195,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
                             save_failure(folder, page, log, server_log, offset)
                             failures.append(f"{notebook} load {run}: logs in {folder}")
                             print(f"{notebook} load {run:2d}: no explorer within "
-                                  f"{args.timeout:g} s (logs in {folder})", flush=True)
+                                  f"{args.timeout:g} s, {log.lines[-1]} (logs in {folder})",
+                                  flush=True)
                         else:
                             times[notebook].append(seconds)
                             missing = sum("model not found" in line for line in log.lines)

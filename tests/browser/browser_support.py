@@ -435,14 +435,24 @@ def explorer_parts(page, control: str):
 
 
 def wait_for_control(page, control: str, timeout_ms: float = 60_000) -> None:
-    """Wait for an explorer; fail with the controls it has if none is called ``control``."""
-    page.locator(".tp3-explorer").first.wait_for(state="attached", timeout=timeout_ms)
-    hooks = page.evaluate(
-        "() => [...document.querySelectorAll('.tp3-explorer [class*=\"tp3-control-\"]')]"
-        ".flatMap((e) => [...e.classList].filter((c) => c.startsWith('tp3-control-')))"
-    )
-    names = [hook.removeprefix("tp3-control-") for hook in hooks]
-    assert control in names, f"no explorer control {control!r} in the page; controls: {names}"
+    """Wait for an explorer's control ``control``; fail with the controls the page has."""
+    try:
+        page.locator(f".tp3-explorer .tp3-control-{control}").first.wait_for(
+            state="attached", timeout=timeout_ms)
+    except Exception as exc:
+        if type(exc).__name__ != "TimeoutError":
+            raise
+        hooks = page.evaluate(
+            "() => [...document.querySelectorAll('.tp3-explorer [class*=\"tp3-control-\"]')]"
+            ".flatMap((e) => [...e.classList].filter((c) => c.startsWith('tp3-control-')))"
+        )
+        names = [hook.removeprefix("tp3-control-") for hook in hooks]
+        raise AssertionError(f"no explorer control {control!r} within {timeout_ms / 1000:g} s; "
+                             f"controls in the page: {names}\n{exc}") from None
+
+
+#: With progressive rendering Voilà shows a placeholder in each cell until the cell has run.
+ALL_CELLS_RUN_JS = "() => !document.querySelector('.voila-skeleton-container')"
 
 
 def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import (
+    ALL_CELLS_RUN_JS,
     MAIN_CONTROLS,
     REFERENCE_NOTEBOOK,
     REPORT,
@@ -71,13 +72,14 @@ def notebook_page(browser_context, voila_url):
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
         page.on("console", lambda m: page.console_errors.append(m.text)
                 if m.type == "error" else None)
-        # The response ends when Voilà has run every cell; then the widgets connect to the kernel.
+        # With progressive rendering (voila.json) the page comes at once and the cells' outputs
+        # follow as Voilà runs them: the explorer comes when its cell has run.
         page.goto(f"{voila_url}/voila/render/{notebook}.ipynb", wait_until="load",
                   timeout=180_000)
-        assert_no_error(page)
         control = MAIN_CONTROLS[notebook].control
         try:
-            wait_for_control(page, control)
+            wait_for_control(page, control, timeout_ms=180_000)
+            page.wait_for_function(ALL_CELLS_RUN_JS, timeout=180_000)
             for explorer in page.locator(".tp3-explorer").all():
                 wait_for_figure(page, explorer.locator(".jupyter-matplotlib-figure canvas").first)
         except Exception as exc:  # an assertion, or Playwright's TimeoutError

@@ -47,7 +47,7 @@ from ..plotting.history import history_line, log_history_axes, set_history
 from ..plotting.momentum import DESCENT_COLOUR, MOMENTUM_COLOUR
 from ._base import Explorer, message_html
 
-__all__ = ["DigitsExplorer", "digits_explorer", "digit_features", "descend"]
+__all__ = ["DigitsExplorer", "Run", "descend", "digit_features", "digits_explorer"]
 
 #: Seconds of training between two pauses, in which the kernel answers messages and draws.
 CHUNK_SECONDS = 0.015
