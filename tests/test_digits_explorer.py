@@ -102,7 +102,7 @@ def test_the_curves_are_the_losses_above_the_minimum(explorer):
     shown = curve(explorer)
     np.testing.assert_allclose(shown - shown[0], losses - losses[0], atol=1e-9 * losses[0])
     measured = steps_to_tolerance(np.nan_to_num(shown), TOLERANCE**2)  # NaN: at J* (gap 0)
-    words = f"more than {explorer.steps}" if measured is None else f"{measured}"
+    words = f"> {explorer.steps}" if measured is None else f"{measured}"
     assert f"momentum {words} (predicted" in explorer.readout.value
     assert f"L = ½σ<sub>max</sub>² + λ = {L:.4g}" in explorer.readout.value
 

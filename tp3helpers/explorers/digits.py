@@ -355,9 +355,9 @@ class DigitsExplorer(Explorer):
             return f"<b>h = {h}, λ = {l2:g}</b>: computing the kernel features…"
         mu, L = result["mu"], result["L"]
         rho_star, eta_star = result["best"]
-        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L = {eta_L / L:.4g} against "
-                 f"<b>gradient descent</b> η = 1/L = {1 / L:.4g}, {self.steps} steps each",
-                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = L/μ = "
+        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L against <b>gradient "
+                 f"descent</b> η = 1/L, {self.steps} steps each",
+                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = "
                  f"{L / mu:.4g} &nbsp;·&nbsp; optimal ρ* = {rho_star:.3f}, η*·L = "
                  f"{eta_star * L:.3f} &nbsp;·&nbsp; {result['kept']} of {self.landmarks} "
                  "landmark eigenvalues kept"]
@@ -370,9 +370,8 @@ class DigitsExplorer(Explorer):
             lines.append(f"<b>held-out accuracy</b> gradient descent {100 * result['gd']:.1f} %, "
                          f"momentum {100 * result['momentum']:.1f} %")
             k = round(-np.log10(TOLERANCE))
-            lines.append(f"<b>steps until J − J* is 10<sup>{2 * k}</sup> times smaller</b> (the "
-                         f"distance to the minimum 10<sup>{k}</sup> times; J* = "
-                         f"{job.minimum:.6g}): " + ", ".join(counts))
+            lines.append(f"<b>steps to the minimum</b> (distance ÷ 10<sup>{k}</sup>, J − J* ÷ "
+                         f"10<sup>{2 * k}</sup>; J* = {job.minimum:.6g}): " + ", ".join(counts))
         html = "<br>".join(lines)
         run = job.momentum
         if job.done and (run.diverged or run.losses[-1] > run.losses[0]):
@@ -394,7 +393,7 @@ class DigitsExplorer(Explorer):
         the minimum (the gap shrinks like its square)."""
         gap = np.asarray(run.losses) - minimum
         measured = steps_to_tolerance(gap, TOLERANCE**2) if gap[0] > 0 else 0
-        text = str(measured) if measured is not None else f"more than {len(run.losses) - 1}"
+        text = str(measured) if measured is not None else f"> {len(run.losses) - 1}"
         try:
             text += f" (predicted {predicted_steps(rho, eta, mu, L, TOLERANCE)})"
         except ValueError:  # no convergence at this (ρ, η) on [μ, L]
