@@ -43,14 +43,15 @@ execute: $(VENV)/.installed-lab+test+demo
 # Benchmarks with pytest-benchmark (benchmarks/ is not part of make test): every explorer control
 # against a rebuild, the numerics against SciPy/scikit-learn, the notebooks, the CPU time of a slider
 # move under ipympl. JSON in benchmarks/results/latest.json; benchmarks/report.py prints the ratios
-# and targets and rewrites the README's tables. BENCH_ARGS=--quick for a smoke run (README untouched).
+# and targets and rewrites the tables of docs/performance.md. BENCH_ARGS=--quick for a smoke run
+# (the page untouched).
 .PHONY: bench
 bench: $(VENV)/.installed-lab+test+demo
 	mkdir -p benchmarks/results
 	$(BIN)/python -m pytest benchmarks -q --benchmark-json=benchmarks/results/latest.json \
 		--benchmark-columns=median,iqr,rounds $(BENCH_ARGS)
 	$(BIN)/python benchmarks/report.py benchmarks/results/latest.json \
-		$(if $(BENCH_ARGS),,--readme README.md)
+		$(if $(BENCH_ARGS),,--page docs/performance.md)
 
 # Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden,
 # explorers in presentation size (TP3_PRESENTATION=1: larger text, thicker lines for a projector).
@@ -79,3 +80,47 @@ clean:
 .PHONY: soak
 soak: $(VENV)/.installed-lab+test+demo
 	$(BIN)/python scripts/soak_voila.py $(SOAK_ARGS)
+
+# A whole class on this machine: JupyterHub (deploy/jupyterhub_config.py) with the notebooks in
+# each student's folder, JupyterLab by default and Voila at /user/NAME/voila/. deploy/hub.py
+# starts JupyterHub's proxy and the hub on 127.0.0.1:$(HUB_PORT), prints how students log in
+# (TP3_HUB_PASSWORD=... sets the class password, else a random one is printed) and on Ctrl-C
+# stops the hub, every student's server and the proxy. State in $(HUB_STATE)/.
+HUB_PORT  ?= 8000
+HUB_STATE ?= .hub
+# The proxy (configurable-http-proxy, a Node.js program) at the version pinned in
+# deploy/package-lock.json, installed into deploy/node_modules on first use.
+HUB_PROXY := deploy/node_modules/.bin/configurable-http-proxy
+
+.PHONY: hub hub-proxy hub-deps class-load
+hub: $(VENV)/.installed-lab+demo+hub $(HUB_PROXY)
+	$(BIN)/python deploy/hub.py --port $(HUB_PORT) --state $(HUB_STATE)
+
+hub-proxy: $(HUB_PROXY)
+
+$(HUB_PROXY): deploy/package-lock.json
+	@command -v npm >/dev/null && node -e 'process.exit(+(process.versions.node.split(".")[0] < 20))' \
+	    || { echo "make hub needs Node.js 20 or newer and npm for JupyterHub's proxy" \
+	    "(Debian 13: sudo apt-get install nodejs npm; older systems: nodejs.org)"; exit 1; }
+	cd deploy && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# What the class-load test and the hub tests of make test need: the hub extra with the test
+# tools, and the proxy.
+hub-deps: $(VENV)/.installed-lab+test+demo+hub $(HUB_PROXY)
+
+# How many students this machine serves (benchmarks/class_load.py; not part of make test): the hub
+# of make hub, N simulated students dragging an explorer's slider through it (N = 1, 2, 4, 8, ...
+# until frames come later than 150 ms), one real Chromium student, a hub restart and a killed
+# server during the load. JSON in benchmarks/results/class_load.json; the tables and the plot go
+# into docs/class.md, the measured memory limit into deploy/jupyterhub_config.py and the requests
+# and limits per student into deploy/values.yaml. CLASS_LOAD_ARGS=--quick (or any other option
+# of benchmarks/class_load.py) for a run that leaves them alone.
+CLASS_LOAD_ARGS ?=
+class-load: hub-deps
+	mkdir -p benchmarks/results
+	$(BIN)/python benchmarks/class_load.py --json benchmarks/results/class_load.json \
+	    $(CLASS_LOAD_ARGS)
+	$(BIN)/python benchmarks/class_load_report.py benchmarks/results/class_load.json \
+	    $(if $(CLASS_LOAD_ARGS),,$(CLASS_PAGE))
+CLASS_PAGE := --page docs/class.md --plot docs/images/class_load.png --deploy deploy

@@ -2,11 +2,11 @@
 browser latency from the browser tests' JSON.
 
 Usage: python benchmarks/report.py [benchmarks/results/latest.json]
-           [--latency benchmarks/results/browser.json] [--into docs/performance.md]
+           [--latency benchmarks/results/browser.json] [--page docs/performance.md]
 
-``--into FILE`` rewrites the tables between the markers in FILE: the benchmarks' between
+``--page FILE`` rewrites the tables between the markers in FILE: the benchmarks' between
 ``<!-- bench:start -->`` and ``<!-- bench:end -->``, the browser's between
-``<!-- latency:start -->`` and ``<!-- latency:end -->`` (``--readme`` is the older name).
+``<!-- latency:start -->`` and ``<!-- latency:end -->``.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("json", type=Path, nargs="?", help="pytest-benchmark's JSON")
     parser.add_argument("--latency", type=Path, help="the browser tests' JSON")
-    parser.add_argument("--into", "--readme", type=Path, dest="into",
+    parser.add_argument("--page", type=Path,
                         help="rewrite the tables between their markers in this file")
     args = parser.parse_args(argv)
     if args.json is None and args.latency is None:
@@ -166,13 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json is not None:
         text, _ = report(json.loads(args.json.read_text()))
         print(text)
-        if args.into:
-            write_between(args.into, START, END, text)
+        if args.page:
+            write_between(args.page, START, END, text)
     if args.latency is not None:
         text, _ = latency_report(json.loads(args.latency.read_text()))
         print(text)
-        if args.into:
-            write_between(args.into, LATENCY_START, LATENCY_END, text)
+        if args.page:
+            write_between(args.page, LATENCY_START, LATENCY_END, text)
     return 0
 
 

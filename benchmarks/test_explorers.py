@@ -1,4 +1,4 @@
-"""Every control of every explorer, timed as a drag over its stops (README, "Performance").
+"""Every control of every explorer, timed as a drag over its stops (docs/performance.md).
 
 ours: ``controls[name].value = v`` until the Agg canvas holds the new frame; baseline: what
 ``interact`` does on each move (build the explorer anew, set the value, render to PNG, close).

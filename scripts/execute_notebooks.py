@@ -3,9 +3,12 @@
 Usage: python scripts/execute_notebooks.py notebooks/*.ipynb
 
 Widget views (``application/vnd.jupyter.widget-view+json``) and the notebook's saved widget state
-are removed: opened before running, a notebook then shows each figure's PNG fallback instead of
-"model not found". Where an output holds both a PNG and an HTML copy of the same picture, only the
-PNG is kept, which halves the stored size.
+are removed: opened before running, or on a code host, a notebook then shows each widget's readable
+fallback instead of "model not found": an exercise's or a prompt's text (``text/markdown``), an
+explorer's still picture with its caption (``text/html``, see
+:func:`tp3helpers.explorers._base.still_html`), a figure's PNG. Where an output holds both a PNG and
+an HTML copy of the same picture, one copy is kept, which halves the stored size: the HTML where it
+is an explorer's captioned still picture, else the PNG.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import nbformat
 from nbclient import NotebookClient
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: The class of an explorer's captioned still picture.
+STILL = 'class="tp3-still"'
 
 
 def strip_widgets(nb: nbformat.NotebookNode) -> None:
@@ -29,8 +34,9 @@ def strip_widgets(nb: nbformat.NotebookNode) -> None:
             data = output.get("data")
             if data is not None:
                 data.pop(WIDGET_VIEW, None)
-                if "image/png" in data:
-                    data.pop("text/html", None)
+                if "image/png" in data and "text/html" in data:
+                    captioned = STILL in "".join(data["text/html"])
+                    data.pop("image/png" if captioned else "text/html")
                 if not data:
                     continue
             kept.append(output)

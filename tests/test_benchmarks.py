@@ -1,4 +1,5 @@
-"""benchmarks/report.py turns pytest-benchmark's JSON into ratios, targets and README tables.
+"""benchmarks/report.py turns pytest-benchmark's JSON into ratios, targets and the tables of
+docs/performance.md.
 
 The JSON below has the fields pytest-benchmark writes that the report reads, with times chosen
 so that some targets are met and some missed; nothing is timed here.
@@ -94,12 +95,12 @@ def test_tables_ratios_and_targets(report_module):
     assert text.rstrip().endswith("; ".join(missed))
 
 
-def test_readme_tables_are_replaced_between_the_markers(report_module, tmp_path, capsys):
+def test_page_tables_are_replaced_between_the_markers(report_module, tmp_path, capsys):
     data = tmp_path / "latest.json"
     data.write_text(json.dumps(SAMPLE))
     readme = tmp_path / "README.md"
     readme.write_text("# Title\n\n<!-- bench:start -->\nold tables\n<!-- bench:end -->\n\nAfter.\n")
-    assert report_module.main([str(data), "--readme", str(readme)]) == 0
+    assert report_module.main([str(data), "--page", str(readme)]) == 0
     printed = capsys.readouterr().out
     text = readme.read_text()
     assert "old tables" not in text and text.startswith("# Title\n\n<!-- bench:start -->\n")
@@ -107,7 +108,7 @@ def test_readme_tables_are_replaced_between_the_markers(report_module, tmp_path,
     assert printed.strip() in text and "| softmax | logit_0 |" in text
     readme.write_text("# No markers\n")
     with pytest.raises(SystemExit, match="markers"):
-        report_module.main([str(data), "--readme", str(readme)])
+        report_module.main([str(data), "--page", str(readme)])
 
 
 #: What the browser tests write (tests/browser/conftest.py): medians chosen so that the digits
@@ -133,7 +134,7 @@ def test_latency_table_against_the_reference(report_module, tmp_path, capsys):
     page = tmp_path / "performance.md"
     page.write_text("<!-- bench:start -->\nkept\n<!-- bench:end -->\n"
                     "<!-- latency:start -->\nold\n<!-- latency:end -->\n")
-    assert report_module.main(["--latency", str(data), "--into", str(page)]) == 0
+    assert report_module.main(["--latency", str(data), "--page", str(page)]) == 0
     text = page.read_text()
     assert "old" not in text and "kept" in text and capsys.readouterr().out.strip() in text
     assert "| digits | rho | 120 | 125 | 1.71 | 18.0 | 1.20 |" in text

@@ -7,11 +7,17 @@ import numpy as np
 import pytest
 
 from tp3helpers.exercises.digits import (
-    bandwidth_question,
-    check_sample_gradient,
-    momentum_steps_question,
+    bandwidth_exercise,
+    momentum_steps_exercise,
+    sample_gradient_exercise,
 )
 from tp3helpers.softmax import softmax
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladders():
+    for exercise in (sample_gradient_exercise, momentum_steps_exercise, bandwidth_exercise):
+        exercise.reset()
 
 
 def right(phi, t, W):
@@ -19,7 +25,7 @@ def right(phi, t, W):
 
 
 def test_sample_gradient_right_answer_passes():
-    feedback = check_sample_gradient(right)
+    feedback = sample_gradient_exercise.check(right)
     assert feedback.passed, feedback
 
 
@@ -28,7 +34,7 @@ def stub(phi, t, W):
 
 
 def test_sample_gradient_not_attempted():
-    feedback = check_sample_gradient(stub)
+    feedback = sample_gradient_exercise.check(stub)
     assert feedback.status == "not attempted" and "Hint" not in str(feedback)
 
 
@@ -45,41 +51,43 @@ def test_sample_gradient_not_attempted():
     ],
 )
 def test_sample_gradient_slips_get_their_own_feedback_and_the_hint(wrong, says):
-    feedback = check_sample_gradient(wrong)
+    feedback = sample_gradient_exercise.check(wrong)
     assert feedback.status == "failed"
     assert says in str(feedback)
-    assert "np.outer(phi, y - t)" in str(feedback)  # the hint, after a wrong attempt
+    assert "Hint 1 of 2: Notebook 1: the gradient with respect to the logits" in str(feedback)
+    assert "Hint 2" not in str(feedback)  # the step comes after a second wrong attempt
+    assert "Hint 2 of 2: The logit a_k depends on W[j, k]" in str(sample_gradient_exercise.check(
+        wrong))
 
 
-def test_momentum_steps_question():
+def test_momentum_steps_exercise():
     expected = int(np.ceil(np.log(1e6) / np.log(21 / 19)))  # (sqrt(400) - 1)/(sqrt(400) + 1)
-    assert momentum_steps_question.check(expected).passed
-    assert momentum_steps_question.check(...).status == "not attempted"
+    assert momentum_steps_exercise.check(expected).passed
+    assert momentum_steps_exercise.check(...).status == "not attempted"
     slips = {5526: "gradient descent's count", 276: "factor 1/2", 20: "sqrt(kappa) alone",
              10: "far too few"}
     for answer, says in slips.items():
-        feedback = momentum_steps_question.check(answer)
+        feedback = momentum_steps_exercise.check(answer)
         assert feedback.status == "failed" and says in str(feedback), (answer, feedback)
-        assert "solve r^t = eps" in str(feedback)
-    assert "is not right." in str(momentum_steps_question.check(1000))
+        assert "Hint 1 of 2: Momentum with (rho*, eta*) shrinks the error" in str(feedback)
+    assert "is not right." in str(momentum_steps_exercise.check(1000))
 
 
-def test_bandwidth_question():
-    assert bandwidth_question.check("a").passed
+def test_bandwidth_exercise():
+    assert bandwidth_exercise.check("a").passed
     for letter, says in [("b", "best held-out"), ("c", "under-fitting"), ("d", "the reverse")]:
-        feedback = bandwidth_question.check(letter)
+        feedback = bandwidth_exercise.check(letter)
         assert feedback.status == "failed" and says in str(feedback)
         assert "Over-fitting means" in str(feedback)
-    assert bandwidth_question.check(...).status == "not attempted"
+    assert bandwidth_exercise.check(...).status == "not attempted"
 
 
 @pytest.mark.parametrize(
     ("exercise", "answer_text"),
-    [(check_sample_gradient, "np.outer(phi, y - t)"), (momentum_steps_question, "139 steps"),
-     (bandwidth_question, "**(a)**")],
+    [(sample_gradient_exercise, "np.outer(phi, y - t)"), (momentum_steps_exercise, "139 steps"),
+     (bandwidth_exercise, "**(a)**")],
 )
 def test_solutions_only_on_demand(exercise, answer_text):
-    solution = exercise.solution()
-    assert answer_text in solution._repr_markdown_()
-    untouched = exercise.check(stub if exercise is check_sample_gradient else ...)
+    assert answer_text in exercise.solution
+    untouched = exercise.check(stub if exercise is sample_gradient_exercise else ...)
     assert untouched.status == "not attempted" and answer_text not in str(untouched)

@@ -97,7 +97,7 @@ import matplotlib.pyplot as plt
 from ipywidgets.widgets.widget import _instances as open_widgets
 from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
 from tp3helpers.plotting.figure import new_figure
-from tp3helpers.exercises import reveal
+from tp3helpers.exercises import Prompt
 # What a student would see reaches stderr every time, where the tests look for it (libraries'
 # deprecation warnings stay hidden, as in JupyterLab)
 warnings.simplefilter("always", RuntimeWarning)
@@ -161,7 +161,7 @@ def kernel(tmp_path_factory):
 
 EXPLORER_CELL = "explorer = momentum_explorer()\nexplorer"
 FIGURE_CELL = "fig = new_figure(6.0, 3.0)\nfig.subplots().plot([0, 1], [1, 0])\nfig.canvas"
-REVEAL_CELL = "reveal('What does the ball do at rho = 1?', 'It never settles.')"
+REVEAL_CELL = "Prompt('What does the ball do at rho = 1?', 'It never settles.')"
 COUNT = "(len(plt.get_fignums()), len(open_widgets))"
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from tp3helpers.exercises.momentum import (
-    check_momentum_step,
-    check_physical_to_momentum,
-    leaky_step_question,
-    optimal_parameters_question,
-    regime_question,
+    leaky_step_exercise,
+    mapping_exercise,
+    optimum_exercise,
+    regime_exercise,
+    step_exercise,
 )
 from tp3helpers.momentum import (
     BOUNDED,
@@ -19,6 +19,13 @@ from tp3helpers.momentum import (
     momentum_descent,
     optimal_parameters,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladders():
+    for exercise in (step_exercise, mapping_exercise, optimum_exercise, regime_exercise,
+                     leaky_step_exercise):
+        exercise.reset()
 
 
 def right_step(w, v, g, rho, eta):
@@ -30,12 +37,12 @@ def test_step_not_attempted():
     def stub(w, v, g, rho, eta):
         raise NotImplementedError
 
-    feedback = check_momentum_step(stub)
+    feedback = step_exercise.check(stub)
     assert feedback.status == "not attempted" and "not attempted yet" in str(feedback)
 
 
 def test_step_right_answer_passes():
-    assert check_momentum_step(right_step).passed
+    assert step_exercise.check(right_step).passed
 
 
 def test_step_homework_sign_is_named():
@@ -43,7 +50,7 @@ def test_step_homework_sign_is_named():
         v = rho * v - g
         return w - eta * v, v
 
-    feedback = check_momentum_step(homework)
+    feedback = step_exercise.check(homework)
     assert feedback.status == "failed" and "homework's sign" in feedback.message
 
 
@@ -51,64 +58,64 @@ def test_step_old_velocity_is_named():
     def old(w, v, g, rho, eta):
         return w + eta * v, rho * v - g
 
-    assert "old velocity" in check_momentum_step(old).message
+    assert "old velocity" in step_exercise.check(old).message
 
 
 def test_step_swapped_pair_and_pytorch_buffer_are_named():
-    assert "swapped" in check_momentum_step(lambda w, v, g, r, e: right_step(w, v, g, r, e)[::-1]
+    assert "swapped" in step_exercise.check(lambda w, v, g, r, e: right_step(w, v, g, r, e)[::-1]
                                             ).message
 
     def pytorch(w, v, g, rho, eta):
         b = rho * v + g
         return w - eta * b, b
 
-    assert "PyTorch's buffer" in check_momentum_step(pytorch).message
+    assert "PyTorch's buffer" in step_exercise.check(pytorch).message
 
 
 def test_step_wrong_velocity_and_wrong_return():
-    assert "velocity is" in check_momentum_step(lambda w, v, g, r, e: (w, v + g)).message
-    assert "return the pair" in check_momentum_step(lambda w, v, g, r, e: w).message
+    assert "velocity is" in step_exercise.check(lambda w, v, g, r, e: (w, v + g)).message
+    assert "return the pair" in step_exercise.check(lambda w, v, g, r, e: w).message
 
 
 def test_mapping_checker():
-    assert check_physical_to_momentum(lambda m, c, h: (1 - c * h / m, h * h / m)).passed
-    assert "divide the friction" in check_physical_to_momentum(
+    assert mapping_exercise.check(lambda m, c, h: (1 - c * h / m, h * h / m)).passed
+    assert "divide the friction" in mapping_exercise.check(
         lambda m, c, h: (1 - c * h, h * h / m)).message
-    assert "already has dt / m" in check_physical_to_momentum(
+    assert "already has dt / m" in mapping_exercise.check(
         lambda m, c, h: (1 - c * h / m, h / m)).message
-    assert "sign slip" in check_physical_to_momentum(lambda m, c, h: (1 - c * h / m, -1.0)).message
-    assert "implicit friction of Remark 4" in check_physical_to_momentum(
+    assert "sign slip" in mapping_exercise.check(lambda m, c, h: (1 - c * h / m, -1.0)).message
+    assert "implicit friction of Remark 4" in mapping_exercise.check(
         lambda m, c, h: (1 / (1 + c * h / m), h * h / (m + c * h))).message
-    assert "divide by the mass" in check_physical_to_momentum(
+    assert "divide by the mass" in mapping_exercise.check(
         lambda m, c, h: (1 - c * h / m, h * h)).message
 
     def stub(m, c, h):
         raise NotImplementedError
 
-    assert check_physical_to_momentum(stub).status == "not attempted"
+    assert mapping_exercise.check(stub).status == "not attempted"
 
 
 # --- hints and solutions of the code exercises ----------------------------------------------
 
 
 def test_code_exercises_hint_after_a_wrong_attempt_and_solution_on_demand():
-    feedback = check_momentum_step(lambda w, v, g, r, e: (w, v))
-    assert feedback.status == "failed" and "Hint:" in str(feedback)
-    assert "Hint:" not in str(check_momentum_step(right_step))
-    assert "w + eta * v_new" in str(check_momentum_step.solution())
+    feedback = step_exercise.check(lambda w, v, g, r, e: (w, v))
+    assert feedback.status == "failed" and "Hint 1 of 2" in str(feedback)
+    assert "Hint" not in str(step_exercise.check(right_step))
+    assert "w + eta * v_new" in step_exercise.solution
     assert "v_new = rho * v - grad_w" not in str(feedback)  # the solution is not in the feedback
-    wrong = check_physical_to_momentum(lambda m, c, h: (1 - c * h, h * h / m))
-    assert "Hint:" in str(wrong) and "dt**2 / mass" in str(check_physical_to_momentum.solution())
+    wrong = mapping_exercise.check(lambda m, c, h: (1 - c * h, h * h / m))
+    assert "Hint 1 of 2" in str(wrong) and "dt**2 / mass" in mapping_exercise.solution
 
 
 # --- the optimum for kappa = 25 ---------------------------------------------------------------
 
 
 def test_optimum_question_right_answer_rounded_to_three_decimals():
-    assert optimal_parameters_question.check((0.444, 2.778)).passed
-    assert optimal_parameters_question.check(np.array([4 / 9, 25 / 9])).passed
+    assert optimum_exercise.check((0.444, 2.778)).passed
+    assert optimum_exercise.check(np.array([4 / 9, 25 / 9])).passed
     rho, eta = optimal_parameters(0.04, 1.0)  # the package agrees with the stored answer
-    assert optimal_parameters_question.check((rho, eta)).passed
+    assert optimum_exercise.check((rho, eta)).passed
 
 
 @pytest.mark.parametrize(
@@ -126,24 +133,24 @@ def test_optimum_question_right_answer_rounded_to_three_decimals():
     ],
 )
 def test_optimum_question_names_each_mistake(answer, explanation):
-    feedback = optimal_parameters_question.check(answer)
+    feedback = optimum_exercise.check(answer)
     assert feedback.status == "failed" and explanation in feedback.message
-    assert "Hint:" in str(feedback)
+    assert "Hint 1 of 2" in str(feedback)
 
 
 def test_optimum_question_unknown_mistake_not_attempted_and_solution():
-    feedback = optimal_parameters_question.check((0.5, 2.0))
-    assert feedback.status == "failed" and "Hint:" in str(feedback)
-    assert optimal_parameters_question.check(...).status == "not attempted"
-    assert "0.444" not in str(optimal_parameters_question.check(...))
-    assert "25}{9}" in str(optimal_parameters_question.solution())
+    feedback = optimum_exercise.check((0.5, 2.0))
+    assert feedback.status == "failed" and "Hint 1 of 2" in str(feedback)
+    assert optimum_exercise.check(...).status == "not attempted"
+    assert "0.444" not in str(optimum_exercise.check(...))
+    assert "25}{9}" in optimum_exercise.solution
 
 
 # --- which regime -----------------------------------------------------------------------------
 
 
 def test_regime_question_right_answer_matches_a_simulated_run():
-    assert regime_question.check("c").passed and regime_question.check(" C ").passed
+    assert regime_exercise.check("c").passed and regime_exercise.check(" C ").passed
     assert iteration_regime(0.5, 3.0, [0.01, 1.0]) == BOUNDED
     # the run itself: the error neither shrinks nor grows
     bowl = Quadratic.from_eigenvalues([0.01, 1.0])
@@ -156,59 +163,28 @@ def test_regime_question_right_answer_matches_a_simulated_run():
     [("a", "dominant root is negative"), ("b", "never shrinks"), ("d", "modulus above 1")],
 )
 def test_regime_question_explains_each_wrong_option(choice, explanation):
-    feedback = regime_question.check(choice)
+    feedback = regime_exercise.check(choice)
     assert feedback.status == "failed" and explanation in feedback.message
-    assert "Hint:" in str(feedback)
+    assert "Hint 1 of 2" in str(feedback)
 
 
 def test_regime_question_bad_letter_and_solution():
-    assert "one of" in regime_question.check("e").message
-    assert regime_question.check(...).status == "not attempted"
-    assert "(c) bounded" in str(regime_question.solution())
+    assert "one of" in regime_exercise.check("e").message
+    assert regime_exercise.check(...).status == "not attempted"
+    assert "(c) bounded" in regime_exercise.solution
 
 
 # --- the effective step -----------------------------------------------------------------------
 
 
 def test_leaky_step_question():
-    assert leaky_step_question.check(0.04).passed
+    assert leaky_step_exercise.check(0.04).passed
     # measured: momentum on a constant gradient moves 0.04 per unit gradient in the long run
     line = momentum_descent(lambda w: np.ones(1), [0.0], rho=0.95, eta=0.002, steps=2000)
-    assert leaky_step_question.check(-(line[-1] - line[-2])[0]).passed
+    assert leaky_step_exercise.check(-(line[-1] - line[-2])[0]).passed
     for answer, explanation in [(0.0001, "do not multiply"), (0.002 / 0.95, "not 1/rho"),
                                 (0.002, "step of one gradient"), (20.0, "is the factor")]:
-        feedback = leaky_step_question.check(answer)
-        assert explanation in feedback.message and "Hint:" in str(feedback)
-    assert "0.04" in str(leaky_step_question.solution())
-    assert leaky_step_question.check(...).status == "not attempted"
-
-
-# --- the stored notebook ----------------------------------------------------------------------
-
-
-def test_stored_notebook_gives_no_answer_away():
-    from pathlib import Path
-
-    import nbformat
-
-    path = Path(__file__).parent.parent / "notebooks" / "03_momentum_physics.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    outputs = " ".join(str(output) for cell in code for output in cell.outputs)
-    secrets = {  # each taken from a solution or a revealed answer, so that it can be found
-        "w_new = w + eta * v_new": str(check_momentum_step.solution()),
-        "eta = dt**2 / mass": str(check_physical_to_momentum.solution()),
-        r"\frac{25}{9}": str(optimal_parameters_question.solution()),
-        "(c) bounded": str(regime_question.solution()),
-        "0.002 / 0.05": str(leaky_step_question.solution()),
-    }
-    reveals = [cell for cell in code if cell.source.startswith("reveal(")]
-    assert len(reveals) == 3
-    for cell in reveals:  # the answer is the second string of the call
-        answer = cell.source.split('",\n', 1)[1].strip().strip('"')[:18]
-        secrets[answer] = cell.source
-    assert all(secret in where for secret, where in secrets.items())
-    assert not [secret for secret in secrets if secret in outputs]
-    assert outputs.count("○") == 10  # five exercises, each in text/plain and text/html
-    # in JupyterLab the predict cells' source (which holds the answer) is collapsed
-    assert all(cell.metadata.get("jupyter", {}).get("source_hidden") for cell in reveals)
+        feedback = leaky_step_exercise.check(answer)
+        assert explanation in feedback.message and "Hint 1 of 2" in str(feedback)
+    assert "0.04" in leaky_step_exercise.solution
+    assert leaky_step_exercise.check(...).status == "not attempted"

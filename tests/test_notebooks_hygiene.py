@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -80,3 +81,37 @@ def test_one_seeded_rng_and_widget_backend(notebook):
     assert "%matplotlib widget" in code
     assert code.count("np.random.default_rng(") == 1
     assert "sys.path" not in code
+
+
+def test_says_how_to_use_it_at_the_top(notebook):
+    _, nb = notebook
+    first = nb.cells[0].source
+    assert nb.cells[0].cell_type == "markdown" and first.startswith("# ")
+    assert "**How to use this notebook:**" in first and "Run All Cells" in first
+    assert "(../docs/using-a-notebook.md)" in first
+
+
+#: The answer cell of an exercise: its last line checks the answer.
+CHECK = re.compile(r"^(\w+_exercise)\.check\((\w+)\)$")
+
+
+def test_every_exercise_is_answered_the_same_way(notebook):
+    """A cell shows the exercise (its name alone), the next one is the student's answer and ends
+    with ``name.check(answer)``, tagged for nbval rather than marked in a comment; the stored answer
+    cell says "not attempted"; no other way to show a solution or an answer is left."""
+    _, nb = notebook
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    answers = [i for i, cell in enumerate(code) if ".check(" in cell.source]
+    assert answers, "no exercise"
+    for i in answers:
+        cell = code[i]
+        last = CHECK.match(cell.source.strip().splitlines()[-1])
+        assert last, f"an answer cell must end with name.check(answer): {cell.source!r}"
+        assert code[i - 1].source == last.group(1), "the exercise is shown in the cell before"
+        assert "nbval-check-output" in cell.metadata.get("tags", []), cell.source
+        assert "NBVAL" not in cell.source, cell.source
+        (output,) = cell.outputs
+        assert output.data["text/plain"].startswith("○ ") and "not attempted yet" in str(output)
+    everything = "\n".join(cell.source for cell in code)
+    for gone in ("reveal(", ".solution(", "solution_button", "kernel_prompt("):
+        assert gone not in everything

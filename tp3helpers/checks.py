@@ -1,6 +1,14 @@
 r"""Visible checks for the notebooks: each prints what it compared and a ✓, or fails with ✗.
 
-A class watching a notebook with its code hidden sees every proof::
+A class watching a notebook with its code hidden sees every proof. Two kinds:
+
+- :func:`check_close` compares a formula with a measurement (finite differences, a simulation, a
+  trusted library) and prints the error;
+- :func:`predict` states a prediction and its tolerance *before* the measurement is made, and its
+  :meth:`Prediction.check` then compares the measurement with it. The tolerance comes from the
+  theory (a rounding bound, a neglected term), never from the number that was measured.
+
+
 
     >>> error = check_close("∂E/∂b: analytic vs finite differences", [1.0, 2.0], [1.0, 2.0 + 1e-9])
     ∂E/∂b: analytic vs finite differences, relative error 2e-10 ✓
@@ -20,7 +28,7 @@ import numpy as np
 
 from .gradcheck import relative_error
 
-__all__ = ["check_close", "check_true"]
+__all__ = ["check_close", "check_true", "predict", "Prediction"]
 
 
 def _rounded(value: object) -> str:
@@ -100,3 +108,92 @@ def check_true(label: str, condition: object, detail: str = "") -> None:
     if not bool(condition):
         raise AssertionError(f"{label} ✗{suffix}")
     print(f"{label} ✓{suffix}")
+
+
+class Prediction:
+    """A prediction with its tolerance, stated before the measurement it will be compared with.
+
+    Made by :func:`predict`; :meth:`check` compares a measured value with it.
+    """
+
+    def __init__(self, label: str, value: float, low: float, high: float, tolerance: str) -> None:
+        self.label, self.value, self.low, self.high = label, value, low, high
+        self.tolerance = tolerance
+
+    def __repr__(self) -> str:
+        return f"Prediction({self.label!r}, {_number(self.value)}, {self.tolerance})"
+
+    def check(self, measured: object) -> float:
+        """Print ``measured`` beside the prediction with ✓, or raise ``AssertionError`` with ✗.
+
+        Returns the measured value as a float (a notebook cell ending with the check does not echo
+        it).
+        """
+        number = float(np.asarray(measured, dtype=float))
+        line = (
+            f"{self.label}: predicted {_number(self.value)} ({self.tolerance}), "
+            f"measured {_number(number)}"
+        )
+        if not self.low <= number <= self.high:
+            raise AssertionError(f"{line} ✗ (allowed {_number(self.low)} to {_number(self.high)})")
+        print(f"{line} ✓")
+        return _Error(number)
+
+
+def predict(
+    label: str,
+    value: float,
+    *,
+    rtol: float | None = None,
+    atol: float | None = None,
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> Prediction:
+    """State a prediction and its tolerance, print them, and return a :class:`Prediction`.
+
+    The tolerance is one of: a relative one (``rtol=0.1``: within 10 %), an absolute one
+    (``atol=2``: within ±2), or a one-sided bound derived from the theory (``at_least``,
+    ``at_most``). Call this *before* measuring; then ``prediction.check(measured)``::
+
+        >>> steps = predict("gradient descent, steps to 1e-6", 691.2, rtol=0.05)
+        Prediction: gradient descent, steps to 1e-6 = 691 (within 5%)
+        >>> _ = steps.check(688)
+        gradient descent, steps to 1e-6: predicted 691 (within 5%), measured 688 ✓
+
+    Numbers are printed with three significant digits, so a cell marked ``# NBVAL_CHECK_OUTPUT``
+    prints the same line on every machine as long as the measurement is deterministic.
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"value must be a finite number, got {value!r}")
+    given = {k: v for k, v in dict(rtol=rtol, atol=atol, at_least=at_least, at_most=at_most).items()
+             if v is not None}
+    if len(given) != 1 and set(given) != {"at_least", "at_most"}:
+        raise ValueError(
+            "give exactly one tolerance: rtol, atol, or at_least and/or at_most; "
+            f"got {given or 'none'}"
+        )
+    for name, bound in given.items():
+        if not np.isfinite(float(bound)) or (name in ("rtol", "atol") and bound < 0):
+            raise ValueError(f"{name} must be finite (and >= 0 for rtol, atol), got {bound!r}")
+    if rtol is not None:
+        low, high = value - rtol * abs(value), value + rtol * abs(value)
+        tolerance = f"within {_number(100 * rtol)}%"
+    elif atol is not None:
+        low, high, tolerance = value - atol, value + atol, f"within ±{_number(atol)}"
+    else:
+        low = -np.inf if at_least is None else float(at_least)
+        high = np.inf if at_most is None else float(at_most)
+        if low > high:
+            raise ValueError(f"at_least={at_least!r} is above at_most={at_most!r}")
+        parts = ([f"at least {_number(low)}"] if at_least is not None else []) + (
+            [f"at most {_number(high)}"] if at_most is not None else []
+        )
+        tolerance = " and ".join(parts)
+    print(f"Prediction: {label} = {_number(value)} ({tolerance})")
+    return Prediction(label, value, low, high, tolerance)
+
+
+def _number(x: float) -> str:
+    """Three significant digits: 691, 0.0123, 2.5e-08."""
+    return f"{x:.3g}"

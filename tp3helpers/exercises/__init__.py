@@ -1,47 +1,77 @@
-"""The notebook exercises: code checkers, numeric and multiple-choice questions, and prompts.
+"""The notebook exercises and the Explore prompts, each with its text, answer and hints.
 
-Each exercise's feedback (:class:`Feedback`) is specific to the mistake, adds a hint after a
-wrong attempt, and the worked solution is shown only on demand (``.solution()`` or
-``.solution_button()``). :func:`reveal` is the "predict, then move the slider" prompt.
+Every exercise and prompt lives in the module of its notebook (:mod:`.softmax` for notebook 1,
+:mod:`.kernels` 2, :mod:`.momentum` 3, :mod:`.digits` 4), with its statement, its hints and its
+worked solution: a notebook cell only names it, so reading the notebook gives no answer away.
+Every exercise is answered the same way, in two cells::
+
+    softmax_exercise                      # shows the statement and a "Show solution" button
+
+    def my_softmax(a):                    # the answer cell (tagged nbval-check-output)
+        raise NotImplementedError         # or: answer = ...
+    softmax_exercise.check(my_softmax)    # feedback; each wrong attempt adds the next hint
+
+Three kinds of exercise: :class:`CodeExercise` (write a function, run on :class:`Case`\\ s),
+:class:`NumericExercise` (predict a number or an array) and :class:`ChoiceExercise` (choose an
+:class:`Option`). Feedback (:class:`Feedback`) names the mistake; after the n-th wrong attempt it
+shows the first n hints of the exercise's ladder (the idea first, then the step), then points to
+*Show solution*. ``exercise.reset()`` starts the ladder over. A :class:`Prompt` ("predict, then
+move the slider") shows its question and a *Reveal the answer* button.
+
+How to add an exercise
+----------------------
+1. In the notebook's module, make one object (its name ends in ``_exercise``)::
+
+       leaky_step_exercise = NumericExercise(
+           "the effective step",                                    # title
+           "With $\\rho = 0.95$ and $\\eta = 0.002$, ... which step?",  # statement, Markdown
+           0.002 / (1 - 0.95),                                      # the right answer
+           rtol=1e-3,
+           mistakes=[(0.002 * 0.05, "divide by 1 - rho, do not multiply")],  # typical slips
+           hints=["The velocity is a sum of past gradients weighted 1, rho, rho^2, ...",  # idea
+                  "On a constant gradient that sum tends to g / (1 - rho)."],          # step
+           solution=r"... worked solution, Markdown ...",
+       )
+
+   For code, give ``cases`` (:class:`Case`: a name for the feedback and the arguments) and one
+   ``judge(result, *args)`` returning ``None`` or what is wrong; :func:`result_array` turns the
+   student's result into an array or says why it cannot. For a choice, give ``options``
+   (letter -> :class:`Option` with its text, whether it is right, and why).
+2. In the notebook: import it in Setup, then a cell that shows it (``leaky_step_exercise``) and an
+   answer cell ending in ``leaky_step_exercise.check(answer)``, with the cell tag
+   ``nbval-check-output`` (nbval then checks that the stored notebook says "not attempted").
+3. In the notebook's exercise tests: the right answer passes, each typical slip gets its own
+   feedback. The shared tests (``tests/test_exercise_kinds.py``) find every exercise and prompt of
+   the four modules by themselves and check their hint ladders and that no stored notebook shows
+   an answer.
+
+A prompt is one line: ``damping_prompt = Prompt("Set rho = 1: ...?", "Neither: ...")``, shown by a
+cell ``damping_prompt`` in the Explore section.
 """
 
-from ._feedback import Feedback
-from ._questions import ChoiceQuestion, CodeExercise, NumericQuestion, code_exercise, reveal
-from .kernels import (
-    check_exp_counterexample,
-    check_is_psd,
-    check_taylor_exp_gram,
-    feature_count_question,
-    kernel_prompt,
-    smallest_eigenvalue_question,
-    valid_kernel_question,
-)
-from .momentum import check_momentum_step, check_physical_to_momentum
-from .softmax import (
-    bias_gradient_question,
-    check_cross_entropy_grad,
-    check_softmax,
-    curvature_question,
+from ._exercise import ChoiceExercise, CodeExercise, Exercise, NumericExercise, Option, Prompt
+from ._feedback import (
+    Case,
+    Feedback,
+    WrongResult,
+    result_array,
+    result_number,
+    result_pair,
+    run_cases,
 )
 
 __all__ = [
-    "Feedback",
+    "Exercise",
     "CodeExercise",
-    "code_exercise",
-    "NumericQuestion",
-    "ChoiceQuestion",
-    "reveal",
-    "check_softmax",
-    "check_cross_entropy_grad",
-    "bias_gradient_question",
-    "curvature_question",
-    "check_is_psd",
-    "check_taylor_exp_gram",
-    "check_exp_counterexample",
-    "valid_kernel_question",
-    "smallest_eigenvalue_question",
-    "feature_count_question",
-    "kernel_prompt",
-    "check_momentum_step",
-    "check_physical_to_momentum",
+    "NumericExercise",
+    "ChoiceExercise",
+    "Option",
+    "Prompt",
+    "Case",
+    "Feedback",
+    "WrongResult",
+    "result_array",
+    "result_number",
+    "result_pair",
+    "run_cases",
 ]

@@ -1,13 +1,17 @@
-"""Feedback objects returned by the exercise checkers, and the plumbing that runs a student's code.
+"""Checking an answer: the feedback, the kind of a result, and the runner of code exercises.
 
-A checker calls the student's function on a series of cases. Each case returns ``None`` when the
-answer is right or a sentence saying what is wrong. A stub that still raises
-``NotImplementedError`` is reported as not attempted yet, so the stored notebook runs clean.
+A code exercise calls the student's function once per :class:`Case` and hands each result, with
+the case's arguments, to one *judge* function of the exercise, which returns ``None`` when the
+result is right or a sentence saying what is wrong. :func:`run_cases` does the rest, the same for
+every code exercise:
 
-Blame goes where it belongs: an error raised inside the student's function is reported as such
-("your function raised ..."); a result of the wrong kind (a string, a dict, complex numbers, the
-wrong shape) is reported by what it was and what was expected (:func:`result_array`), and the
-checker never converts or broadcasts it blindly.
+- a stub that still raises ``NotImplementedError`` is "not attempted", so the stored notebook runs
+  clean;
+- an error or a warning raised inside the student's function is reported as theirs ("your
+  function raised ..."), a result of the wrong kind (a string, complex numbers, the wrong shape)
+  by what it was and what was expected (:func:`result_array`), and an error in the judge itself
+  as the checker's fault, never the student's;
+- the first case that fails is named in the feedback ("for a = [1000, 1000, 999] ...").
 """
 
 from __future__ import annotations
@@ -21,30 +25,30 @@ import numpy as np
 
 from .._validation import short_repr
 
-__all__ = ["Feedback", "WrongResult", "result_array", "result_number", "run_cases"]
-
-Case = Callable[[Callable[..., object]], "str | None"]
+__all__ = ["Case", "Feedback", "NotAttempted", "WrongResult", "result_array", "result_number",
+           "result_pair", "run_cases"]
 
 _ICONS = {"not attempted": "○", "passed": "✔", "failed": "✘"}
 _COLOURS = {"not attempted": "#555555", "passed": "#1a7f37", "failed": "#a40000"}
-NOT_ATTEMPTED = (
-    "not attempted yet: replace `raise NotImplementedError` with your code and run the cell again."
-)
 # A result larger than this is refused before any copy (a student may return a huge view).
 MAX_RESULT_SIZE = 1_000_000
+#: Said once every hint of the ladder has been given.
+NO_MORE_HINTS = "No more hints: Show solution, under the statement, gives a worked solution."
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """What a checker found: ``status`` is ``"not attempted"``, ``"passed"`` or ``"failed"``.
+    """What a check found: ``status`` is ``"not attempted"``, ``"passed"`` or ``"failed"``.
 
-    After a failed attempt ``hint`` (when the exercise has one) is shown below the message.
+    ``hints`` are the hints given so far, after a failed attempt (one more after each, see
+    :class:`~tp3helpers.exercises.Exercise`), out of ``ladder`` in all.
     """
 
     exercise: str
     status: str
     message: str
-    hint: str = ""
+    hints: tuple[str, ...] = ()
+    ladder: int = 0
 
     @property
     def passed(self) -> bool:
@@ -53,36 +57,42 @@ class Feedback:
     def __bool__(self) -> bool:
         return self.passed
 
-    def _show_hint(self) -> bool:
-        return self.status == "failed" and bool(self.hint)
+    def _lines(self) -> list[str]:
+        """The hint lines, numbered "Hint 1 of 2: ..."."""
+        lines = [f"Hint {i} of {self.ladder}: {hint}" for i, hint in enumerate(self.hints, 1)]
+        if self.hints and len(self.hints) == self.ladder:
+            lines.append(NO_MORE_HINTS)
+        return lines
 
     def __str__(self) -> str:
-        text = f"{_ICONS[self.status]} {self.exercise}: {self.message}"
-        return text + (f"\n  Hint: {self.hint}" if self._show_hint() else "")
+        head = f"{_ICONS[self.status]} {self.exercise}: {self.message}"
+        return "\n  ".join([head, *self._lines()])
 
     def __repr__(self) -> str:
         return str(self)
 
     def _repr_html_(self) -> str:
-        text = (
-            f'<div style="color:{_COLOURS[self.status]}"><b>{_ICONS[self.status]} '
-            f"{html.escape(self.exercise)}</b>: {html.escape(self.message)}"
+        from ._display import presentation_px  # the widget layer, only when shown in a notebook
+
+        size = presentation_px()
+        style = f"color:{_COLOURS[self.status]}" + (f";font-size:{size:g}px" if size else "")
+        lines = "".join(f"<br><i>{html.escape(line)}</i>" for line in self._lines())
+        return (
+            f'<div class="tp3-feedback" style="{style}"><b>{_ICONS[self.status]} '
+            f"{html.escape(self.exercise)}</b>: {html.escape(self.message)}{lines}</div>"
         )
-        if self._show_hint():
-            text += f"<br><i>Hint:</i> {html.escape(self.hint)}"
-        return text + "</div>"
 
 
 class WrongResult(Exception):
-    """Raised by a checker when the student's result has the wrong kind or shape (not a crash)."""
+    """Raised by a judge when the student's result has the wrong kind or shape (not a crash)."""
+
+
+class NotAttempted(Exception):
+    """The student's function still raises ``NotImplementedError``."""
 
 
 class _StudentError(Exception):
     """An exception or warning raised inside the student's own function."""
-
-
-class _NotAttempted(Exception):
-    pass
 
 
 def _describe(value: object) -> str:
@@ -94,9 +104,9 @@ def result_array(
 ) -> np.ndarray:
     """The student's ``value`` as a float array, or :class:`WrongResult` saying what was wrong.
 
-    ``what`` starts the sentence, e.g. ``"for a = [1, 2, 3] your function returned"``. The shape
-    is compared before any conversion, and results with more than ``MAX_RESULT_SIZE`` entries are
-    refused, so a wrong answer never makes the checker allocate a huge array.
+    ``what`` starts the sentence, e.g. ``"your answer is"``. The shape is compared before any
+    conversion, and results with more than ``MAX_RESULT_SIZE`` entries are refused, so a wrong
+    answer never makes the checker allocate a huge array.
     """
     wanted = f"an array of shape {shape}" if shape is not None else "an array of real numbers"
     if shape == ():
@@ -131,16 +141,43 @@ def result_number(value: object, *, what: str = "your function returned") -> flo
     return float(arr.reshape(()))
 
 
-def _guarded(fn: Callable[..., object]) -> Callable[..., object]:
-    """``fn`` with its own exceptions and warnings wrapped, so they are not mistaken for ours."""
+def result_pair(value: object, what: str) -> tuple[object, object]:
+    """The two items of a returned pair such as ``(w_new, v_new)``, or WrongResult."""
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise WrongResult(f"your function returned {_describe(value)}; return the pair {what}")
+    return value[0], value[1]
 
-    def call(*args: object, **kwargs: object) -> object:
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function.
+
+    Attributes
+    ----------
+    name : str
+        Which call, as the feedback says it: ``"a = [1, 2, 3]"`` gives "for a = [1, 2, 3] your
+        function returned ...". Empty for an exercise with a single call.
+    args : tuple
+        The arguments. The student's function gets copies of the arrays among them, the judge the
+        originals, so a function that changes its input cannot change what it is judged against.
+    note : str
+        What this case is about, added to the feedback when it fails, e.g. "exp(1000) overflows
+        float64".
+    """
+
+    name: str
+    args: tuple = ()
+    note: str = ""
+
+    def call(self, fn: Callable[..., object]) -> object:
+        """``fn`` on copies of the arguments; its own errors and warnings are reported as such."""
+        args = [a.copy() if isinstance(a, np.ndarray) else a for a in self.args]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                return fn(*args, **kwargs)
+                return fn(*args)
         except NotImplementedError as exc:
-            raise _NotAttempted from exc
+            raise NotAttempted from exc
         except Warning as warning:
             raise _StudentError(
                 f"your function raised a warning ({type(warning).__name__}: {warning})"
@@ -148,31 +185,28 @@ def _guarded(fn: Callable[..., object]) -> Callable[..., object]:
         except Exception as exc:  # noqa: BLE001 - any error in student code is feedback
             raise _StudentError(f"your function raised {type(exc).__name__}: {exc}") from exc
 
-    return call
+    def told(self, problem: str) -> str:
+        """``problem`` as the feedback says it, with the case's name and note."""
+        text = f"for {self.name} {problem}" if self.name else problem
+        return f"{text} — {self.note}" if self.note else text
 
 
-def run_cases(
-    exercise: str,
-    fn: Callable[..., object],
-    cases: Sequence[Case],
-    success: str,
-    hint: str = "",
-) -> Feedback:
-    """Run ``cases`` against the student's ``fn`` and stop at the first problem.
+#: ``judge(result, *case.args)``: ``None`` when the result is right, else what is wrong with it.
+Judge = Callable[..., "str | None"]
 
-    Each case receives a guarded ``fn``: what the student's code raises, including warnings
-    (overflow, invalid value: a correct answer computes without them), is reported as theirs; a
-    result of the wrong kind is reported through :class:`WrongResult`. An error in the checker's
-    own code is reported as the checker's, never blamed on the student.
+
+def run_cases(fn: object, cases: Sequence[Case], judge: Judge) -> str | None:
+    """What is wrong with the student's ``fn`` on the first case it fails, or ``None``.
+
+    Raises :class:`NotAttempted` when ``fn`` still raises ``NotImplementedError``.
     """
     if not callable(fn):
-        return Feedback(exercise, "failed", f"expected a function, got {short_repr(fn)}", hint)
-    student = _guarded(fn)
+        return f"expected a function, got {_describe(fn)}"
     for case in cases:
         try:
-            problem = case(student)
-        except _NotAttempted:
-            return Feedback(exercise, "not attempted", NOT_ATTEMPTED)
+            problem = judge(case.call(fn), *case.args)
+        except NotAttempted:
+            raise
         except (_StudentError, WrongResult) as exc:
             problem = str(exc)
         except Exception as exc:  # noqa: BLE001 - report, never raise into the notebook
@@ -181,5 +215,5 @@ def run_cases(
                 "this is a fault of the checker: check the kind and shape your function returns"
             )
         if problem:
-            return Feedback(exercise, "failed", problem, hint)
-    return Feedback(exercise, "passed", success)
+            return case.told(problem)
+    return None

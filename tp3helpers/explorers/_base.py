@@ -27,6 +27,7 @@ No exception escapes a callback into the notebook: it is shown in the readout in
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Hashable, Iterable, Mapping
 
@@ -44,7 +45,7 @@ from ..plotting.figure import (
 from ._frames import send_fast_frames
 from ._layout import ScreenFit, align_descriptions
 
-__all__ = ["BlitManager", "Explorer", "message_html"]
+__all__ = ["BlitManager", "Explorer", "message_html", "still_html"]
 
 #: Decimal places kept of every slider value (a browser's arrow key can send 1.9999999999999998).
 VALUE_DECIMALS = 10
@@ -58,6 +59,19 @@ def message_html(text: str, kind: str = "info") -> str:
         f'<div class="tp3-message tp3-{kind}" style="color:{colours[kind]}">'
         f"{icon}{html.escape(text)}</div>"
     )
+
+
+#: Under an explorer's still picture in a stored notebook (see :func:`still_html`).
+STILL_CAPTION = "A still picture: run the notebook (Run ▸ Run All Cells) to move the sliders."
+
+
+def still_html(png: bytes, title: str) -> str:
+    """The explorer's picture with :data:`STILL_CAPTION` under it, for readers without a kernel
+    (a stored notebook on a code host, or in JupyterLab before it runs); the live widget replaces
+    it as soon as a kernel runs the cell."""
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<div class="tp3-still"><img src="{source}" alt="{html.escape(title)}">'
+            f"<p><i>{html.escape(STILL_CAPTION)}</i></p></div>")
 
 
 def _artists_in(value: object) -> list[Artist]:
@@ -277,6 +291,7 @@ class Explorer(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = f"{self._title} (live in JupyterLab or Voilà with a running kernel)"
         bundle["image/png"] = png_snapshot(self.figure, self._blit.animated)
+        bundle["text/html"] = still_html(bundle["image/png"], self._title)
         return bundle
 
     def close(self) -> None:

@@ -1,0 +1,117 @@
+"""How an exercise or a prompt looks: its text, a button, and the text the button reveals.
+
+:class:`Card` is the widget (the text and the revealed text are Markdown, rendered with the
+notebook's own maths); its display data carries two readable fallbacks: ``text/markdown``
+(the text, for a stored notebook on a code host, or in JupyterLab before the kernel runs) and
+``text/plain`` (in place of ipywidgets' ``VBox(children=(...``). The revealed text is in no output
+until the click, so a stored notebook gives no answer away.
+
+The card also holds :class:`RevealScroller`, an invisible widget (a few lines of JavaScript shipped
+inline, so it works offline) that brings the revealed text into view, and that gives the page the
+presentation-size rule: with ``TP3_PRESENTATION=1`` (``make demo``) the card's text and buttons,
+like the feedback of a check, have the size of the explorers' readout
+(:data:`tp3helpers.plotting.figure.PRESENTATION`).
+"""
+
+from __future__ import annotations
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+from IPython.display import Markdown
+
+from .._cells import close_widgets, replace_previous
+from ..plotting.figure import PRESENTATION, text_style
+
+__all__ = ["Card", "RevealScroller", "presentation_px"]
+
+
+def presentation_px() -> float | None:
+    """The explorers' readout size in presentation size, CSS pixels; ``None`` in normal size
+    (the notebook's own text size is kept)."""
+    return PRESENTATION.readout_px if text_style() == PRESENTATION else None
+
+
+_ESM = r"""
+// When Python reveals a card's hidden text, keep it in view while it renders (Markdown, then
+// MathJax, change its height) for two seconds.
+function render({ model, el }) {
+  const reveal = () => {
+    const card = el.closest('.tp3-card');
+    const shown = card && card.querySelector('.tp3-revealed');
+    if (!shown) return;
+    const observer = new ResizeObserver(() => {
+      if (shown.getBoundingClientRect().height > 0) shown.scrollIntoView({ block: 'nearest' });
+    });
+    observer.observe(shown);
+    setTimeout(() => observer.disconnect(), 2000);
+  };
+  model.on('change:revealed', reveal);
+  return () => model.off('change:revealed', reveal);
+}
+export default { render };
+"""
+
+_LARGE = f"{PRESENTATION.readout_px:g}px"
+
+
+class RevealScroller(anywidget.AnyWidget):
+    """Invisible: scrolls its card's revealed text into view when ``revealed`` grows."""
+
+    _esm = _ESM
+    # JupyterLab's and the widgets' text sizes are CSS variables: a card in presentation size sets
+    # them for everything inside it (Markdown, code, tables, buttons).
+    _css = (
+        f".tp3-large {{ font-size: {_LARGE}; --jp-content-font-size1: {_LARGE}; "
+        f"--jp-code-font-size: {_LARGE}; --jp-ui-font-size1: {_LARGE}; "
+        f"--jp-widgets-font-size: {_LARGE}; --jp-widgets-inline-height: 1.8em; }}"
+    )
+    #: How many times the card revealed its text.
+    revealed = traitlets.Int(0).tag(sync=True)
+
+
+def _markdown_output(text: str = "") -> widgets.Output:
+    out = widgets.Output()
+    if text:
+        out.append_display_data(Markdown(text))
+    return out
+
+
+class Card(widgets.VBox):
+    """``text``, a button ``label``, and ``hidden``, shown under the button once it is clicked.
+
+    ``plain`` is the ``text/plain`` fallback. Made again by the same notebook cell (a re-run), a
+    card replaces the previous one, which is closed.
+
+    Attributes
+    ----------
+    button : ipywidgets.Button
+        The button; disabled once clicked.
+    revealed : ipywidgets.Output
+        Empty until the click, then ``hidden`` as Markdown.
+    """
+
+    def __init__(self, text: str, label: str, hidden: str, *, plain: str) -> None:
+        self.button = widgets.Button(description=label, button_style="info",
+                                     layout=widgets.Layout(width="auto", align_self="flex-start"))
+        self.revealed = _markdown_output()
+        self.revealed.add_class("tp3-revealed")
+        scroller = RevealScroller(layout=widgets.Layout(display="none"))
+
+        def reveal(_button: object) -> None:
+            self.button.disabled = True
+            self.revealed.append_display_data(Markdown(hidden))
+            scroller.revealed += 1
+
+        self.button.on_click(reveal)
+        super().__init__([_markdown_output(text), self.button, self.revealed, scroller])
+        self.add_class("tp3-card")
+        if presentation_px():
+            self.add_class("tp3-large")
+        note = f"*Run the notebook for the “{label}” button.*"
+        self._fallback = {"text/plain": plain, "text/markdown": f"{text}\n\n{note}"}
+        replace_previous(self, ("card", label, hidden), close_widgets)
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        """The live widget, with readable text for readers without a running kernel."""
+        return {**(super()._repr_mimebundle_(**kwargs) or {}), **self._fallback}
