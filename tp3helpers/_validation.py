@@ -130,8 +130,11 @@ def as_float_array(
         if not allow_empty:
             raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
         return arr
-    magnitude = np.where(arr == -np.inf, 0.0, np.abs(arr)) if allow_neg_inf else np.abs(arr)
-    if not magnitude.max() <= max_abs:  # one pass when all is well; the culprit is named below
+    low, high = arr.min(), arr.max()  # two passes when all is well; the culprit is named below
+    if allow_neg_inf and low == -np.inf:
+        low = np.where(arr == -np.inf, 0.0, arr).min()
+    if not -max_abs <= low <= high <= max_abs:  # false for NaN too
+        magnitude = np.abs(arr[arr != -np.inf] if allow_neg_inf else arr)
         if np.isnan(arr).any():
             raise ValueError(f"{name} contains NaN: {short_repr(arr)}")
         if np.isposinf(arr).any():

@@ -79,6 +79,7 @@ __all__ = [
 #: A run stops once an iterate's largest absolute entry exceeds this (or is not finite): the
 #: limit of the common domain, so every position returned is a valid input of the objectives.
 DIVERGENCE_BOUND = LIMIT
+_BOUND_SQUARED = DIVERGENCE_BOUND**2
 
 #: Codes returned by :func:`iteration_regime`.
 MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
@@ -89,22 +90,23 @@ Update = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
 def _gradient(grad: Grad, w: np.ndarray, step: int) -> np.ndarray:
-    """``grad(w)`` as a float64 array of the shape of ``w``. Its values may be anything (a huge
-    or non-finite gradient makes the run diverge); its kind and shape may not."""
-    value = grad(w)
-    try:
-        g = np.asarray(value)
-    except ValueError:  # a ragged list
-        g = np.asarray(None)
+    """``grad(w)``, which must be real numbers of the shape of ``w``. Its values may be anything
+    (a huge or non-finite gradient makes the run diverge); its kind and shape may not."""
+    g = grad(w)
+    if type(g) is not np.ndarray:  # a list, a scalar, a string...
+        try:
+            g = np.asarray(g)
+        except ValueError:  # a ragged list
+            g = np.asarray(None)
     if g.dtype.kind not in "biuf":
         raise TypeError(
-            f"grad must return an array of real numbers, got {short_repr(value)} at step {step}"
+            f"grad must return an array of real numbers, got {short_repr(g)} at step {step}"
         )
     if g.shape != w.shape:
         raise ValueError(
             f"grad must return an array of shape {w.shape} like w0, got {g.shape} at step {step}"
         )
-    return g.astype(np.float64, copy=False)
+    return g
 
 
 def _run(
@@ -121,7 +123,9 @@ def _run(
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is a divergence, caught below
         for step in range(1, steps + 1):
             w, v = update(w, v, step)
-            if not np.abs(w).max() <= DIVERGENCE_BOUND:  # false for NaN too
+            # |w|^2 <= B^2 settles the usual case in one dot product; otherwise every entry is
+            # compared with B (false for NaN too)
+            if not (w @ w <= _BOUND_SQUARED or np.abs(w).max() <= DIVERGENCE_BOUND):
                 break
             positions.append(w)
             velocities.append(v)

@@ -46,8 +46,8 @@ __all__ = [
 ]
 
 
-def _logits(a: object, axis: object, name: str, ndim: int | None = None) -> tuple[np.ndarray, int]:
-    r"""The logits ``a`` as float64, checked once, and the axis of the classes.
+def _shifted(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
+    r"""The logits ``a`` as float64, checked once, minus their maximum along ``axis``.
 
     Domain: finite logits at most 1e150 in magnitude (products such as :math:`W x` of two inputs
     of the common domain, see :mod:`tp3helpers._validation`), or ``-inf`` for a class of
@@ -58,12 +58,13 @@ def _logits(a: object, axis: object, name: str, ndim: int | None = None) -> tupl
     if logits.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {logits!r}")
     axis = check_axis(axis, logits.ndim, name)
-    if (logits == -np.inf).all(axis=axis).any():
+    peak = logits.max(axis=axis, keepdims=True)
+    if np.isneginf(peak).any():
         raise ValueError(
             f"{name} has a slice along axis {axis} whose entries are all -inf; softmax is "
             "undefined there (at least one finite logit per slice is needed)"
         )
-    return logits, axis
+    return logits - peak
 
 
 def _dtype(a: object) -> type:
@@ -104,8 +105,7 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
 
 def _softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
     """:func:`softmax`, with the argument's name and dimension for the error messages."""
-    logits, axis = _logits(a, axis, name, ndim)
-    e = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    e = np.exp(_shifted(a, axis, name, ndim))
     return (e / e.sum(axis=axis, keepdims=True)).astype(_dtype(a), copy=False)
 
 
@@ -122,8 +122,7 @@ def log_softmax(a: object, axis: int = -1) -> np.ndarray:
 
 
 def _log_softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
-    logits, axis = _logits(a, axis, name, ndim)
-    shifted = logits - logits.max(axis=axis, keepdims=True)
+    shifted = _shifted(a, axis, name, ndim)
     log_sum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return (shifted - log_sum).astype(_dtype(a), copy=False)
 
