@@ -261,6 +261,8 @@ def test_relative_error():
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error([1.0, 0.0], [-1.0, 0.0]) == pytest.approx(1.0)
     assert relative_error([1.0], [1.0 + 1e-9]) == pytest.approx(5e-10, rel=1e-3)
+    # subnormal entries: |a - b| / (|a| + |b|) = sqrt(2) / (sqrt(3) + 1), exact to rounding
+    assert relative_error([5e-324] * 3, [5e-324, 0.0, 0.0]) == pytest.approx(2**0.5 / (3**0.5 + 1))
 
 
 # -- SoftmaxRegression -----------------------------------------------------------------------------

@@ -98,13 +98,17 @@ def relative_error(a: object, b: object) -> float:
 
     It is 0 for identical arrays (including two zero arrays) and at most 1 (up to rounding).
     Domain: finite entries at most :math:`10^{300}` in magnitude (arrays that are only measured,
-    see :mod:`tp3helpers._validation`). The norms are SciPy's (BLAS ``nrm2``), which neither
-    underflow for entries of :math:`10^{-170}` nor overflow.
+    see :mod:`tp3helpers._validation`). The ratio does not change when both arrays are divided
+    by their largest entry: so divided, even arrays of subnormal numbers (1e-320) have norms that
+    float64 can hold. The norms are SciPy's (BLAS ``nrm2``), which do not underflow.
     """
     left = as_float_array(a, "a", max_abs=WIDE_LIMIT)
     right = as_float_array(b, "b", max_abs=WIDE_LIMIT)
     if left.shape != right.shape:
         raise ValueError(f"a and b must have the same shape, got {left.shape} and {right.shape}")
-    norm = scipy.linalg.norm  # of the flattened arrays: BLAS nrm2
-    total = norm(left.ravel()) + norm(right.ravel())
-    return 0.0 if total == 0 else float(norm((left - right).ravel()) / total)
+    scale = max(np.abs(left).max(), np.abs(right).max())
+    if scale == 0:
+        return 0.0
+    left, right = left.ravel() / scale, right.ravel() / scale
+    norm = scipy.linalg.norm  # of 1-D arrays: BLAS nrm2
+    return float(norm(left - right) / (norm(left) + norm(right)))
