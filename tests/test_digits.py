@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+from sklearn.datasets import load_digits
 from sklearn.kernel_approximation import Nystroem
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 
 from tp3helpers.digits import (
     NystromFeatures,
@@ -24,11 +27,15 @@ from tp3helpers.kernels import gaussian
 from tp3helpers.momentum import momentum_descent, optimal_parameters
 
 
-def test_split_is_seeded_disjoint_and_scaled():
+def test_split_is_scikit_learns_train_test_split_seeded_disjoint_and_scaled():
     a, b = load_digits_split(seed=3), load_digits_split(seed=3)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
-    assert a.X_train.shape == (1258, 64) and a.X_test.shape == (539, 64)
+    digits = load_digits()
+    expected = train_test_split(digits.data / 16.0, digits.target, test_size=0.3, random_state=3)
+    for ours, theirs in zip(a, expected, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert a.X_train.shape == (1257, 64) and a.X_test.shape == (540, 64)  # ceil(0.3 * 1797)
     assert a.X_train.min() == 0.0 and a.X_train.max() == 1.0
     rows = {tuple(r) for r in a.X_test}
     assert sum(tuple(r) in rows for r in a.X_train) < 10  # a handful of duplicate images only
@@ -36,10 +43,17 @@ def test_split_is_seeded_disjoint_and_scaled():
     assert set(a.y_train) == set(range(10))
 
 
-@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, float("nan")])
+@pytest.mark.parametrize("bad", [0.0, 1.0, 1796.5 / 1797, -0.1, float("nan")])
 def test_split_rejects_bad_fraction(bad):
     with pytest.raises(ValueError, match="test_fraction"):
         load_digits_split(test_fraction=bad)
+
+
+def test_split_at_the_edges_of_its_domain():
+    smallest, largest = load_digits_split(test_fraction=1e-9), load_digits_split(1796 / 1797)
+    assert len(smallest.y_test) == 1 and len(largest.y_train) == 1
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 4294967295"):
+        load_digits_split(seed=2**32)
 
 
 def test_landmarks_are_distinct_rows(rng):
@@ -47,7 +61,7 @@ def test_landmarks_are_distinct_rows(rng):
     Z = choose_landmarks(X, 10, rng)
     assert Z.shape == (10, 3)
     assert len({tuple(z) for z in Z}) == 10 and all(any((z == X).all(1)) for z in Z)
-    with pytest.raises(ValueError, match="m must be at most"):
+    with pytest.raises(ValueError, match="m must be an integer from 1 to 50, got 51"):
         choose_landmarks(X, 51, rng)
     with pytest.raises(TypeError, match="rng"):
         choose_landmarks(X, 5, 0)
@@ -83,6 +97,18 @@ def test_nystrom_reproduces_the_kernel_on_landmarks(rng):
         features.transform(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="bandwidth"):
         NystromFeatures(Z, bandwidth=0.0)
+
+
+def test_nystrom_features_are_scikit_learns(rng):
+    """With every eigenvalue of K_mm kept (all above 1e-10 of the largest and 1e-12, scikit-learn's
+    floor), both compute K_nm K_mm^(-1/2): the same features, not only the same Gram matrix."""
+    X = rng.normal(size=(60, 5))
+    h = 2.0
+    reference = Nystroem(kernel="rbf", gamma=1 / (2 * h * h), n_components=25,
+                         random_state=0).fit(X)
+    ours = NystromFeatures(reference.components_, bandwidth=h)
+    assert ours.kept == 25 and ours.eigenvalues[0] > 1e-12
+    np.testing.assert_allclose(ours.transform(X), reference.transform(X), rtol=1e-7, atol=1e-9)
 
 
 def test_nystrom_gram_matches_scikit_learn(rng):
@@ -177,5 +203,6 @@ def test_steps_to_tolerance_and_accuracy():
     assert steps_to_tolerance([4.0, 2.0, 1.0, 0.5], 0.25) == 2
     assert steps_to_tolerance([4.0, 3.0], 0.1) is None
     assert accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
-    with pytest.raises(ValueError, match="same non-empty shape"):
+    assert accuracy(["7", "1"], ["7", "7"]) == accuracy_score(["7", "7"], ["7", "1"]) == 0.5
+    with pytest.raises(ValueError, match="same non-empty 1-D shape"):
         accuracy([1, 2], [1])

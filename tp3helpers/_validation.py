@@ -1,28 +1,88 @@
-"""Input checks shared by every public function of :mod:`tp3helpers`.
+r"""The input domain of the math layer, and the one place where it is checked.
 
-Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong value)
-with a message that names the argument, shows the offending value and says what was expected.
+Every public function of :mod:`tp3helpers` documents its input domain and checks it up front with
+the helpers below; inside the domain its body is the textbook formula of the notebook. An input
+outside the domain raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong
+value) whose message names the argument the caller passed, shows its value and says what was
+expected. The domain is the same simple rule everywhere:
+
+* **Real numbers** (array entries and scalars) are finite and at most :data:`LIMIT` :math:`=
+  10^{50}` in magnitude.
+* **Positive scales** (a bandwidth, a step, a mass, a time step, an eigenvalue, a tolerance) lie
+  between :math:`1/\text{LIMIT} = 10^{-50}` and :data:`LIMIT`.
+* **Products** that a caller forms from two such inputs before passing them on — logits
+  :math:`W x`, a matrix of curvatures, kernel values for a regression — are at most
+  :data:`PRODUCT_LIMIT` :math:`= 10^{150}` in magnitude.
+* **Matrices that are only measured** — a Gram matrix whose eigenvalues are computed, two arrays
+  whose relative difference is computed — are at most :data:`WIDE_LIMIT` :math:`= 10^{300}` in
+  magnitude: their norms and eigenvalues (at most :math:`n \cdot 10^{300}` for the at most
+  :math:`10^4 \times 10^4` matrices allowed) stay finite, and nothing multiplies them further.
+* **Sizes**: a run makes at most :data:`MAX_STEPS` steps, a series or polynomial has order at most
+  :data:`MAX_ORDER`, and an array the package allocates holds at most :data:`MAX_ENTRIES` numbers
+  (800 MB of float64). A larger request is refused at once, before any work: no call runs
+  without bound or exhausts the memory.
+
+Why these numbers: float64 holds normal numbers from about :math:`2.2 \cdot 10^{-308}` to
+:math:`1.8 \cdot 10^{308}`. A product or quotient of up to six numbers of the domain lies between
+:math:`10^{-300}` and :math:`10^{300}`, and a sum of fewer than :math:`10^{8}` of them stays far
+below the top; the formulas of the package (a squared distance over a squared bandwidth, the
+fourth power in Rosenbrock's valley, a kinetic energy :math:`m \lVert\Delta x\rVert^2/\Delta t^2`)
+use no more, so each is exact to rounding without rescaling tricks, and no operation overflows,
+produces NaN or emits a warning. Products of two inputs, at most :math:`d \cdot 10^{100}`, fit
+under :data:`PRODUCT_LIMIT` with room for one more factor. Iterates of a run stay inside the
+domain too: a run stops as diverged once an iterate leaves it (:mod:`tp3helpers.momentum`).
+Real entries may be tiny (0 and subnormal numbers are in the domain): a product that falls below
+the normal range then rounds to 0 or a subnormal, an absolute error below :math:`10^{-307}` times
+the factors applied after it, as in any float64 computation.
+
+Why not :func:`sklearn.utils.check_scalar`: it accepts NaN, infinities and ``True`` as numbers
+(``check_scalar(float("nan"), "eta", numbers.Real, min_val=0)`` returns NaN), and its messages
+(``eta == -1.0, must be > 0.``) do not say what kind of value was expected. The scalar helpers
+here refuse all three, and each message says what was expected. Arrays are checked here rather
+than with :func:`sklearn.utils.check_array` for the same reason (its finiteness message does not
+report magnitude), except where scikit-learn's estimator contract needs ``validate_data``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 __all__ = [
+    "LIMIT",
+    "PRODUCT_LIMIT",
+    "WIDE_LIMIT",
+    "MAX_STEPS",
+    "MAX_ORDER",
+    "MAX_ENTRIES",
     "as_float_array",
-    "check_finite_scalar",
+    "as_symmetric",
     "check_positive",
     "check_nonnegative",
-    "check_nonnegative_int",
-    "check_positive_int",
-    "check_int_in_range",
     "check_in_range",
+    "check_int_in_range",
+    "check_nonnegative_int",
+    "check_bool",
     "check_callable",
     "check_axis",
+    "check_entries",
     "short_repr",
 ]
+
+#: Largest magnitude of a real input; positive scales lie in ``[1 / LIMIT, LIMIT]``.
+LIMIT = 1e50
+#: Largest magnitude of a product of two inputs passed on: logits, curvatures, kernel values.
+PRODUCT_LIMIT = 1e150
+#: Largest magnitude of an array that is only measured (a norm, an eigenvalue), not multiplied.
+WIDE_LIMIT = 1e300
+#: Most steps of one run (a gradient-descent or momentum run, or a training loop).
+MAX_STEPS = 1_000_000
+#: Highest order of a Taylor series, of a feature map or degree of a polynomial kernel.
+MAX_ORDER = 1000
+#: Most numbers in one array that the package allocates (800 MB of float64).
+MAX_ENTRIES = 100_000_000
 
 
 def short_repr(value: object, limit: int = 80) -> str:
@@ -38,14 +98,17 @@ def as_float_array(
     name: str,
     *,
     ndim: int | tuple[int, ...] | None = None,
+    max_abs: float = LIMIT,
     allow_neg_inf: bool = False,
     allow_empty: bool = False,
 ) -> np.ndarray:
-    """Convert ``value`` to a floating-point array, checking dimension and finiteness.
+    """``value`` as a float64 array (no copy when it already is one), checking its domain.
 
-    Floating inputs keep their precision (float32 stays float32); integer and boolean inputs
-    become float64. NaN and ``+inf`` are always rejected; ``-inf`` only when ``allow_neg_inf``
-    is false.
+    Entries must be real (integers and booleans are converted), finite and at most ``max_abs`` in
+    magnitude (``-inf`` too when ``allow_neg_inf``: a logit of probability 0); ``ndim`` restricts
+    the number of dimensions. Raises ``TypeError`` for something
+    that is not an array of real numbers (a string, ``None``, a ragged list, complex or object
+    entries), ``ValueError`` otherwise, naming ``name``.
     """
     if isinstance(value, str | bytes) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {short_repr(value)}")
@@ -53,99 +116,102 @@ def as_float_array(
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists
         raise TypeError(f"{name} must be an array of numbers, got {short_repr(value)}") from exc
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind != "f":
+    if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must hold real numbers, got dtype {arr.dtype} ({short_repr(value)})"
         )
+    arr = arr.astype(np.float64, copy=False)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
             wanted = " or ".join(f"{d}-D" for d in allowed)
             raise ValueError(f"{name} must be {wanted}, got shape {arr.shape}")
-    if arr.size == 0 and not allow_empty:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if not np.isfinite(arr).all():  # one pass when all is well; the culprit is named below
+    if arr.size == 0:
+        if not allow_empty:
+            raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+        return arr
+    low, high = arr.min(), arr.max()  # two passes when all is well; the culprit is named below
+    if allow_neg_inf and low == -np.inf:
+        low = np.where(arr == -np.inf, 0.0, arr).min()
+    if not -max_abs <= low <= high <= max_abs:  # false for NaN too
+        magnitude = np.abs(arr[arr != -np.inf] if allow_neg_inf else arr)
         if np.isnan(arr).any():
             raise ValueError(f"{name} contains NaN: {short_repr(arr)}")
         if np.isposinf(arr).any():
             raise ValueError(f"{name} contains +inf: {short_repr(arr)}")
-        if not allow_neg_inf:
-            raise ValueError(
-                f"{name} contains -inf: {short_repr(arr)}; finite values were expected"
-            )
+        if not allow_neg_inf and np.isneginf(arr).any():
+            raise ValueError(f"{name} contains -inf: {short_repr(arr)}")
+        raise ValueError(
+            f"{name} has entries of magnitude up to {float(magnitude.max())!r}, beyond the domain "
+            f"(at most {max_abs:g}); rescale it"
+        )
     return arr
 
 
-def _as_real_scalar(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {short_repr(value)}")
-    return float(value)
-
-
-def check_finite_scalar(value: object, name: str) -> float:
-    """Return ``value`` as a float, rejecting non-numbers, NaN and infinities."""
-    number = _as_real_scalar(value, name)
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number!r}")
-    return number
-
-
-def check_positive(value: object, name: str) -> float:
-    """Return ``value`` as a float, requiring a finite number > 0."""
-    number = check_finite_scalar(value, name)
-    if number <= 0:
-        raise ValueError(f"{name} must be > 0, got {number!r}")
-    return number
-
-
-def check_nonnegative(value: object, name: str) -> float:
-    """Return ``value`` as a float, requiring a finite number >= 0."""
-    number = check_finite_scalar(value, name)
-    if number < 0:
-        raise ValueError(f"{name} must be >= 0, got {number!r}")
-    return number
+def as_symmetric(value: object, name: str, *, max_abs: float, rtol: float = 1e-9) -> np.ndarray:
+    r"""``value`` as a square float64 matrix, symmetric up to ``rtol`` times its largest entry,
+    returned exactly symmetric: :math:`(A + A^\top) / 2`. Entries as in :func:`as_float_array`."""
+    matrix = as_float_array(value, name, ndim=2, max_abs=max_abs)
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
+    gap = np.abs(matrix - matrix.T)
+    if gap.max() > rtol * np.abs(matrix).max():
+        i, j = np.unravel_index(np.argmax(gap), gap.shape)
+        raise ValueError(
+            f"{name} must be symmetric (to rtol={rtol:g}), got {name}[{i}, {j}] = "
+            f"{matrix[i, j]:.6g} but {name}[{j}, {i}] = {matrix[j, i]:.6g}"
+        )
+    return (matrix + matrix.T) / 2
 
 
 def check_in_range(
     value: object,
     name: str,
-    low: float,
-    high: float,
+    low: float = -LIMIT,
+    high: float = LIMIT,
     *,
     low_inclusive: bool = True,
     high_inclusive: bool = True,
 ) -> float:
-    """Return ``value`` as a float, requiring it to lie in the given interval."""
-    number = check_finite_scalar(value, name)
+    """``value`` as a float in an interval, by default the domain ``[-LIMIT, LIMIT]``; either end
+    may be open, e.g. a fraction in ``(0, 1)``.
+
+    ``True``/``False``, strings and other non-numbers raise ``TypeError``; NaN, infinities and
+    numbers outside the interval raise ``ValueError``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {short_repr(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float64, e.g. 10**400
+        number = math.inf if value > 0 else -math.inf
+    if math.isnan(number):
+        raise ValueError(f"{name} must be finite, got {number!r}")
     above = number >= low if low_inclusive else number > low
     below = number <= high if high_inclusive else number < high
     if not (above and below):
-        interval = f"{'[' if low_inclusive else '('}{low}, {high}{']' if high_inclusive else ')'}"
-        raise ValueError(f"{name} must lie in {interval}, got {number!r}")
+        left, right = "[" if low_inclusive else "(", "]" if high_inclusive else ")"
+        shown = short_repr(value) if math.isinf(number) else repr(number)
+        raise ValueError(f"{name} must lie in {left}{low:g}, {high:g}{right}, got {shown}")
     return number
 
 
-def check_nonnegative_int(value: object, name: str) -> int:
-    """Return ``value`` as an int, requiring an integer >= 0 (``True``/``False`` are refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer, got {short_repr(value)}")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return int(value)
+def check_positive(value: object, name: str) -> float:
+    """``value`` as a positive scale: a float from ``1 / LIMIT`` to ``LIMIT``."""
+    if check_in_range(value, name, -math.inf, math.inf) <= 0:
+        raise ValueError(f"{name} must be > 0, got {float(value)!r}")
+    return check_in_range(value, name, 1 / LIMIT, LIMIT)
 
 
-def check_positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an int, requiring an integer >= 1."""
-    number = check_nonnegative_int(value, name)
-    if number < 1:
-        raise ValueError(f"{name} must be a positive integer, got {number!r}")
-    return number
+def check_nonnegative(value: object, name: str) -> float:
+    """``value`` as a float from 0 to ``LIMIT``."""
+    if check_in_range(value, name, -math.inf, math.inf) < 0:
+        raise ValueError(f"{name} must be >= 0, got {float(value)!r}")
+    return check_in_range(value, name, 0.0, LIMIT)
 
 
 def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int from ``low`` to ``high`` (an explorer's constructor argument, say).
+    """``value`` as an int from ``low`` to ``high`` (a count, a size, an order).
 
     Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
     (out of range), naming the argument, the value and what was expected.
@@ -154,8 +220,24 @@ def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{expected}, got {short_repr(value)}")
     if not low <= value <= high:
-        raise ValueError(f"{expected}, got {value!r}")
+        raise ValueError(f"{expected}, got {short_repr(value)}")
     return int(value)
+
+
+def check_nonnegative_int(value: object, name: str) -> int:
+    """``value`` as an int >= 0 with no upper limit (a seed); ``True``/``False`` are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, got {short_repr(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """``value`` itself when it is ``True`` or ``False`` (NumPy's booleans too)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {short_repr(value)}")
+    return bool(value)
 
 
 def check_callable(value: object, name: str) -> None:
@@ -165,9 +247,22 @@ def check_callable(value: object, name: str) -> None:
 
 
 def check_axis(axis: object, ndim: int, name: str) -> int:
-    """Return ``axis`` as an int, requiring an integer axis of the ``ndim``-D array ``name``."""
+    """``axis`` as an int, requiring an axis of the ``ndim``-D array ``name``."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"axis must be an integer, got {short_repr(axis)}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis={axis} is out of range for {name} with {ndim} dimension(s)")
     return int(axis)
+
+
+def check_entries(count: int, name: str, what: str) -> None:
+    """Refuse an allocation of more than :data:`MAX_ENTRIES` numbers, before it is made.
+
+    ``what`` says which array it would be, e.g. ``"the (N, K) one-hot matrix"``; the message names
+    ``name``, the argument that sets its size.
+    """
+    if count > MAX_ENTRIES:
+        raise ValueError(
+            f"{name} asks for {what} of {count:.3g} numbers, more than the limit of "
+            f"{MAX_ENTRIES:.0e} ({8 * MAX_ENTRIES // 10**6} MB of float64); ask for less"
+        )

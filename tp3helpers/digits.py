@@ -15,7 +15,8 @@ A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the thr
   \eta^\star)` and predicts how many steps gradient descent and momentum need
   (:func:`predicted_steps`).
 
-Plain NumPy; scikit-learn is used only to load its bundled copy of the digits (no download).
+Plain NumPy; scikit-learn loads its bundled copy of the digits (no download), splits it and
+scores the predictions. Inputs follow the common domain of :mod:`tp3helpers._validation`.
 """
 
 from __future__ import annotations
@@ -23,19 +24,20 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 
 from ._validation import (
+    WIDE_LIMIT,
     as_float_array,
     check_in_range,
-    check_nonnegative,
-    check_nonnegative_int,
+    check_int_in_range,
     check_positive,
-    check_positive_int,
     short_repr,
 )
-from .kernels import as_points, check_gram, gaussian
+from .kernels import as_points, gaussian, spectrum
 from .momentum import convergence_rate
-from .softmax import cross_entropy, cross_entropy_grad
+from .softmax import cross_entropy, cross_entropy_grad, one_hot
 
 __all__ = [
     "DigitsSplit",
@@ -53,6 +55,8 @@ __all__ = [
 #: Eigenvalues of :math:`K_{mm}` below ``RCOND`` times the largest are dropped (see
 #: :func:`inverse_sqrt_psd`).
 RCOND = 1e-10
+#: Number of images in scikit-learn's digits.
+_N_DIGITS = 1797
 
 
 class DigitsSplit(NamedTuple):
@@ -65,29 +69,39 @@ class DigitsSplit(NamedTuple):
 
 
 def load_digits_split(test_fraction: float = 0.3, seed: int = 0) -> DigitsSplit:
-    """scikit-learn's 1,797 handwritten digits, shuffled with ``seed`` and split in two.
+    """scikit-learn's 1,797 handwritten digits, split by ``train_test_split``.
 
-    Pixels (0 to 16) are divided by 16. The first ``round(test_fraction * 1797)`` shuffled images
-    are held out; the rest are for training.
+    Pixels (0 to 16) are divided by 16. ``ceil(test_fraction * 1797)`` images, drawn with
+    ``random_state=seed``, are held out; the rest are for training.
+
+    Parameters
+    ----------
+    test_fraction : float, default 0.3
+        In :math:`(0, 1796/1797]`, so that both parts hold at least one image.
+    seed : int, default 0
+        From 0 to :math:`2^{32} - 1`.
     """
     from sklearn.datasets import load_digits  # the bundled copy, no download
 
-    fraction = check_in_range(test_fraction, "test_fraction", 0.0, 1.0,
-                              low_inclusive=False, high_inclusive=False)
+    fraction = check_in_range(test_fraction, "test_fraction", 0.0, 1 - 1 / _N_DIGITS,
+                              low_inclusive=False)
+    state = check_int_in_range(seed, "seed", 0, 2**32 - 1)
     digits = load_digits()
-    X, y = digits.data / 16.0, digits.target.astype(np.int64)
-    order = np.random.default_rng(check_nonnegative_int(seed, "seed")).permutation(len(y))
-    n_test = round(fraction * len(y))
-    test, train = order[:n_test], order[n_test:]
-    return DigitsSplit(X[train], X[test], y[train], y[test])
+    X_train, X_test, y_train, y_test = train_test_split(
+        digits.data / 16.0, digits.target.astype(np.int64), test_size=fraction,
+        random_state=state,
+    )
+    return DigitsSplit(X_train, X_test, y_train, y_test)
 
 
 def choose_landmarks(X: object, m: int, rng: np.random.Generator) -> np.ndarray:
-    """``m`` distinct rows of ``X`` drawn at random with ``rng``: the Nyström landmarks."""
+    """``m`` distinct rows of ``X`` drawn at random with ``rng``: the Nyström landmarks.
+
+    ``X`` is in the domain of :func:`tp3helpers.kernels.as_points`; ``m`` from 1 to its number
+    of rows.
+    """
     points = as_points(X)
-    count = check_positive_int(m, "m")
-    if count > len(points):
-        raise ValueError(f"m must be at most the number of points {len(points)}, got {count}")
+    count = check_int_in_range(m, "m", 1, len(points))
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
     return points[rng.choice(len(points), size=count, replace=False)]
@@ -96,11 +110,19 @@ def choose_landmarks(X: object, m: int, rng: np.random.Generator) -> np.ndarray:
 def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.ndarray, int]:
     r"""The (pseudo-)inverse square root of a PSD matrix, :math:`K^{-1/2} = U S^{-1/2} U^\top`.
 
-    :math:`K = U S U^\top` is the eigendecomposition. An eigenvalue :math:`s_i` is kept when
-    :math:`s_i > \text{rcond} \cdot s_{\max}`; the others (zero in exact arithmetic, or rounding
-    noise that may even be negative) are dropped, since :math:`s_i^{-1/2}` would amplify noise.
-    Then :math:`K^{1/2} K^{-1/2}` is the projector onto the kept eigenvectors and
-    :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most :math:`\text{rcond}\, s_{\max}`.
+    :math:`K = U S U^\top` is the eigendecomposition (:func:`tp3helpers.kernels.spectrum`). An
+    eigenvalue :math:`s_i` is kept when :math:`s_i > \text{rcond} \cdot s_{\max}`; the others
+    (zero in exact arithmetic, or rounding noise that may even be negative) are dropped, since
+    :math:`s_i^{-1/2}` would amplify noise. Then :math:`K^{1/2} K^{-1/2}` is the projector onto
+    the kept eigenvectors and :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most
+    :math:`\text{rcond}\, s_{\max}`.
+
+    Parameters
+    ----------
+    K : array_like, shape (m, m)
+        In the domain of :func:`tp3helpers.kernels.check_gram`, with a positive eigenvalue.
+    rcond : float, default :data:`RCOND`
+        From 0 to 1.
 
     Returns
     -------
@@ -110,9 +132,8 @@ def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.nd
     kept : int
         How many eigenvalues were kept.
     """
-    gram = check_gram(K)
-    tol = check_nonnegative(rcond, "rcond")
-    eigenvalues, vectors = np.linalg.eigh(gram)
+    tol = check_in_range(rcond, "rcond", 0.0, 1.0)
+    eigenvalues, vectors = spectrum(K)
     if eigenvalues[-1] <= 0:
         raise ValueError(f"K must have a positive eigenvalue, got largest {eigenvalues[-1]:.3g}")
     keep = eigenvalues > tol * eigenvalues[-1]
@@ -127,15 +148,17 @@ class NystromFeatures:
     the landmarks :math:`z_j`, and :math:`K_{mm}` is the landmarks' Gram matrix, PSD because the
     Gaussian kernel is valid (notebook 4, *Theory*). Then
     :math:`\phi(z_i)^\top \phi(z_j) = K_{mm}` on the landmarks (up to the dropped eigenvalues),
-    and :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')` elsewhere.
+    and :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')` elsewhere. scikit-learn's
+    ``Nystroem(kernel="rbf")`` computes the same features (tested); this class is the lesson.
 
     Parameters
     ----------
     landmarks : array_like, shape (m, d)
+        Points in the domain of :func:`tp3helpers.kernels.as_points`.
     bandwidth : float
-        :math:`h > 0` of :func:`tp3helpers.kernels.gaussian`.
+        :math:`h` of :func:`tp3helpers.kernels.gaussian`, a positive scale.
     rcond : float, default :data:`RCOND`
-        Rule for tiny eigenvalues, see :func:`inverse_sqrt_psd`.
+        Rule for tiny eigenvalues, from 0 to 1, see :func:`inverse_sqrt_psd`.
 
     Attributes
     ----------
@@ -153,7 +176,7 @@ class NystromFeatures:
         self.inv_sqrt, self.eigenvalues, self.kept = inverse_sqrt_psd(self.gram, rcond)
 
     def transform(self, X: object) -> np.ndarray:
-        r""":math:`\Phi = K_{nm} K_{mm}^{-1/2}`, shape (n, m)."""
+        r""":math:`\Phi = K_{nm} K_{mm}^{-1/2}`, shape (n, m), for points ``X`` of shape (n, d)."""
         points = as_points(X)
         if points.shape[1] != self.landmarks.shape[1]:
             raise ValueError(f"X must have {self.landmarks.shape[1]} features, got {points.shape}")
@@ -177,6 +200,9 @@ class SoftmaxObjective:
     :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \lambda`
     (notebook 1's bound, also used by :class:`tp3helpers.softmax.SoftmaxRegression`).
 
+    Domain: features and weights with entries at most :math:`10^{50}` in magnitude, so the logits
+    :math:`\Phi W` stay within the domain of :func:`tp3helpers.softmax.cross_entropy`.
+
     Parameters
     ----------
     features : array_like, shape (N, D)
@@ -184,20 +210,21 @@ class SoftmaxObjective:
     labels : array_like of int, shape (N,)
         Classes in ``0 .. num_classes - 1``.
     l2 : float
-        :math:`\lambda > 0`.
+        :math:`\lambda`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
     num_classes : int, default 10
+        :math:`K \ge 1`; the (N, K) logits hold at most :math:`10^8` numbers.
     """
 
     def __init__(self, features: object, labels: object, l2: float, num_classes: int = 10) -> None:
-        self.features = as_float_array(features, "features", ndim=2).astype(np.float64)
-        self.labels = np.asarray(labels)
-        if self.labels.dtype.kind not in "iu" or self.labels.shape != (len(self.features),):
+        self.features = as_float_array(features, "features", ndim=2)
+        one_hot(labels, num_classes)  # checks the labels, and that (N, K) arrays are allowed
+        self.labels, self.num_classes = np.asarray(labels), int(num_classes)
+        if self.labels.shape != (len(self.features),):
             raise ValueError(
-                f"labels must be integers of shape ({len(self.features)},), got "
-                f"{short_repr(self.labels)} of shape {self.labels.shape}"
+                f"labels must have one entry per row of features, shape ({len(self.features)},),"
+                f" got shape {self.labels.shape}"
             )
         self.l2 = check_positive(l2, "l2")
-        self.num_classes = check_positive_int(num_classes, "num_classes")
         self.shape = (self.features.shape[1], self.num_classes)
 
     @property
@@ -207,7 +234,7 @@ class SoftmaxObjective:
 
     def weights(self, w: object) -> np.ndarray:
         """Flattened weights ``w`` of size D K as the (D, K) matrix :math:`W`."""
-        arr = np.asarray(w, dtype=np.float64)
+        arr = as_float_array(w, "w")
         if arr.size != self.size:
             raise ValueError(
                 f"w must have {self.size} entries (D K = {self.shape}), got shape {arr.shape}"
@@ -237,18 +264,23 @@ class SoftmaxObjective:
         return self.l2, 0.5 * sigma * sigma + self.l2
 
     def predict(self, w: object, features: object) -> np.ndarray:
-        """Most probable class of each row of ``features`` under weights ``w``."""
+        """Most probable class of each row of ``features`` (shape (n, D)) under weights ``w``."""
         phi = as_float_array(features, "features", ndim=2)
+        if phi.shape[1] != self.shape[0]:
+            raise ValueError(f"features must have {self.shape[0]} columns, got shape {phi.shape}")
         return np.argmax(phi @ self.weights(w), axis=1)
 
 
 def accuracy(predicted: object, labels: object) -> float:
-    """Fraction of ``predicted`` equal to ``labels`` (same shape)."""
+    """Fraction of ``predicted`` equal to ``labels``: scikit-learn's ``accuracy_score``.
+
+    Both are 1-D and of the same non-empty shape.
+    """
     p, t = np.asarray(predicted), np.asarray(labels)
-    if p.shape != t.shape or p.size == 0:
-        raise ValueError(f"predicted and labels must have the same non-empty shape, "
+    if p.shape != t.shape or p.ndim != 1 or p.size == 0:
+        raise ValueError(f"predicted and labels must have the same non-empty 1-D shape, "
                          f"got {p.shape} and {t.shape}")
-    return float(np.mean(p == t))
+    return float(accuracy_score(t, p))
 
 
 def predicted_steps(rho: float, eta: float, mu: float, L: float, tol: float) -> int:
@@ -262,23 +294,36 @@ def predicted_steps(rho: float, eta: float, mu: float, L: float, tol: float) -> 
     :math:`r = 1 - 1/\kappa`, so :math:`t \approx \kappa \ln(1/\varepsilon)`; momentum with
     :math:`(\rho^\star, \eta^\star)` has :math:`r = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`, so
     :math:`t \approx \tfrac12\sqrt\kappa \ln(1/\varepsilon)`, with :math:`\kappa = L/\mu`.
-    Raises ``ValueError`` when :math:`r \ge 1` (no convergence).
+
+    Domain: ``rho`` and ``eta`` at most :math:`10^{50}` in magnitude, ``mu`` :math:`\le` ``L``
+    positive scales, ``tol`` in :math:`(0, 1)`; ``ValueError`` when :math:`r \ge 1` in float64
+    (no convergence, or a rate within rounding of 1, as for :math:`\kappa > 10^{32}`).
     """
+    r, e = check_in_range(rho, "rho"), check_in_range(eta, "eta")
     eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
     if lo > hi:
         raise ValueError(f"mu must be <= L, got {lo!r} > {hi!r}")
-    rate = convergence_rate(rho, eta, [lo, hi])
+    rate = convergence_rate(r, e, [lo, hi])
     if not rate < 1:
-        raise ValueError(f"rho={rho!r}, eta={eta!r} do not converge on [mu, L]: rate {rate:.4g}")
+        raise ValueError(
+            f"rho={r!r}, eta={e!r} do not converge on [mu, L] = [{lo:g}, {hi:g}]: the rate is "
+            f"{rate:.17g}, not below 1 in float64"
+        )
     if rate == 0:
         return 1
     return int(np.ceil(np.log(eps) / np.log(rate)))
 
 
 def steps_to_tolerance(errors: object, tol: float) -> int | None:
-    r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never."""
-    e = as_float_array(errors, "errors", ndim=1)
+    r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never.
+
+    ``errors`` are the sizes :math:`e_t \ge 0` of a run's errors (1-D, at most
+    :math:`10^{300}`); ``tol`` is :math:`\varepsilon \in (0, 1)`.
+    """
+    e = as_float_array(errors, "errors", ndim=1, max_abs=WIDE_LIMIT)
+    if (e < 0).any():
+        raise ValueError(f"errors must be sizes >= 0, got {short_repr(e[e < 0])}")
     eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     hits = np.flatnonzero(e <= eps * e[0])
     return int(hits[0]) if hits.size else None

@@ -16,19 +16,29 @@ with no Jupyter installed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import math
+from collections.abc import Callable, Iterator
 
 import numpy as np
+import scipy.linalg
+from scipy.spatial.distance import cdist
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
+    MAX_ENTRIES,
+    MAX_ORDER,
+    PRODUCT_LIMIT,
+    WIDE_LIMIT,
     as_float_array,
+    as_symmetric,
     check_callable,
+    check_entries,
+    check_in_range,
+    check_int_in_range,
     check_nonnegative,
-    check_nonnegative_int,
     check_positive,
-    check_positive_int,
     short_repr,
 )
 
@@ -42,6 +52,7 @@ __all__ = [
     "exp_kernel",
     "taylor_exp_kernel",
     "check_gram",
+    "spectrum",
     "min_eigenvalue",
     "PSD_FACTOR",
     "psd_rtol",
@@ -63,42 +74,40 @@ EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))
 def as_points(X: object, name: str = "X") -> np.ndarray:
     """Validate points: a float64 array of shape (n, d), a 1-D array becoming (n, 1).
 
-    Raises ``ValueError`` for NaN, infinities, an empty array or more than two dimensions.
+    Domain: finite coordinates at most :math:`10^{50}` in magnitude (see
+    :mod:`tp3helpers._validation`). Raises ``ValueError`` for NaN, infinities, larger entries, an
+    empty array or more than two dimensions.
     """
-    arr = as_float_array(X, name, ndim=(1, 2)).astype(np.float64, copy=False)
+    arr = as_float_array(X, name, ndim=(1, 2))
     return arr[:, None] if arr.ndim == 1 else arr
 
 
-def _pair(X: object, Y: object) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Validated ``(x, y, same)``; ``same`` is true when ``Y`` is ``None`` (a Gram matrix)."""
+def _pair(X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+    """Validated points ``(x, y)``; ``y`` is ``x`` when ``Y`` is ``None`` (a Gram matrix)."""
     x = as_points(X, "X")
-    if Y is None:
-        return x, x, True
-    y = as_points(Y, "Y")
+    y = x if Y is None else as_points(Y, "Y")
     if y.shape[1] != x.shape[1]:
         raise ValueError(
             f"X and Y must have the same number of features, got X of shape {x.shape} "
             f"and Y of shape {y.shape}"
         )
-    return x, y, False
+    check_entries(len(x) * len(y), "X" if Y is None else "X and Y",
+                  f"a ({len(x)}, {len(y)}) kernel matrix")
+    return x, y
 
 
-def _inner(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The matrix of inner products :math:`x_i^\\top y_j`; ``ValueError`` if it overflows.
+@contextlib.contextmanager
+def _refused_on_overflow(message: Callable[[], str]) -> Iterator[None]:
+    """Run the block with float64 overflow raising ``ValueError(message())``, not returning inf.
 
-    For ``Y is None`` NumPy computes ``X @ X.T`` with BLAS ``syrk``, which is symmetric to the last
-    bit; :func:`check_gram` tolerates (and removes) any rounding asymmetry in any case.
+    For the kernels whose values grow like a power (a polynomial, a Taylor series, tensor powers
+    of features): their domain is "the result is finite", known only once it is computed.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        products = x @ y.T
-        # Cauchy-Schwarz: |x.y| <= |x| |y|: the full finiteness scan is needed only for huge points.
-        bound = np.sqrt(np.einsum("ij,ij->i", x, x).max() * np.einsum("ij,ij->i", y, y).max())
-    if not bound < 1e300 and not np.isfinite(products).all():
-        raise ValueError(
-            "inner products of the points overflow float64 (largest |x| entry "
-            f"{max(np.abs(x).max(), np.abs(y).max()):.3g}); rescale the inputs"
-        )
-    return products
+    with np.errstate(over="raise"):
+        try:
+            yield
+        except FloatingPointError:
+            raise ValueError(message()) from None
 
 
 def linear(X: object, Y: object = None) -> np.ndarray:
@@ -107,15 +116,16 @@ def linear(X: object, Y: object = None) -> np.ndarray:
     Parameters
     ----------
     X : array_like, shape (n, d) or (n,)
+        Points with coordinates at most :math:`10^{50}` in magnitude.
     Y : array_like, shape (m, d) or (m,), optional
-        Defaults to ``X`` (the Gram matrix).
+        Defaults to ``X`` (the Gram matrix). The (n, m) result holds at most :math:`10^8` numbers.
 
     Returns
     -------
     numpy.ndarray, shape (n, m)
     """
-    x, y, _ = _pair(X, Y)
-    return _inner(x, y)
+    x, y = _pair(X, Y)
+    return x @ y.T
 
 
 def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) -> np.ndarray:
@@ -130,66 +140,49 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     X, Y : array_like
         As in :func:`linear`.
     degree : int, default 2
-        A non-negative integer (0 gives the all-ones kernel).
+        From 0 (the all-ones kernel) to :data:`~tp3helpers._validation.MAX_ORDER` (1000).
     c : float, default 1.0
         Offset :math:`c \ge 0`. Matches scikit-learn's
         ``polynomial_kernel(X, Y, degree, gamma=1, coef0=c)``.
+
+    Raises
+    ------
+    ValueError
+        Also when a value :math:`(x^\top y + c)^{\text{degree}}` overflows float64.
     """
-    p = check_nonnegative_int(degree, "degree")
+    p = check_int_in_range(degree, "degree", 0, MAX_ORDER)
     offset = check_nonnegative(c, "c")
-    x, y, _ = _pair(X, Y)
-    products = _inner(x, y)
-    with np.errstate(over="ignore"):  # an overflow is reported below, naming the inputs
-        products += offset
-        np.power(products, p, out=products)
-    if not np.isfinite(products).all():
-        raise ValueError(
-            f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
-            f"{float(np.abs(_inner(x, y)).max()) + offset:.3g}; rescale the inputs"
-        )
-    return products
+    x, y = _pair(X, Y)
+    base = x @ y.T + offset
+    with _refused_on_overflow(lambda: (
+        f"polynomial kernel of degree {p} overflows float64: the largest |x.y + c| is "
+        f"{np.abs(base).max():.3g}; rescale the inputs or lower the degree"
+    )):
+        return base**p
 
 
 def gaussian(X: object, Y: object = None, *, bandwidth: float = 1.0) -> np.ndarray:
     r"""Gaussian (RBF) kernel :math:`k(x, y) = \exp\!\left(-\lVert x - y\rVert^2 / (2 h^2)\right)`.
 
     :math:`h` is the ``bandwidth``. It matches scikit-learn's ``rbf_kernel`` with
-    :math:`\gamma = 1 / (2 h^2)`. Squared distances are computed as
-    :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y`, clipped at 0 against rounding,
-    after two rescalings that change nothing mathematically (the kernel depends only on
-    :math:`x - y`): the points are centred, so that points far from the origin do not
-    lose their differences to rounding, and divided by their largest entry :math:`s`, so that no
-    square overflows. The exponent is then :math:`-\tfrac12 (s/h)^2 \lVert x' - y' \rVert^2`.
+    :math:`\gamma = 1 / (2 h^2)`. The squared distances come from
+    ``scipy.spatial.distance.cdist(X, Y, "sqeuclidean")``, which sums the squared differences
+    :math:`(x_i - y_i)^2` themselves: two points far from the origin but close to each other keep
+    their distance (the expansion :math:`\lVert x\rVert^2 + \lVert y\rVert^2 - 2 x^\top y` would
+    lose it to cancellation).
 
     Parameters
     ----------
     X, Y : array_like
         As in :func:`linear`.
     bandwidth : float, default 1.0
-        Length scale :math:`h > 0`, finite.
+        Length scale :math:`h`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`): the
+        exponent is then at most :math:`2 \cdot 10^{200} d` in size, and its exponential
+        underflows quietly to 0 when it is very negative.
     """
     h = check_positive(bandwidth, "bandwidth")
-    x, y, same = _pair(X, Y)
-    both = x if same else np.vstack([x, y])
-    centre = 0.5 * both.min(axis=0) + 0.5 * both.max(axis=0)  # halves first: no overflow
-    s = float(np.abs(both - centre).max())
-    if s == 0.0:  # every point is the same point
-        return np.ones((x.shape[0], y.shape[0]))
-    x = (x - centre) / s  # entries in [-1, 1]
-    y = x if same else (y - centre) / s  # x @ x.T is then exactly symmetric
-    sq = np.add.outer((x**2).sum(axis=1), (y**2).sum(axis=1))  # symmetric when Y is None
-    products = x @ y.T
-    products *= 2.0
-    sq -= products
-    np.maximum(sq, 0.0, out=sq)
-    if same:
-        np.fill_diagonal(sq, 0.0)
-    factor = 0.5 * (s / h) * (s / h)
-    if np.isfinite(factor):
-        sq *= -factor
-    else:  # points so far apart that every distinct pair has k = 0; 0 stays 0 (k = 1), not NaN
-        np.multiply(sq, -factor, out=sq, where=sq > 0)
-    return np.exp(sq, out=sq)
+    x, y = _pair(X, Y)
+    return np.exp(-cdist(x, y, "sqeuclidean") / (2 * h * h))
 
 
 def _kernel_name(kernel: Kernel) -> str:
@@ -200,22 +193,22 @@ def _kernel_name(kernel: Kernel) -> str:
     return getattr(kernel, "__name__", "k")
 
 
-def _base_matrix(kernel: Kernel, X: object, Y: object) -> np.ndarray:
-    matrix = np.asarray(kernel(X, Y), dtype=np.float64)
-    if matrix.ndim != 2 or not np.isfinite(matrix).all():
+def _kernel_matrix(kernel: Kernel, X: object, Y: object) -> np.ndarray:
+    """``kernel(X, Y)`` as a float64 matrix, which must be finite, 2-D and of the right shape."""
+    value = kernel(X, Y)
+    try:
+        matrix = np.asarray(value)
+    except ValueError:  # a ragged list
+        matrix = np.asarray(None)
+    if matrix.ndim != 2 or matrix.dtype.kind not in "biuf" or not np.isfinite(matrix).all():
         raise ValueError(
-            f"kernel must return a finite 2-D matrix, got {short_repr(matrix)} "
+            f"kernel must return a finite 2-D matrix, got {short_repr(value)} "
             f"(shape {matrix.shape})"
         )
-    return matrix
-
-
-def _overflow_error(kernel: Kernel, peak: float, what: str) -> ValueError:
-    return ValueError(
-        f"{what} of kernel {_kernel_name(kernel)} overflows: its largest value is {peak:.6g}, "
-        f"and exp overflows float64 above {EXP_OVERFLOW:.2f}; rescale the inputs or the kernel "
-        "(a positive multiple of a valid kernel is valid)"
-    )
+    expected = (len(X), len(X if Y is None else Y))
+    if matrix.shape != expected:
+        raise ValueError(f"kernel must return a matrix of shape {expected}, got {matrix.shape}")
+    return matrix.astype(np.float64, copy=False)
 
 
 def exp_kernel(kernel: Kernel) -> Kernel:
@@ -224,24 +217,28 @@ def exp_kernel(kernel: Kernel) -> Kernel:
     Parameters
     ----------
     kernel : callable
-        ``kernel(X, Y=None)`` returning a matrix, such as :func:`gaussian` or
+        ``kernel(X, Y=None)`` returning a finite matrix, such as :func:`gaussian` or
         ``functools.partial(polynomial, degree=3)``.
 
     Returns
     -------
     callable
         ``k_exp(X, Y=None)`` returning :math:`\exp(K)` (element-wise, not the matrix exponential).
-        When an entry of :math:`K` exceeds :data:`EXP_OVERFLOW` (about 709.78), ``k_exp`` raises
-        ``ValueError`` naming the largest entry instead of returning ``inf``. Very negative
-        entries underflow to 0, which is the correctly rounded result.
+        Its domain: the values of :math:`K` are at most :data:`EXP_OVERFLOW` (about 709.78),
+        where ``exp`` is finite; a larger one is refused with ``ValueError`` naming it. Very
+        negative entries underflow to 0, which is the correctly rounded result.
     """
     check_callable(kernel, "kernel")
 
     def k_exp(X: object, Y: object = None) -> np.ndarray:
-        matrix = _base_matrix(kernel, X, Y)
+        matrix = _kernel_matrix(kernel, X, Y)
         peak = float(matrix.max(initial=-np.inf))
         if peak > EXP_OVERFLOW:
-            raise _overflow_error(kernel, peak, "exp")
+            raise ValueError(
+                f"exp of kernel {_kernel_name(kernel)} overflows: its largest value is "
+                f"{peak:.6g}, and exp overflows float64 above {EXP_OVERFLOW:.2f}; rescale the "
+                "inputs or the kernel (a positive multiple of a valid kernel is valid)"
+            )
         return np.exp(matrix)
 
     k_exp.__name__ = f"exp({_kernel_name(kernel)})"
@@ -264,29 +261,24 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
     Parameters
     ----------
     kernel : callable
-        The base kernel ``kernel(X, Y=None)``.
+        The base kernel ``kernel(X, Y=None)``, returning a finite matrix.
     order : int
-        :math:`N \ge 0`, the highest power kept.
+        :math:`N`, from 0 to :data:`~tp3helpers._validation.MAX_ORDER` (1000).
     """
     check_callable(kernel, "kernel")
-    n_max = check_nonnegative_int(order, "order")
+    n_max = check_int_in_range(order, "order", 0, MAX_ORDER)
 
     def k_taylor(X: object, Y: object = None) -> np.ndarray:
-        matrix = _base_matrix(kernel, X, Y)
+        matrix = _kernel_matrix(kernel, X, Y)
         term = np.ones_like(matrix)
         total = term.copy()
-        with np.errstate(over="raise"):
-            try:
-                for i in range(1, n_max + 1):
-                    term = term * (matrix / i)
-                    total += term
-            except FloatingPointError as exc:
-                peak = float(np.abs(matrix).max())
-                raise ValueError(
-                    f"Taylor order {n_max} of kernel {_kernel_name(kernel)} overflows float64: "
-                    f"its largest |value| is {peak:.6g}, and the term {peak:.3g}^{i}/{i}! is "
-                    "beyond 1.8e308; rescale the inputs or lower the order"
-                ) from exc
+        with _refused_on_overflow(lambda: (
+            f"Taylor order {n_max} of kernel {_kernel_name(kernel)} overflows float64: its "
+            f"largest |value| is {np.abs(matrix).max():.6g}; rescale the inputs or lower the order"
+        )):
+            for i in range(1, n_max + 1):
+                term = term * (matrix / i)
+                total += term
         return total
 
     k_taylor.__name__ = f"taylor_exp({_kernel_name(kernel)}, order={n_max})"
@@ -295,35 +287,41 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
 
 
 def check_gram(K: object, name: str = "K", *, rtol: float = 1e-9) -> np.ndarray:
-    """Validate a Gram matrix: finite, square and symmetric up to ``rtol`` times its largest entry.
+    r"""Validate a Gram matrix and return it made exactly symmetric, :math:`(K + K^\top)/2`.
 
-    Returns a float64 copy made exactly symmetric, :math:`K / 2 + K^\\top / 2` (halved first, so
-    that entries near the largest float do not overflow).
+    Domain: a square matrix with finite entries at most :math:`10^{300}` in magnitude (a matrix
+    that is only measured, see :mod:`tp3helpers._validation`), symmetric up to
+    ``rtol`` times its largest entry. ``name`` is the caller's name for ``K`` in error messages;
+    ``rtol`` is a number from 0 to 1.
     """
-    matrix = as_float_array(K, name, ndim=2).astype(np.float64)
-    rows, cols = matrix.shape
-    if rows != cols:
-        raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
-    with np.errstate(over="ignore"):  # an overflowing gap is inf, and reported below
-        gap = np.abs(matrix - matrix.T)
-    scale = float(np.abs(matrix).max())
-    if gap.max() > rtol * scale:
-        i, j = np.unravel_index(np.argmax(gap), gap.shape)
-        raise ValueError(
-            f"{name} must be symmetric, got {name}[{i}, {j}] = {matrix[i, j]:.6g} but "
-            f"{name}[{j}, {i}] = {matrix[j, i]:.6g}"
-        )
-    return 0.5 * matrix + 0.5 * matrix.T
+    return as_symmetric(K, name, max_abs=WIDE_LIMIT, rtol=check_in_range(rtol, "rtol", 0, 1))
+
+
+def spectrum(K: object, name: str = "K") -> tuple[np.ndarray, np.ndarray]:
+    r"""Eigenvalues (ascending) and eigenvectors of a symmetric :math:`K = U \Lambda U^\top`.
+
+    The one place where the package diagonalises a Gram matrix (``numpy.linalg.eigh`` on
+    :func:`check_gram`'s symmetric copy); :func:`min_eigenvalue`, :func:`is_psd`,
+    :func:`relative_min_eigenvalue`, :func:`gp_samples` and
+    :func:`tp3helpers.digits.inverse_sqrt_psd` all read it from here. Same domain as
+    :func:`check_gram`; the eigenvalues are then at most :math:`n \cdot 10^{300}` in size.
+
+    Returns
+    -------
+    eigenvalues : numpy.ndarray, shape (n,)
+    vectors : numpy.ndarray, shape (n, n)
+        Column :math:`i` is the eigenvector of ``eigenvalues[i]``.
+    """
+    return np.linalg.eigh(check_gram(K, name))
 
 
 def min_eigenvalue(K: object) -> float:
     r"""Smallest eigenvalue :math:`\lambda_{\min}` of a symmetric matrix ``K``.
 
     :math:`K` is PSD exactly when :math:`\lambda_{\min} \ge 0`, i.e. when
-    :math:`c^\top K c \ge 0` for every vector :math:`c`. Raises ``ValueError`` for a non-square
-    or non-symmetric ``K`` (see :func:`check_gram`).
+    :math:`c^\top K c \ge 0` for every vector :math:`c`. Same domain as :func:`check_gram`.
     """
-    return float(np.linalg.eigvalsh(check_gram(K))[0])
+    return float(spectrum(K)[0][0])
 
 
 #: The constant :math:`c` of the PSD tolerance :math:`c\, n\, \varepsilon \max_i |\lambda_i|`.
@@ -346,22 +344,24 @@ def psd_tolerance(eigenvalues: object) -> float:
     (the largest eigenvalue, for a PSD matrix); :math:`c = 100` leaves room for the constants.
     So the test compares :math:`\lambda_{\min} / \max_i|\lambda_i|` with :math:`c\, n\,
     \varepsilon` (about :math:`9 \times 10^{-13}` for :math:`n = 40`): a negative eigenvalue of
-    relative size :math:`10^{-8}` is real, one of :math:`10^{-15}` is rounding. The product is
-    formed as :math:`(c n \varepsilon) \cdot \max|\lambda|`, which cannot overflow.
+    relative size :math:`10^{-8}` is real, one of :math:`10^{-15}` is rounding.
 
     Parameters
     ----------
     eigenvalues : array_like, shape (n,)
-        The computed eigenvalues of the symmetric matrix (finite).
+        The computed eigenvalues of the symmetric matrix: any finite numbers, at most
+        :math:`10^8` of them.
     """
-    values = as_float_array(eigenvalues, "eigenvalues", ndim=1).astype(np.float64, copy=False)
+    values = as_float_array(eigenvalues, "eigenvalues", ndim=1,
+                            max_abs=np.finfo(np.float64).max)
     return psd_rtol(values.size) * float(np.abs(values).max())
 
 
 def psd_rtol(n: int) -> float:
     r"""The relative PSD tolerance :math:`c\, n\, \varepsilon` for an n-by-n matrix (see
-    :func:`psd_tolerance`): about :math:`8.9 \times 10^{-13}` for :math:`n = 40`."""
-    return PSD_FACTOR * check_positive_int(n, "n") * float(np.finfo(np.float64).eps)
+    :func:`psd_tolerance`): about :math:`8.9 \times 10^{-13}` for :math:`n = 40`. ``n`` is an
+    integer from 1 to :math:`10^8`."""
+    return PSD_FACTOR * check_int_in_range(n, "n", 1, MAX_ENTRIES) * float(np.finfo(float).eps)
 
 
 def relative_min_eigenvalue(K: object) -> float:
@@ -369,10 +369,11 @@ def relative_min_eigenvalue(K: object) -> float:
     \max_i |\lambda_i|` (0 for the zero matrix).
 
     :func:`is_psd` compares it with :math:`-c\, n\, \varepsilon` (:func:`psd_rtol`): the
-    number that says how far below zero a matrix is, whatever its scale.
+    number that says how far below zero a matrix is, whatever its scale. Same domain as
+    :func:`check_gram`.
     """
-    eigenvalues = np.linalg.eigvalsh(check_gram(K))
-    top = float(np.abs(eigenvalues).max())
+    eigenvalues = spectrum(K)[0]
+    top = np.abs(eigenvalues).max()
     return float(eigenvalues[0] / top) if top > 0 else 0.0
 
 
@@ -382,16 +383,17 @@ def is_psd(K: object, tol: float | None = None) -> bool:
     Parameters
     ----------
     K : array_like, shape (n, n)
-        Must be square, finite and symmetric (a Gram matrix always is): ``ValueError`` otherwise.
+        In the domain of :func:`check_gram`: square, symmetric (a Gram matrix always is), finite
+        entries at most :math:`10^{300}` in magnitude.
     tol : float, optional
-        :math:`\tau \ge 0`. The default, :func:`psd_tolerance`, is
+        :math:`\tau`, from 0 to :math:`10^{50}`. The default, :func:`psd_tolerance`, is
         :math:`100\, n\, \varepsilon \max_i |\lambda_i|`: relative to the matrix's largest
         eigenvalue, so it means the same for a Gram matrix of unit scale and for one whose
-        entries reach :math:`10^{10}` or :math:`10^{308}`.
+        entries reach :math:`10^{10}` or :math:`10^{300}`.
     """
-    eigenvalues = np.linalg.eigvalsh(check_gram(K))
-    tau = psd_tolerance(eigenvalues) if tol is None else check_nonnegative(tol, "tol")
-    return bool(eigenvalues[0] >= -tau)
+    tau = None if tol is None else check_nonnegative(tol, "tol")
+    eigenvalues = spectrum(K)[0]
+    return bool(eigenvalues[0] >= -(psd_tolerance(eigenvalues) if tau is None else tau))
 
 
 def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -409,9 +411,11 @@ def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarra
     Parameters
     ----------
     K : array_like, shape (n, n)
-        A symmetric PSD matrix (``ValueError`` when it has an eigenvalue below :math:`-\tau`).
+        A symmetric PSD matrix in the domain of :func:`check_gram` (``ValueError`` when it has an
+        eigenvalue below :math:`-\tau`).
     n_samples : int
-        Number of functions, at least 1.
+        Number of functions, at least 1; the (n_samples, n) result holds at most :math:`10^8`
+        numbers.
     rng : numpy.random.Generator
         The seeded source of :math:`z`.
 
@@ -420,10 +424,12 @@ def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarra
     numpy.ndarray, shape (n_samples, n)
         One sampled function per row, evaluated at the n points.
     """
-    count = check_positive_int(n_samples, "n_samples")
+    count = check_int_in_range(n_samples, "n_samples", 1, MAX_ENTRIES)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
-    eigenvalues, vectors = np.linalg.eigh(check_gram(K))
+    eigenvalues, vectors = spectrum(K)
+    check_entries(count * eigenvalues.size, "n_samples",
+                  f"{count} samples at {eigenvalues.size} points")
     tau = psd_tolerance(eigenvalues)
     if eigenvalues[0] < -tau:
         raise ValueError(
@@ -452,26 +458,28 @@ def exp_feature_map(features: object, order: int) -> np.ndarray:
     Parameters
     ----------
     features : array_like, shape (n, d) or (n,)
-        :math:`\phi(x_j)` for each point, one per row.
+        :math:`\phi(x_j)` for each point, one per row, in the domain of :func:`as_points`.
     order : int
-        :math:`N \ge 0`; at most 10 million coordinates per point are allowed.
+        :math:`N`, from 0 to :data:`~tp3helpers._validation.MAX_ORDER` (1000); the (n, size)
+        result holds at most :math:`10^8` numbers, and a coordinate that overflows float64 is
+        refused.
 
     Returns
     -------
     numpy.ndarray, shape (n, 1 + d + ... + d^N)
     """
     phi = as_points(features, "features")
-    n_max = check_nonnegative_int(order, "order")
+    n_max = check_int_in_range(order, "order", 0, MAX_ORDER)
     n, d = phi.shape
     size = sum(d**i for i in range(n_max + 1))
-    if size > 10**7:
-        raise ValueError(
-            f"order {n_max} with {d} features gives {size} coordinates per point; "
-            "choose a lower order (at most 10 million coordinates)"
-        )
+    check_entries(n * size, "order", f"{n} points with {size} coordinates each (order {n_max})")
     blocks = [np.ones((n, 1))]
-    for i in range(1, n_max + 1):  # phi^(i) / sqrt(i!) = (phi^(i-1) / sqrt((i-1)!)) x phi / sqrt(i)
-        blocks.append((blocks[-1][:, :, None] * phi[:, None, :]).reshape(n, -1) / np.sqrt(i))
+    with _refused_on_overflow(lambda: (
+        f"order {n_max} with features up to {np.abs(phi).max():.3g} gives coordinates beyond "
+        "float64; choose a lower order or rescale the features"
+    )):
+        for i in range(1, n_max + 1):  # phi^(i)/sqrt(i!) = (phi^(i-1)/sqrt((i-1)!)) x phi/sqrt(i)
+            blocks.append((blocks[-1][:, :, None] * phi[:, None, :]).reshape(n, -1) / math.sqrt(i))
     return np.hstack(blocks)
 
 
@@ -481,18 +489,25 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     Fitting solves :math:`(K + \alpha I)\, a = y` for the dual coefficients :math:`a`, with
     :math:`K_{ij} = k(x_i, x_j)`; a prediction at :math:`x` is
     :math:`\hat y(x) = \sum_i a_i\, k(x, x_i)`. This is scikit-learn's
-    ``KernelRidge(kernel="precomputed", alpha=alpha)`` fitted on :math:`K`.
+    ``KernelRidge(kernel="precomputed", alpha=alpha)`` fitted on :math:`K`, solved as it does by
+    a Cholesky factorisation (``scipy.linalg.solve(..., assume_a="pos")``).
 
     A scikit-learn estimator: ``kernel`` and ``alpha`` are plain parameters (``get_params``,
     ``clone``, ``GridSearchCV`` over a list of kernels such as
     ``[partial(gaussian, bandwidth=h) for h in ...]``); they are checked when :meth:`fit` runs.
 
+    Domain: points ``X`` and targets ``y`` with finite entries at most :math:`10^{50}` in
+    magnitude, at most :math:`10^4` training points (the Gram matrix holds at most :math:`10^8`
+    numbers), and a valid kernel, so that :math:`K + \alpha I` is positive definite; a kernel
+    whose Gram matrix is not PSD enough for that is refused by name.
+
     Parameters
     ----------
     kernel : callable, default :func:`linear`
-        ``kernel(X, Y=None)``, for instance ``exp_kernel(linear)``.
+        ``kernel(X, Y=None)``, for instance ``exp_kernel(linear)``, returning finite values at most
+        :math:`10^{150}` in magnitude.
     alpha : float, default 1.0
-        Ridge penalty :math:`\alpha > 0`.
+        Ridge penalty :math:`\alpha`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
 
     Attributes
     ----------
@@ -514,21 +529,20 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         """Fit on points ``X`` (n, d) or (n,) and targets ``y`` (n,) or (n, t)."""
         check_callable(self.kernel, "kernel")
         alpha = check_positive(self.alpha, "alpha")
-        x, target = validate_data(
-            self, _as_2d(X), y, dtype=np.float64, multi_output=True, y_numeric=True
-        )
-        gram = _base_matrix(self.kernel, x, None)
-        if gram.shape != (x.shape[0], x.shape[0]):
-            raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
-        with np.errstate(over="ignore"):  # reported just below
-            system = gram + alpha * np.eye(x.shape[0])
-        if not np.isfinite(system).all():
-            raise ValueError(f"K + alpha I overflows float64 for alpha={alpha!r}; rescale")
+        x, target = validate_data(self, _as_2d(X), y, dtype=np.float64, multi_output=True,
+                                  y_numeric=True, ensure_all_finite=False)
+        x = as_float_array(x, "X", ndim=2)
+        target = as_float_array(target, "y", ndim=(1, 2))
+        check_entries(len(x) ** 2, "X", f"a ({len(x)}, {len(x)}) Gram matrix")
+        gram = as_float_array(_kernel_matrix(self.kernel, x, None), "kernel(X)", ndim=2,
+                              max_abs=PRODUCT_LIMIT)
         try:
-            self.dual_coef_ = np.linalg.solve(system, target)
+            self.dual_coef_ = scipy.linalg.solve(gram + alpha * np.eye(len(x)), target,
+                                                 assume_a="pos")
         except np.linalg.LinAlgError as exc:
             raise ValueError(
-                f"K + alpha I is singular for alpha={alpha!r}; is the kernel valid (PSD)?"
+                f"K + alpha I is not positive definite for alpha={alpha!r}: the kernel "
+                f"{_kernel_name(self.kernel)} is not valid (PSD) on X, or alpha is too small"
             ) from exc
         self.X_fit_ = x
         return self
@@ -536,8 +550,11 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     def predict(self, X: object) -> np.ndarray:
         r"""Predictions :math:`k(X, X_{\text{fit}})\, a`, shape (m,) or (m, t)."""
         check_is_fitted(self)
-        x = validate_data(self, _as_2d(X), dtype=np.float64, reset=False)
-        return _base_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
+        x = validate_data(self, _as_2d(X), dtype=np.float64, reset=False, ensure_all_finite=False)
+        x = as_float_array(x, "X", ndim=2)
+        check_entries(len(x) * len(self.X_fit_), "X",
+                      f"a ({len(x)}, {len(self.X_fit_)}) kernel matrix")
+        return _kernel_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
 
 
 def _as_2d(X: object) -> object:

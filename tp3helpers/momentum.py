@@ -17,13 +17,15 @@ A ball of mass :math:`m` with friction :math:`c` in the potential :math:`E`,
 :math:`\Delta t`, gives the same positions for :math:`\rho = 1 - c\,\Delta t / m` and
 :math:`\eta = \Delta t^2 / m` (:func:`physical_to_momentum`).
 
-Divergence
-----------
-:func:`momentum_descent`, :func:`gradient_descent` and :func:`heavy_ball` stop as soon as an
-iterate is no longer finite or its largest entry exceeds :data:`DIVERGENCE_BOUND` in absolute
-value. The returned array then holds only the rows computed before (fewer than ``steps + 1``), so
-``len(positions) < steps + 1`` is how a caller learns that the run diverged
-(:func:`has_diverged` says it in words). No overflow warning is ever emitted.
+Domain and divergence
+---------------------
+Inputs follow the common domain of :mod:`tp3helpers._validation` (numbers at most :math:`10^{50}`,
+positive scales from :math:`10^{-50}` to :math:`10^{50}`, runs of at most :math:`10^6` steps). A
+run stops as soon as an iterate leaves that domain: its largest entry exceeds
+:data:`DIVERGENCE_BOUND` :math:`= 10^{50}`, or is not finite. It then returns only the rows before
+(fewer than ``steps + 1``): that is how a caller learns that the run diverged (:func:`has_diverged`
+says it in words). Every position returned is thus a valid input of the objectives here, and no
+overflow warning is ever emitted.
 
 Everything here is plain NumPy and works in a script with no Jupyter installed.
 """
@@ -35,11 +37,17 @@ from collections.abc import Callable
 import numpy as np
 
 from ._validation import (
+    LIMIT,
+    MAX_STEPS,
+    PRODUCT_LIMIT,
     as_float_array,
+    as_symmetric,
+    check_bool,
     check_callable,
-    check_finite_scalar,
+    check_entries,
+    check_in_range,
+    check_int_in_range,
     check_nonnegative,
-    check_nonnegative_int,
     check_positive,
     short_repr,
 )
@@ -68,37 +76,60 @@ __all__ = [
     "measured_rate",
 ]
 
-#: A run stops once an iterate's largest absolute entry exceeds this (or is not finite). Small
-#: enough that the objectives here can still evaluate their value and gradient there without
-#: overflow (Rosenbrock's value grows like the fourth power of the position).
-DIVERGENCE_BOUND = 1e50
+#: A run stops once an iterate's largest absolute entry exceeds this (or is not finite): the
+#: limit of the common domain, so every position returned is a valid input of the objectives.
+DIVERGENCE_BOUND = LIMIT
 _BOUND_SQUARED = DIVERGENCE_BOUND**2
 
 #: Codes returned by :func:`iteration_regime`.
 MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
 
 Grad = Callable[[np.ndarray], np.ndarray]
+#: One step of a run: ``update(w, v, step)`` returns the next ``(w, v)``.
+Update = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
-def _start(w0: object) -> np.ndarray:
-    return as_float_array(w0, "w0", ndim=1).astype(np.float64)
-
-
-def _escaped(w: np.ndarray) -> bool:
-    r"""True when an entry of ``w`` is non-finite or beyond :data:`DIVERGENCE_BOUND` in absolute
-    value (no warning: NaN compares false). A non-finite velocity always shows up in the position
-    of the same step, since the position adds a non-zero multiple of it (and ``0 * inf`` is NaN).
-
-    The dot product :math:`w \cdot w \le B^2` settles the common case in one cheap call (it
-    implies :math:`|w_i| \le B` for every entry); only otherwise are the entries compared."""
-    return not (w @ w <= _BOUND_SQUARED or np.abs(w).max() <= DIVERGENCE_BOUND)
-
-
-def _gradient_at(grad: Grad, w: np.ndarray) -> np.ndarray:
-    g = np.asarray(grad(w.copy()), dtype=np.float64)
+def _gradient(grad: Grad, w: np.ndarray, step: int) -> np.ndarray:
+    """``grad(w)``, which must be real numbers of the shape of ``w``. Its values may be anything
+    (a huge or non-finite gradient makes the run diverge); its kind and shape may not."""
+    g = grad(w)
+    if type(g) is not np.ndarray:  # a list, a scalar, a string...
+        try:
+            g = np.asarray(g)
+        except ValueError:  # a ragged list
+            g = np.asarray(None)
+    if g.dtype.kind not in "biuf":
+        raise TypeError(
+            f"grad must return an array of real numbers, got {short_repr(g)} at step {step}"
+        )
     if g.shape != w.shape:
-        raise ValueError(f"grad must return an array of shape {w.shape} like w0, got {g.shape}")
+        raise ValueError(
+            f"grad must return an array of shape {w.shape} like w0, got {g.shape} at step {step}"
+        )
     return g
+
+
+def _run(
+    update: Update, w0: np.ndarray, steps: object, return_velocity: object
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Iterate ``update`` from ``(w0, 0)`` for ``steps`` steps, stopping when an iterate leaves
+    the domain (see the module notes); the positions, and the velocities if asked."""
+    steps = check_int_in_range(steps, "steps", 0, MAX_STEPS)
+    keep_velocity = check_bool(return_velocity, "return_velocity")
+    check_entries((steps + 1) * w0.size * (2 if keep_velocity else 1), "steps",
+                  f"a history of {steps + 1} iterates of size {w0.size}")
+    w, v = w0, np.zeros_like(w0)
+    positions, velocities = [w], [v]
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is a divergence, caught below
+        for step in range(1, steps + 1):
+            w, v = update(w, v, step)
+            # |w|^2 <= B^2 settles the usual case in one dot product; otherwise every entry is
+            # compared with B (false for NaN too)
+            if not (w @ w <= _BOUND_SQUARED or np.abs(w).max() <= DIVERGENCE_BOUND):
+                break
+            positions.append(w)
+            velocities.append(v)
+    return (np.array(positions), np.array(velocities)) if keep_velocity else np.array(positions)
 
 
 def momentum_descent(
@@ -110,7 +141,7 @@ def momentum_descent(
     steps: int,
     return_velocity: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    r"""Gradient descent with momentum, in this project's convention.
+    r"""Gradient descent with momentum, in this project's convention (notebook 3, *Theory*).
 
     .. math::
 
@@ -120,18 +151,20 @@ def momentum_descent(
     Parameters
     ----------
     grad : callable
-        ``grad(w)`` returns :math:`\nabla E(w)`, an array of the same shape as ``w``; it must
-        not modify ``w`` in place.
+        ``grad(w)`` returns :math:`\nabla E(w)`, an array of real numbers of the same shape as
+        ``w``; it must not modify ``w`` in place.
     w0 : array_like, shape (d,)
-        Starting point, finite.
+        Starting point, finite entries at most :math:`10^{50}` in magnitude.
     rho : float
-        Momentum coefficient :math:`\rho` (any finite number; :math:`0 \le \rho < 1` converges
-        for a small enough step).
+        Momentum coefficient :math:`\rho`, at most :math:`10^{50}` in magnitude
+        (:math:`0 \le \rho < 1` converges for a small enough step).
     eta : float
-        Step size :math:`\eta` (any finite number; a negative one climbs the loss, which is what
-        the homework's :math:`w_{t+1} = w_t - \eta v_{t+1}` does for :math:`\eta > 0`).
+        Step size :math:`\eta`, at most :math:`10^{50}` in magnitude (a negative one climbs the
+        loss, which is what the homework's :math:`w_{t+1} = w_t - \eta v_{t+1}` does for
+        :math:`\eta > 0`).
     steps : int
-        Number of updates, :math:`\ge 0`.
+        Number of updates, from 0 to :math:`10^6`; the history ``(steps + 1) * d`` (twice that
+        with velocities) holds at most :math:`10^8` numbers.
     return_velocity : bool, default False
         Also return the velocities :math:`v_0, \dots, v_T`.
 
@@ -139,39 +172,31 @@ def momentum_descent(
     -------
     positions : numpy.ndarray, shape (steps + 1, d)
         :math:`w_0, \dots, w_T`. If the run diverges (see the module notes) only the rows before
-        the first non-finite or too large iterate are returned, so there are fewer rows.
+        the first iterate beyond :math:`10^{50}` are returned, so there are fewer rows.
     velocities : numpy.ndarray, same shape as ``positions``
         Only when ``return_velocity`` is true.
 
     Raises
     ------
-    ValueError
-        If ``w0`` is not a finite 1-D array, ``steps`` is negative, ``rho`` or ``eta`` is not
-        finite, or ``grad`` returns the wrong shape.
+    ValueError, TypeError
+        For an argument outside its domain, named; for a ``grad`` that returns something other
+        than real numbers of the shape of ``w0`` (named ``grad``, with the step).
     """
     check_callable(grad, "grad")
-    w = _start(w0)
-    rho = check_finite_scalar(rho, "rho")
-    eta = check_finite_scalar(eta, "eta")
-    steps = check_nonnegative_int(steps, "steps")
+    w = as_float_array(w0, "w0", ndim=1)
+    rho = check_in_range(rho, "rho")
+    eta = check_in_range(eta, "eta")
 
-    v = np.zeros_like(w)
-    positions, velocities = [w], [v]
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
-        _gradient_at(grad, w)  # checks the gradient's shape; the loop then calls it directly
-        for _ in range(steps):
-            v = rho * v - grad(w)
-            w = w + eta * v
-            if _escaped(w):
-                break
-            positions.append(w)
-            velocities.append(v)
-    return (np.array(positions), np.array(velocities)) if return_velocity else np.array(positions)
+    def update(w: np.ndarray, v: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        v = rho * v - _gradient(grad, w, step)
+        return w + eta * v, v
+
+    return _run(update, w, steps, return_velocity)
 
 
 def gradient_descent(grad: Grad, w0: object, *, eta: float, steps: int) -> np.ndarray:
     r"""Plain gradient descent :math:`w_{t+1} = w_t - \eta \nabla E(w_t)`, the case
-    :math:`\rho = 0` of :func:`momentum_descent` (same parameters, same divergence rule)."""
+    :math:`\rho = 0` of :func:`momentum_descent` (same domain, same divergence rule)."""
     return momentum_descent(grad, w0, rho=0.0, eta=eta, steps=steps)
 
 
@@ -185,28 +210,35 @@ def torch_sgd_momentum(
 
     .. math:: b_1 = g_1, \qquad b_t = \mu\, b_{t-1} + g_t, \qquad p_t = p_{t-1} - \text{lr}\; b_t,
 
-    with :math:`g_t = \nabla E(p_{t-1})`. Since :math:`b = -v`, this is :func:`momentum_descent`
-    with ``rho = momentum`` and ``eta = lr``. Provided for comparison only: it does not stop on
-    divergence, so use finite, stable settings.
+    with :math:`g_t = \nabla E(p_{t-1})` (starting from :math:`b_0 = 0` gives :math:`b_1 = g_1`).
+    Since :math:`b = -v`, this is :func:`momentum_descent` with ``rho = momentum`` and
+    ``eta = lr``: same domain, same divergence rule.
     """
     check_callable(grad, "grad")
-    p = _start(w0)
-    lr = check_finite_scalar(lr, "lr")
-    mu = check_finite_scalar(momentum, "momentum")
-    steps = check_nonnegative_int(steps, "steps")
-    out = [p]
-    buf = None
-    for _ in range(steps):
-        g = _gradient_at(grad, p)
-        buf = g if buf is None else mu * buf + g
-        p = p - lr * buf
-        out.append(p)
-    return np.array(out)
+    p = as_float_array(w0, "w0", ndim=1)
+    lr = check_in_range(lr, "lr")
+    mu = check_in_range(momentum, "momentum")
+
+    def update(p: np.ndarray, b: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        b = mu * b + _gradient(grad, p, step)
+        return p - lr * b, b
+
+    return _run(update, p, steps, False)
 
 
-def has_diverged(positions: np.ndarray, steps: int) -> bool:
-    """Whether a run asked for ``steps`` updates stopped early (it diverged)."""
-    return len(positions) < check_nonnegative_int(steps, "steps") + 1
+def has_diverged(positions: object, steps: int) -> bool:
+    """Whether a run asked for ``steps`` updates stopped early (it diverged).
+
+    ``positions`` is what the run returned, a 2-D array of at most ``steps + 1`` rows.
+    """
+    rows = len(as_float_array(positions, "positions", ndim=2))
+    asked = check_int_in_range(steps, "steps", 0, MAX_STEPS)
+    if rows > asked + 1:
+        raise ValueError(
+            f"positions has {rows} rows, more than steps + 1 = {asked + 1}: it is not a run of "
+            f"{asked} steps"
+        )
+    return rows < asked + 1
 
 
 def heavy_ball(
@@ -235,13 +267,14 @@ def heavy_ball(
     Parameters
     ----------
     grad : callable
-        :math:`\nabla E`.
+        :math:`\nabla E`, as for :func:`momentum_descent`.
     x0 : array_like, shape (d,)
-        Starting position; the ball starts at rest.
+        Starting position (entries at most :math:`10^{50}` in magnitude); the ball starts at rest.
     mass, friction, dt : float
-        :math:`m > 0`, :math:`c \ge 0`, :math:`\Delta t > 0`.
+        :math:`m` and :math:`\Delta t` positive scales (:math:`10^{-50}` to :math:`10^{50}`),
+        :math:`0 \le c \le 10^{50}`.
     steps : int
-        Number of time steps, :math:`\ge 0`.
+        Number of time steps, from 0 to :math:`10^6` (as for :func:`momentum_descent`).
     return_velocity : bool, default False
         Also return the physical velocities :math:`v_t` (not the momentum variable :math:`u`).
 
@@ -253,40 +286,32 @@ def heavy_ball(
         Only when ``return_velocity`` is true.
     """
     check_callable(grad, "grad")
-    x = as_float_array(x0, "x0", ndim=1).astype(np.float64)
+    x = as_float_array(x0, "x0", ndim=1)
     m = check_positive(mass, "mass")
     c = check_nonnegative(friction, "friction")
     h = check_positive(dt, "dt")
-    steps = check_nonnegative_int(steps, "steps")
 
-    v = np.zeros_like(x)
-    positions, velocities = [x], [v]
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught by _escaped
-        _gradient_at(grad, x)  # checks the gradient's shape; the loop then calls it directly
-        for _ in range(steps):
-            force = -grad(x) - c * v
-            v = v + (h / m) * force
-            x = x + h * v
-            if _escaped(x):
-                break
-            positions.append(x)
-            velocities.append(v)
-    return (np.array(positions), np.array(velocities)) if return_velocity else np.array(positions)
+    def update(x: np.ndarray, v: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        v = v + (h / m) * (-_gradient(grad, x, step) - c * v)
+        return x + h * v, v
+
+    return _run(update, x, steps, return_velocity)
 
 
 def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float, float]:
-    r"""Momentum parameters of a ball with friction.
+    r"""Momentum parameters of a ball with friction (notebook 3, *Theory*).
 
     .. math:: \rho = 1 - \frac{c\,\Delta t}{m}, \qquad \eta = \frac{\Delta t^2}{m}
 
     Parameters
     ----------
     mass : float
-        :math:`m > 0`.
+        :math:`m`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
     friction : float
-        :math:`c \ge 0`; no friction gives :math:`\rho = 1`, a ball that never settles.
+        :math:`0 \le c \le 10^{50}`; no friction gives :math:`\rho = 1`, a ball that never
+        settles.
     dt : float
-        Time step :math:`\Delta t > 0`.
+        Time step :math:`\Delta t`, a positive scale.
 
     Returns
     -------
@@ -295,13 +320,7 @@ def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float
     m = check_positive(mass, "mass")
     c = check_nonnegative(friction, "friction")
     h = check_positive(dt, "dt")
-    rho, eta = 1.0 - c * h / m, h * h / m
-    if not (np.isfinite(rho) and np.isfinite(eta)):
-        raise ValueError(
-            f"mass={m!r}, friction={c!r} and dt={h!r} give rho={rho!r}, eta={eta!r}, which "
-            "overflow float64; rescale them"
-        )
-    return rho, eta
+    return 1.0 - c * h / m, h * h / m
 
 
 def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[float, float, float]:
@@ -312,11 +331,11 @@ def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[flo
     Parameters
     ----------
     rho : float
-        :math:`\rho \le 1` (a larger one would need negative friction).
+        :math:`-10^{50} \le \rho \le 1` (a larger one would need negative friction).
     eta : float
-        :math:`\eta > 0`.
+        :math:`\eta`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
     mass : float, default 1.0
-        :math:`m > 0`.
+        :math:`m`, a positive scale.
 
     Returns
     -------
@@ -324,39 +343,42 @@ def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[flo
         So that ``physical_to_momentum(*momentum_to_physical(rho, eta))`` gives back
         ``(rho, eta)``.
     """
-    r = check_finite_scalar(rho, "rho")
+    r = check_in_range(rho, "rho")
     if r > 1:
         raise ValueError(f"rho must be <= 1 for a non-negative friction, got {r!r}")
     e = check_positive(eta, "eta")
     m = check_positive(mass, "mass")
     h = float(np.sqrt(e * m))
-    friction = (1.0 - r) * m / h
-    if not (0.0 < h < np.inf and friction < np.inf):
-        raise ValueError(
-            f"rho={r!r}, eta={e!r} and mass={m!r} give dt={h!r} and friction={friction!r}, "
-            "outside float64; rescale them"
-        )
-    return m, friction, h
+    return m, (1.0 - r) * m / h, h
 
 
 def rotation_matrix(angle: float) -> np.ndarray:
-    r"""The 2-D rotation by ``angle`` radians.
+    r"""The 2-D rotation by ``angle`` radians (at most :math:`10^{50}` in magnitude).
 
     .. math:: Q = \begin{pmatrix}\cos\theta & -\sin\theta\\ \sin\theta & \cos\theta\end{pmatrix}
     """
-    a = check_finite_scalar(angle, "angle")
+    a = check_in_range(angle, "angle")
     c, s = np.cos(a), np.sin(a)
     return np.array([[c, -s], [s, c]])
 
 
 def _points(w: object, d: int, name: str = "w") -> np.ndarray:
-    if type(w) is np.ndarray and w.dtype == np.float64 and w.ndim and w.shape[-1] == d:
-        if np.isfinite(w).all():  # the fast path taken inside every descent loop
-            return w
+    """Points ``w`` of shape (..., d) in the common domain (entries at most 1e50)."""
     arr = as_float_array(w, name)
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise ValueError(f"{name} must have shape (..., {d}), got {arr.shape}")
     return arr
+
+
+def _positive_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.ndarray:
+    """Curvatures: positive scales, from 1e-50 to 1e50."""
+    lam = as_float_array(eigenvalues, name, ndim=(0, 1)).reshape(-1)
+    if not ((lam >= 1 / LIMIT) & (lam <= LIMIT)).all():
+        raise ValueError(
+            f"{name} must all lie in [{1 / LIMIT:g}, {LIMIT:g}] (positive curvatures), got "
+            f"{short_repr(lam)}"
+        )
+    return lam
 
 
 class Quadratic:
@@ -367,9 +389,10 @@ class Quadratic:
     Parameters
     ----------
     A : array_like, shape (d, d)
-        Symmetric positive definite matrix.
+        Symmetric positive definite: entries at most :math:`10^{150}` in magnitude (a matrix of
+        curvatures, as a Gram matrix), smallest eigenvalue at least :math:`10^{-50}`.
     minimum : array_like, shape (d,), optional
-        :math:`w^\star`, the origin by default.
+        :math:`w^\star` (entries at most :math:`10^{50}` in magnitude), the origin by default.
 
     Attributes
     ----------
@@ -381,31 +404,32 @@ class Quadratic:
     """
 
     def __init__(self, A: object, minimum: object | None = None) -> None:
-        a = as_float_array(A, "A", ndim=2).astype(np.float64)
-        if a.shape[0] != a.shape[1]:
-            raise ValueError(f"A must be square, got shape {a.shape}")
-        if not np.allclose(a, a.T, rtol=1e-10, atol=1e-12 * np.abs(a).max()):
-            raise ValueError(f"A must be symmetric, got {short_repr(a)}")
-        self.A = 0.5 * (a + a.T)
-        self.eigenvalues = np.linalg.eigvalsh(self.A)
-        if self.eigenvalues[0] <= 0:
+        a = as_symmetric(A, "A", max_abs=PRODUCT_LIMIT)
+        eigenvalues = np.linalg.eigvalsh(a)
+        if not eigenvalues[0] >= 1 / LIMIT:
             raise ValueError(
-                f"A must be positive definite, got eigenvalues {short_repr(self.eigenvalues)}"
+                "A must be positive definite, with eigenvalues at least "
+                f"{1 / LIMIT:g}, got eigenvalues {short_repr(eigenvalues)}"
             )
-        d = a.shape[0]
-        self.minimum = np.zeros(d) if minimum is None else as_float_array(
-            minimum, "minimum", ndim=1
-        ).astype(np.float64)
+        self._set(a, eigenvalues, minimum)
+
+    def _set(self, A: np.ndarray, eigenvalues: np.ndarray, minimum: object | None) -> None:
+        d = len(A)
+        self.A, self.eigenvalues = A, eigenvalues
+        self.minimum = np.zeros(d) if minimum is None else as_float_array(minimum, "minimum",
+                                                                           ndim=1)
         if self.minimum.shape != (d,):
             raise ValueError(f"minimum must have shape ({d},), got {self.minimum.shape}")
-        self.condition_number = float(self.eigenvalues[-1] / self.eigenvalues[0])
+        self.condition_number = float(eigenvalues[-1] / eigenvalues[0])
 
     @classmethod
     def from_eigenvalues(
         cls, eigenvalues: object, rotation: object | None = None, minimum: object | None = None
     ) -> Quadratic:
-        r""":math:`A = Q \operatorname{diag}(\lambda) Q^\top` from positive eigenvalues and an
-        orthogonal ``rotation`` :math:`Q` (the identity by default; see :func:`rotation_matrix`)."""
+        r""":math:`A = Q \operatorname{diag}(\lambda) Q^\top` from eigenvalues (positive scales,
+        :math:`10^{-50}` to :math:`10^{50}`) and an orthogonal ``rotation`` :math:`Q` (the
+        identity by default; see :func:`rotation_matrix`). ``eigenvalues`` and
+        ``condition_number`` are those asked for, exactly; ``A`` is their product, rounded."""
         lam = _positive_eigenvalues(eigenvalues)
         q = np.eye(lam.size) if rotation is None else as_float_array(rotation, "rotation", ndim=2)
         if q.shape != (lam.size, lam.size) or not np.allclose(q @ q.T, np.eye(lam.size)):
@@ -413,14 +437,18 @@ class Quadratic:
                 f"rotation must be an orthogonal ({lam.size}, {lam.size}) matrix, got "
                 f"{short_repr(q)}"
             )
-        return cls((q * lam) @ q.T, minimum)
+        a = (q * lam) @ q.T
+        bowl = cls.__new__(cls)
+        bowl._set((a + a.T) / 2, np.sort(lam), minimum)
+        return bowl
 
     @property
     def dim(self) -> int:
         return self.A.shape[0]
 
     def value(self, w: object) -> np.ndarray | float:
-        """:math:`E(w)` for one point of shape (d,) or a stack of shape (..., d)."""
+        """:math:`E(w)` for one point of shape (d,) or a stack of shape (..., d), entries at most
+        :math:`10^{50}` in magnitude."""
         z = _points(w, self.dim) - self.minimum
         out = 0.5 * np.einsum("...i,ij,...j->...", z, self.A, z)
         return float(out) if np.ndim(out) == 0 else out
@@ -445,15 +473,21 @@ class Rosenbrock:
     Parameters
     ----------
     a : float, default 1.0
+        At most :math:`10^{24}` in magnitude, so that the minimum :math:`(a, a^2)` lies in the
+        common domain.
     b : float, default 100.0
-        :math:`b > 0`, the steepness of the valley walls.
+        :math:`b`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`): the steepness of the
+        valley walls.
     scale : float, default 1.0
-        :math:`s > 0`; dividing by the largest curvature at the minimum puts step sizes on the
-        same scale as a quadratic with :math:`\lambda_{\max} = 1`.
+        :math:`s`, a positive scale; dividing by the largest curvature at the minimum puts step
+        sizes on the same scale as a quadratic with :math:`\lambda_{\max} = 1`.
+
+    With points at most :math:`10^{50}` in magnitude, the value (a fourth power times
+    :math:`s b`) is at most about :math:`10^{300}`: finite.
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0, *, scale: float = 1.0) -> None:
-        self.a = check_finite_scalar(a, "a")
+        self.a = check_in_range(a, "a", -1e24, 1e24)
         self.b = check_positive(b, "b")
         self.scale = check_positive(scale, "scale")
         self.minimum = np.array([self.a, self.a**2])
@@ -491,6 +525,7 @@ def mechanical_energy(
     mass: float = 1.0,
     dt: float = 1.0,
     potential_minimum: float = 0.0,
+    eta: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Kinetic, potential and total energy of the ball along a trajectory.
 
@@ -500,17 +535,23 @@ def mechanical_energy(
     .. math:: K_t = \tfrac12 m \lVert v_t \rVert^2, \qquad U_t = E(x_t) - E_{\min}, \qquad
               H_t = K_t + U_t.
 
-    For momentum iterates use ``mass=1`` and ``dt = sqrt(eta)`` (:func:`momentum_to_physical`).
+    For momentum iterates pass ``eta``: the ball of :func:`momentum_to_physical` has
+    :math:`m = 1` and :math:`\Delta t = \sqrt{\eta}`.
 
     Parameters
     ----------
     value : callable
-        :math:`E`, evaluated on the whole (T, d) array at once (as ``Quadratic.value`` does).
+        :math:`E`, evaluated on the whole (T, d) array at once (as ``Quadratic.value`` does); it
+        returns T finite real numbers.
     positions : array_like, shape (T, d)
+        Entries at most :math:`10^{50}` in magnitude (what a run returns).
     mass, dt : float
-        :math:`m > 0`, :math:`\Delta t > 0`.
+        :math:`m` and :math:`\Delta t`, positive scales (:math:`10^{-50}` to :math:`10^{50}`).
     potential_minimum : float, default 0.0
         :math:`E_{\min}`, subtracted so that the potential energy is 0 at rest at the bottom.
+    eta : float, optional
+        The step :math:`\eta` of a momentum run, a positive scale, instead of ``mass`` and
+        ``dt`` (which must then keep their defaults).
 
     Returns
     -------
@@ -520,25 +561,37 @@ def mechanical_energy(
     x = as_float_array(positions, "positions", ndim=2)
     m = check_positive(mass, "mass")
     h = check_positive(dt, "dt")
-    e_min = check_finite_scalar(potential_minimum, "potential_minimum")
+    e_min = check_in_range(potential_minimum, "potential_minimum")
+    if eta is not None:
+        if (m, h) != (1.0, 1.0):
+            raise ValueError(f"give eta or mass and dt, not both: got eta={eta!r}, mass={m!r}, "
+                             f"dt={h!r}")
+        h = float(np.sqrt(check_positive(eta, "eta")))
+    velocity = np.diff(x, axis=0) / h
     kinetic = np.zeros(len(x))
-    kinetic[1:] = 0.5 * m * np.sum(np.diff(x, axis=0) ** 2, axis=1) / h**2
-    potential = np.asarray(value(x), dtype=np.float64).reshape(len(x)) - e_min
+    kinetic[1:] = 0.5 * m * np.sum(velocity**2, axis=1)
+    energy = np.asarray(value(x))
+    if energy.dtype.kind not in "biuf" or energy.size != len(x):
+        raise ValueError(f"value must return {len(x)} real numbers, one per position, got "
+                         f"{short_repr(energy)}")
+    potential = as_float_array(energy, "value(positions)",
+                               max_abs=np.finfo(np.float64).max).reshape(len(x)) - e_min
     return kinetic, potential, kinetic + potential
-
-
-def _positive_eigenvalues(eigenvalues: object) -> np.ndarray:
-    lam = as_float_array(eigenvalues, "eigenvalues", ndim=(0, 1)).astype(np.float64).reshape(-1)
-    if (lam <= 0).any():
-        raise ValueError(f"eigenvalues must all be > 0, got {short_repr(lam)}")
-    return lam
 
 
 def _roots(rho: object, eta: object, eigenvalues: object) -> tuple[np.ndarray, ...]:
     r"""Per eigenvalue (last axis): trace :math:`s`, discriminant and the root moduli."""
-    r = as_float_array(rho, "rho", allow_empty=True).astype(np.float64)
-    e = as_float_array(eta, "eta", allow_empty=True).astype(np.float64)
+    r = as_float_array(rho, "rho", allow_empty=True)
+    e = as_float_array(eta, "eta", allow_empty=True)
     lam = _positive_eigenvalues(eigenvalues)
+    try:
+        shape = np.broadcast_shapes(r.shape, e.shape)
+    except ValueError:
+        raise ValueError(
+            f"rho and eta must broadcast together, got shapes {r.shape} and {e.shape}"
+        ) from None
+    check_entries(int(np.prod(shape)) * lam.size, "rho and eta",
+                  f"a grid of {shape} rates for {lam.size} eigenvalues")
     r, e = np.broadcast_arrays(r, e)
     s = 1.0 + r[..., None] - e[..., None] * lam
     disc = s * s - 4.0 * r[..., None]
@@ -568,9 +621,10 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
     Parameters
     ----------
     rho, eta : float or array_like
-        Broadcast against each other (a 400 x 400 grid takes a few milliseconds).
+        Entries at most :math:`10^{50}` in magnitude, broadcast against each other (a grid of at
+        most :math:`10^8` numbers per eigenvalue in all).
     eigenvalues : float or array_like, shape (k,)
-        Eigenvalues of the Hessian, all > 0.
+        Eigenvalues of the Hessian, positive scales (:math:`10^{-50}` to :math:`10^{50}`).
 
     Returns
     -------
@@ -590,7 +644,7 @@ def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarra
     is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
     :math:`\eta\lambda < 4`. Otherwise oscillating as soon as one eigen-direction has complex roots
     (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or a negative dominant root (the step
-    overshoots), monotone if none has (overdamped). Broadcasts like :func:`convergence_rate`;
+    overshoots), monotone if none has (overdamped). Same domain as :func:`convergence_rate`;
     returns ints. Derived in notebook 3, *Beyond the homework*.
     """
     s, real, modulus = _roots(rho, eta, eigenvalues)
@@ -606,23 +660,26 @@ def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 def critical_momentum(eta: object, eigenvalue: float) -> np.ndarray | float:
     r"""Critical damping along an eigenvalue: :math:`\rho_c = (1 - \sqrt{\eta\lambda})^2`.
 
-    For :math:`0 < \eta\lambda \le 1` the roots of :math:`\mu^2 - (1+\rho-\eta\lambda)\mu + \rho`
-    are real for :math:`\rho \le \rho_c` (monotone) and complex above (oscillating). Entries with
-    :math:`\eta\lambda > 1` are NaN: there no :math:`\rho \in [0, 1)` damps the overshoot.
+    For :math:`0 \le \eta\lambda \le 1` the roots of :math:`\mu^2 - (1+\rho-\eta\lambda)\mu + \rho`
+    are real for :math:`\rho \le \rho_c` (monotone) and complex above (oscillating). Domain:
+    ``eta`` from 0 to :math:`1/\lambda` (beyond, no :math:`\rho \in [0, 1)` damps the overshoot
+    and there is no critical momentum), ``eigenvalue`` a positive scale.
     """
-    e = as_float_array(eta, "eta").astype(np.float64)
+    e = as_float_array(eta, "eta")
     lam = check_positive(eigenvalue, "eigenvalue")
-    if (e < 0).any():
-        raise ValueError(f"eta must be >= 0, got {short_repr(e)}")
-    x = e * lam
-    inside = x <= 1.0
-    out = np.where(inside, (1.0 - np.sqrt(np.where(inside, x, 0.0))) ** 2, np.nan)
+    if not ((e >= 0) & (e * lam <= 1)).all():
+        raise ValueError(
+            f"eta must lie in [0, 1 / eigenvalue] = [0, {1 / lam:.6g}] (there is no critical "
+            f"momentum where eta * eigenvalue > 1), got {short_repr(e)}"
+        )
+    out = (1.0 - np.sqrt(e * lam)) ** 2
     return float(out) if out.ndim == 0 else out
 
 
 def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, float]:
     r"""Polyak's optimal momentum and step for eigenvalues in
-    :math:`[\lambda_{\min}, \lambda_{\max}]`.
+    :math:`[\lambda_{\min}, \lambda_{\max}]` (positive scales, :math:`10^{-50}` to
+    :math:`10^{50}`).
 
     .. math::
 
@@ -642,17 +699,10 @@ def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, flo
     hi = check_positive(lambda_max, "lambda_max")
     if lo > hi:
         raise ValueError(f"lambda_min must be <= lambda_max, got {lo!r} > {hi!r}")
-    # sqrt(kappa) = sqrt(hi) / sqrt(lo): with the square roots taken first, kappa itself (which
-    # overflows for lambda_min = 1e-320) is never formed.
-    root_lo, root_hi = float(np.sqrt(lo)), float(np.sqrt(hi))
-    rho = ((root_hi - root_lo) / (root_hi + root_lo)) ** 2
-    eta = (2.0 / (root_lo + root_hi)) * (2.0 / (root_lo + root_hi))
-    if eta == np.inf:
-        raise ValueError(
-            f"lambda_max={hi!r} is too small: the optimal step 4 / (sqrt(lambda_min) + "
-            "sqrt(lambda_max))^2 overflows float64; rescale the problem"
-        )
-    return rho, eta
+    root_kappa = float(np.sqrt(hi / lo))
+    rho = ((root_kappa - 1) / (root_kappa + 1)) ** 2
+    eta = (2 / (np.sqrt(lo) + np.sqrt(hi))) ** 2
+    return rho, float(eta)
 
 
 def measured_rate(positions: object, minimum: object, *, start: int | None = None) -> float:
@@ -660,32 +710,35 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
 
     :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}` is the size
     of the iteration's state (two consecutive iterates); unlike :math:`\lVert w_t - w^\star\rVert`
-    it does not pass close to 0 when the error oscillates, so the ratio is a steady estimate.
+    it does not pass close to 0 when the error oscillates, so the ratio is a steady estimate. It
+    is computed as :math:`\exp((\ln z_T - \ln z_s)/(T - s))`, and :math:`z_t` with ``np.hypot``, so
+    that errors of :math:`10^{-200}` late in a fast run count too; 0 when the run reaches
+    :math:`w^\star` exactly.
 
     Parameters
     ----------
     positions : array_like, shape (T + 1, d)
-        A run of at least 3 positions.
+        A run of at least 4 positions, entries at most :math:`10^{50}` in magnitude.
     minimum : array_like, shape (d,)
-        :math:`w^\star`.
+        :math:`w^\star`, entries at most :math:`10^{50}` in magnitude.
     start : int, optional
-        :math:`s \ge 1`, by default :math:`T / 2` (skipping the transient).
+        :math:`s` from 1 to :math:`T - 2` (the rate is measured over at least two steps), by
+        default :math:`\lfloor T / 2 \rfloor` (skipping the transient).
     """
     x = as_float_array(positions, "positions", ndim=2)
     w_star = as_float_array(minimum, "minimum", ndim=1)
-    if x.shape[0] < 3 or x.shape[1] != w_star.size:
+    if x.shape[1] != w_star.size:
         raise ValueError(
-            f"positions must have shape (T + 1, {w_star.size}) with T >= 2, got {x.shape}"
+            f"minimum has {w_star.size} entries but the positions have {x.shape[1]} "
+            f"coordinates (shape {x.shape}); they must match"
         )
     last = x.shape[0] - 1
-    s = last // 2 if start is None else check_nonnegative_int(start, "start")
-    if not 1 <= s < last:
-        raise ValueError(f"start must lie in [1, {last - 1}], got {s!r}")
+    if last < 3:
+        raise ValueError(f"positions must hold a run of T >= 3 steps (4 rows), got shape {x.shape}")
+    s = last // 2 if start is None else check_int_in_range(start, "start", 1, last - 2)
     diff = x - w_star
     state = np.concatenate([diff[1:], diff[:-1]], axis=1)  # row t - 1 is the state at t
-    peak = np.abs(state).max(axis=1)
-    unit = np.divide(state, peak[:, None], out=np.zeros_like(state), where=peak[:, None] > 0)
-    z = peak * np.sqrt(np.sum(unit**2, axis=1))  # the norm, without underflow of the squares
-    if z[s - 1] == 0:
+    z = np.hypot.reduce(state, axis=1)
+    if z[s - 1] == 0 or z[last - 1] == 0:
         return 0.0
-    return float((z[last - 1] / z[s - 1]) ** (1.0 / (last - s)))
+    return float(np.exp((np.log(z[last - 1]) - np.log(z[s - 1])) / (last - s)))

@@ -23,11 +23,16 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import (
+    LIMIT,
+    MAX_ENTRIES,
+    MAX_STEPS,
+    PRODUCT_LIMIT,
     as_float_array,
     check_axis,
+    check_entries,
+    check_int_in_range,
     check_nonnegative,
     check_positive,
-    check_positive_int,
     short_repr,
 )
 
@@ -35,35 +40,40 @@ __all__ = [
     "softmax",
     "log_softmax",
     "one_hot",
-    "as_target_matrix",
     "cross_entropy",
     "cross_entropy_grad",
     "SoftmaxRegression",
 ]
 
 
-def _shifted_logits(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
-    """Validate logits and subtract the maximum along ``axis`` (the log-sum-exp shift).
+def _shifted(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
+    r"""The logits ``a`` as float64, checked once, minus their maximum along ``axis``.
 
-    A logit far below the maximum (``-1e308`` next to ``1e308``) overflows to ``-inf`` in the
-    subtraction, which is the correctly rounded result: its probability is 0.
+    Domain: finite logits at most 1e150 in magnitude (products such as :math:`W x` of two inputs
+    of the common domain, see :mod:`tp3helpers._validation`), or ``-inf`` for a class of
+    probability 0, with at least one finite logit in every slice along ``axis``. Then
+    :math:`a_k - \max_c a_c` is at least :math:`-2 \cdot 10^{150}` and never overflows.
     """
-    arr = as_float_array(a, name, ndim=ndim, allow_neg_inf=True)
-    if arr.ndim == 0:
-        raise ValueError(f"{name} must have at least one dimension, got a scalar {arr!r}")
-    axis = check_axis(axis, arr.ndim, name)
-    peak = arr.max(axis=axis, keepdims=True)
+    logits = as_float_array(a, name, ndim=ndim, max_abs=PRODUCT_LIMIT, allow_neg_inf=True)
+    if logits.ndim == 0:
+        raise ValueError(f"{name} must have at least one dimension, got a scalar {logits!r}")
+    axis = check_axis(axis, logits.ndim, name)
+    peak = logits.max(axis=axis, keepdims=True)
     if np.isneginf(peak).any():
         raise ValueError(
             f"{name} has a slice along axis {axis} whose entries are all -inf; softmax is "
             "undefined there (at least one finite logit per slice is needed)"
         )
-    with np.errstate(over="ignore"):
-        return arr - peak
+    return logits - peak
+
+
+def _dtype(a: object) -> type:
+    """float32 logits give float32 probabilities; anything else gives float64."""
+    return np.float32 if getattr(a, "dtype", None) == np.float32 else np.float64
 
 
 def softmax(a: object, axis: int = -1) -> np.ndarray:
-    r"""Numerically stable softmax along ``axis``.
+    r"""Numerically stable softmax along ``axis`` (notebook 1, *Theory*).
 
     .. math:: y_k = \frac{e^{a_k - m}}{\sum_c e^{a_c - m}}, \qquad m = \max_c a_c
 
@@ -73,8 +83,9 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
     Parameters
     ----------
     a : array_like
-        Logits. ``-inf`` entries are allowed and get probability 0. Integer input is promoted to
-        float64; float32 stays float32.
+        Logits: finite, at most :math:`10^{150}` in magnitude, or ``-inf`` (probability 0); at
+        least one finite logit in every slice along ``axis``. Computed in float64; float32 logits
+        give float32 probabilities.
     axis : int, default -1
         Axis over which the probabilities sum to 1.
 
@@ -86,37 +97,34 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``a`` holds NaN or ``+inf``, or a slice along ``axis`` is all ``-inf``.
+        If ``a`` holds NaN, ``+inf`` or a logit beyond :math:`10^{150}`, or a slice along ``axis``
+        is all ``-inf``.
     """
     return _softmax(a, axis, "a")
 
 
 def _softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
     """:func:`softmax`, with the argument's name and dimension for the error messages."""
-    z = _shifted_logits(a, axis, name, ndim)
-    np.exp(z, out=z)  # z is a new array: work in place, as large inputs are memory-bound
-    z /= z.sum(axis=axis, keepdims=True)
-    return z
+    e = np.exp(_shifted(a, axis, name, ndim))
+    return (e / e.sum(axis=axis, keepdims=True)).astype(_dtype(a), copy=False)
 
 
 def log_softmax(a: object, axis: int = -1) -> np.ndarray:
-    r"""Numerically stable logarithm of :func:`softmax`.
+    r"""Numerically stable logarithm of :func:`softmax` (the log-sum-exp form of notebook 1).
 
-    .. math:: \ln y_k = (a_k - m) - \ln \sum_c e^{a_c - m}
+    .. math:: \ln y_k = (a_k - m) - \ln \sum_c e^{a_c - m}, \qquad m = \max_c a_c
 
     ``-inf`` logits give ``-inf`` log-probabilities; all other entries are finite, even for logits
-    of :math:`\pm 1000` where :math:`\ln(\mathrm{softmax}(a))` would give ``-inf`` or NaN. (The
-    one exception is a log-probability below the float64 range, such as :math:`-2 \cdot 10^{308}`
-    for logits :math:`\pm 10^{308}`: it rounds to ``-inf``.)
-    Same parameters and errors as :func:`softmax`.
+    of :math:`\pm 1000` where :math:`\ln(\mathrm{softmax}(a))` would give ``-inf`` or NaN.
+    Same domain and errors as :func:`softmax`.
     """
     return _log_softmax(a, axis, "a")
 
 
 def _log_softmax(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
-    z = _shifted_logits(a, axis, name, ndim)
-    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
-    return z
+    shifted = _shifted(a, axis, name, ndim)
+    log_sum = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return (shifted - log_sum).astype(_dtype(a), copy=False)
 
 
 def _labels(labels: np.ndarray, k: int, name: str) -> np.ndarray:
@@ -141,21 +149,24 @@ def one_hot(labels: object, num_classes: int) -> np.ndarray:
     labels : array_like of int, shape (N,)
         Class indices in ``0 .. num_classes - 1``.
     num_classes : int
-        Number of classes :math:`K \ge 1`.
+        Number of classes :math:`K \ge 1`; the (N, K) result may hold at most
+        :data:`~tp3helpers._validation.MAX_ENTRIES` (:math:`10^8`) numbers.
 
     Returns
     -------
     numpy.ndarray of float64, shape (N, K)
     """
-    k = check_positive_int(num_classes, "num_classes")
+    k = check_int_in_range(num_classes, "num_classes", 1, MAX_ENTRIES)
     arr = _labels(np.asarray(labels), k, "labels")
+    check_entries(arr.size * k, "num_classes", f"a ({arr.size}, {k}) one-hot matrix")
     out = np.zeros((arr.size, k))
     out[np.arange(arr.size), arr] = 1.0
     return out
 
 
-def _targets(targets: object, shape: tuple[int, int], dtype: type) -> np.ndarray:
-    """The validated ``targets`` for logits of ``shape``: integer labels (N,) or rows (N, K)."""
+def _targets(targets: object, shape: tuple[int, int]) -> np.ndarray:
+    r"""The validated ``targets`` for logits of ``shape``: integer labels (N,) or rows (N, K)
+    that are non-negative and sum to 1 (the homework's :math:`\sum_k t_{kn} = 1`)."""
     n, k = shape
     arr = np.asarray(targets)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
@@ -168,33 +179,20 @@ def _targets(targets: object, shape: tuple[int, int], dtype: type) -> np.ndarray
     if rows.ndim == 1:
         raise ValueError(
             f"targets of shape {rows.shape} must be integer labels of shape ({n},) or "
-            f"probability rows of shape {shape}, got dtype {rows.dtype}"
+            f"probability rows of shape {shape}, got dtype {arr.dtype}"
         )
     if rows.shape != tuple(shape):
         raise ValueError(f"targets has shape {rows.shape} but logits has shape {tuple(shape)}")
     if (rows < 0).any():
         raise ValueError(f"targets must be non-negative, got {short_repr(rows[rows < 0])}")
     sums = rows.sum(axis=1)
-    tol = 1e-6 if rows.dtype == np.float64 else 1e-4
-    off = np.abs(sums - 1.0) > tol
+    off = np.abs(sums - 1.0) > 1e-6
     if off.any():
         raise ValueError(
             "each row of targets must sum to 1 (sum_k t_kn = 1); rows "
             f"{short_repr(np.flatnonzero(off))} sum to {short_repr(sums[off])}"
         )
-    return rows.astype(dtype, copy=False)
-
-
-def as_target_matrix(
-    targets: object, shape: tuple[int, int], dtype: type = np.float64
-) -> np.ndarray:
-    r"""Turn labels or probability rows into the (N, K) target matrix :math:`T`.
-
-    ``targets`` is either integer labels of shape (N,) or rows of shape (N, K) that are
-    non-negative and sum to 1 (the homework's :math:`\sum_k t_{kn} = 1`).
-    """
-    t = _targets(targets, shape, dtype)
-    return one_hot(t, shape[1]).astype(dtype, copy=False) if t.ndim == 1 else t
+    return rows
 
 
 def cross_entropy(logits: object, targets: object) -> float:
@@ -206,33 +204,23 @@ def cross_entropy(logits: object, targets: object) -> float:
     Parameters
     ----------
     logits : array_like, shape (N, K)
-        One row of logits per sample; ``-inf`` entries are allowed.
+        One row of logits per sample, in the domain of :func:`softmax`.
     targets : array_like
         Integer labels of shape (N,) or non-negative rows of shape (N, K) summing to 1.
 
     Returns
     -------
     float
-        :math:`E_D \ge 0`. It is ``inf`` only when a sample puts target mass on a class whose
-        probability is exactly 0 (a ``-inf`` logit, or one more than about :math:`1.8 \cdot
-        10^{308}` below the largest). Terms with :math:`t_{kn} = 0` count as 0 even where
-        :math:`\ln y_{kn} = -\infty`.
+        :math:`E_D \ge 0`, finite unless a sample puts target mass on a class of logit ``-inf``
+        (probability 0), where :math:`-\ln 0 = \infty` is the exact value. Terms with
+        :math:`t_{kn} = 0` count as 0 even where :math:`\ln y_{kn} = -\infty`.
     """
     logp = _log_softmax(logits, 1, "logits", ndim=2)
-    t = _targets(targets, logp.shape, logp.dtype)
+    t = _targets(targets, logp.shape)
     if t.ndim == 1:  # integer labels: the one term with t_kn = 1 per sample
-        terms = logp[np.arange(t.size), t]
-    else:
-        terms = np.zeros_like(logp)
-        np.multiply(t, logp, out=terms, where=t > 0)
-    with np.errstate(over="ignore"):  # a sum beyond float64 is reported just below
-        total = -terms.sum()
-    if total == np.inf and np.isfinite(terms).all():
-        raise ValueError(
-            "the cross-entropy of these logits exceeds the float64 range (about 1.8e308): "
-            f"the largest term is {-terms.min():.3g}; rescale logits"
-        )
-    return float(total)
+        return float(-logp[np.arange(t.size), t].sum())
+    kept = t > 0
+    return float(-(t[kept] * logp[kept]).sum())
 
 
 def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
@@ -240,7 +228,8 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
 
     .. math:: \frac{\partial E_D}{\partial a_{kn}} = y_{kn} - t_{kn}
 
-    This needs :math:`\sum_k t_{kn} = 1`, which the target check enforces.
+    This needs :math:`\sum_k t_{kn} = 1`, which the target check enforces. Same domain as
+    :func:`cross_entropy`.
 
     Returns
     -------
@@ -248,11 +237,11 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
         Row :math:`n` is :math:`y_n - t_n`; each row sums to 0.
     """
     y = _softmax(logits, 1, "logits", ndim=2)
-    t = _targets(targets, y.shape, y.dtype)
+    t = _targets(targets, y.shape)
     if t.ndim == 1:  # integer labels: subtract 1 at each sample's class instead of building T
-        y[np.arange(t.size), t] -= 1.0
+        y[np.arange(t.size), t] -= 1
         return y
-    return y - t
+    return y - t.astype(y.dtype, copy=False)
 
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
@@ -268,20 +257,20 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     ``LogisticRegression(C=1/l2)`` (multinomial, lbfgs), which minimises the same objective.
 
     It is a scikit-learn estimator (``get_params``, ``Pipeline``, ``GridSearchCV``,
-    ``cross_val_score``); the parameters are checked when :meth:`fit` runs. ``X`` whose scale
-    would overflow the curvature bound (singular values above :math:`10^{100}`) is refused:
-    rescale it.
+    ``cross_val_score``); the parameters are checked when :meth:`fit` runs. Domain: ``X`` with
+    finite entries at most :math:`10^{50}` in magnitude (:mod:`tp3helpers._validation`); the
+    weights then stay below :math:`10^{50}` too, or the run stops as diverged.
 
     Parameters
     ----------
     l2 : float, default 1.0
         Penalty strength :math:`\lambda \ge 0`.
     learning_rate : float or None, default None
-        Step size. ``None`` picks :math:`1/L` with
+        Step size, a positive scale. ``None`` picks :math:`1/L` with
         :math:`L = \tfrac12 \sigma_{\max}([X, 1])^2 + \lambda`, a bound on the curvature that
         guarantees descent.
     max_iter : int, default 20000
-        Maximum number of gradient steps.
+        Maximum number of gradient steps, at most :data:`~tp3helpers._validation.MAX_STEPS`.
     tol : float, default 1e-8
         Stop when the gradient norm falls below ``tol`` times its initial value.
 
@@ -324,9 +313,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         step = None if self.learning_rate is None else check_positive(
             self.learning_rate, "learning_rate"
         )
-        max_iter = check_positive_int(self.max_iter, "max_iter")
+        max_iter = check_int_in_range(self.max_iter, "max_iter", 1, MAX_STEPS)
         tol = check_positive(self.tol, "tol")
-        x, labels = validate_data(self, X, y, dtype=np.float64)
+        x, labels = validate_data(self, X, y, dtype=np.float64, ensure_all_finite=False)
+        x = as_float_array(x, "X", ndim=2)
         check_classification_targets(labels)
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if self.classes_.size < 2:
@@ -335,40 +325,26 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             )
         t = one_hot(codes, self.classes_.size)
         xa = np.hstack([x, np.ones((x.shape[0], 1))])
-        sigma = np.linalg.norm(xa, 2)
-        if sigma > 1e100:  # its square, the curvature bound L, would be near overflow
-            raise ValueError(
-                f"X is too large to train on: the largest singular value of [X, 1] is "
-                f"{sigma:.3g} (largest |X| entry {np.abs(x).max():.3g}), so the curvature "
-                "bound overflows; rescale X, for instance with sklearn's StandardScaler"
-            )
         if step is None:
-            step = 1.0 / (0.5 * sigma**2 + l2)
+            step = 1.0 / (0.5 * np.linalg.norm(xa, 2) ** 2 + l2)
         theta = np.zeros((self.classes_.size, xa.shape[1]))
         loss, grad = self._objective(xa, t, theta)
-        first_norm = np.linalg.norm(grad)  # finite: at most sqrt(2 N) sigma <= 1e100 sqrt(2 N)
+        first_norm = np.linalg.norm(grad)
         self.loss_history_ = [loss]
         self.converged_ = False
         self.n_iter_ = 0
         for step_number in range(1, max_iter + 1):
             self.n_iter_ = step_number
             theta -= step * grad
-            # A step size that is too large makes the weights grow geometrically: stop long
-            # before anything overflows.
-            if not np.abs(theta).max() < 1e100:
+            if not np.abs(theta).max() <= LIMIT:  # a step size too large: the weights explode
                 raise ValueError(
-                    f"gradient descent diverged at step {self.n_iter_} with "
-                    f"learning_rate={step!r}; use a smaller learning_rate or None"
+                    f"gradient descent diverged at step {step_number} with "
+                    f"learning_rate={step!r}: a weight passed {LIMIT:g}; use a smaller "
+                    "learning_rate or None"
                 )
             loss, grad = self._objective(xa, t, theta)
             self.loss_history_.append(loss)
-            norm = np.linalg.norm(grad)
-            if not np.isfinite(norm):  # never report convergence on a non-finite gradient
-                raise ValueError(
-                    f"the gradient is not finite at step {step_number} (learning_rate={step!r});"
-                    " rescale X or use a smaller learning_rate"
-                )
-            if norm <= tol * first_norm:
+            if np.linalg.norm(grad) <= tol * first_norm:
                 self.converged_ = True
                 break
         if not self.converged_:
@@ -382,9 +358,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def _logits(self, X: object) -> np.ndarray:
+        """:math:`W x_n + b` for each row of ``X``, which must be in the domain of :meth:`fit`."""
         check_is_fitted(self)
-        x = validate_data(self, X, dtype=np.float64, reset=False)
-        return x @ self.coef_.T + self.intercept_
+        x = validate_data(self, X, dtype=np.float64, reset=False, ensure_all_finite=False)
+        return as_float_array(x, "X", ndim=2) @ self.coef_.T + self.intercept_
 
     def decision_function(self, X: object) -> np.ndarray:
         """Logits :math:`W x_n + b`, shape (N, K); for two classes, as in scikit-learn, the
