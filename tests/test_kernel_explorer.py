@@ -265,7 +265,8 @@ def test_the_readout_names_the_kernel_shown(explorer):
     """Issue 20.12: the Gaussian base kernel gives exp of a Gaussian kernel, which the readout says,
     and the linear one gives a Gaussian kernel without its factors f(x) f(x')."""
     readout = explorer.readout.value
-    assert "shown k̃ = exp(k<sub>h</sub>)</b> (the exponential of a Gaussian kernel, not a " in readout
+    assert "shown k̃ = exp(k<sub>h</sub>)</b> (the exponential of a Gaussian kernel, not a " in (
+        readout)
     assert "with k = Gaussian" in readout
     shown = explorer.artists["gram"].get_array()
     k = kernels.gaussian(explorer.x, bandwidth=0.5)

@@ -11,14 +11,14 @@ from tp3helpers.exercises.softmax import (
     bias_exercise,
     curvature_exercise,
     log_softmax_exercise,
-    start_loss_exercise,
+    sharp_temperature_exercise,
     temperature_gradient_exercise,
 )
 from tp3helpers.gradcheck import numerical_gradient
-from tp3helpers.softmax import cross_entropy, log_softmax, one_hot, softmax
+from tp3helpers.softmax import cross_entropy, cross_entropy_grad, log_softmax, one_hot, softmax
 
 EXERCISES = [log_softmax_exercise, temperature_gradient_exercise, bias_exercise,
-             start_loss_exercise, curvature_exercise]
+             sharp_temperature_exercise, curvature_exercise]
 
 
 @pytest.fixture(autouse=True)
@@ -259,41 +259,47 @@ def test_curvature_exercise_bad_input_and_solution():
     assert "**(c)**" in curvature_exercise.solution
 
 
-# --- predicting a value for a setting the notebook never shows: the loss before training -----
+# --- predicting a value for a setting the notebook never shows: tau = 0.05 -------------------
 
 
-def test_start_loss_right_answer():
-    """Equal logits over ten classes: the uniform prediction, measured with the package itself."""
-    logits, label = np.zeros((1, 10)), np.array([4])
-    grad = np.abs(numerical_gradient(lambda a: cross_entropy(a, label), logits)).max()
-    measured = [cross_entropy(logits, label), grad]
-    assert start_loss_exercise.check(measured).passed
-    assert start_loss_exercise.check([2.303, 0.9]).passed
-    assert start_loss_exercise.check(...).status == "not attempted"
+def measured_largest(target, tau=0.05):
+    """The explorer's first logits at tau: the package's gradient with respect to a / tau, times
+    1/tau (finite differences cannot resolve entries of 4e-8 next to a loss of about 2e-9)."""
+    a = np.array([2.0, 1.0, 0.0, -1.0])
+    return np.abs(cross_entropy_grad(a[None, :] / tau, [target])).max() / tau
+
+
+def test_sharp_temperature_right_answer():
+    assert sharp_temperature_exercise.check([measured_largest(0), measured_largest(3)]).passed
+    assert sharp_temperature_exercise.check([np.exp(-20) / 0.05, 20.0]).passed
+    assert sharp_temperature_exercise.check([4.12e-8, 20]).passed
+    assert sharp_temperature_exercise.check(...).status == "not attempted"
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        ([1.0, 0.9], "natural logarithm"),
-        ([-2.303, 0.9], "E = -ln y is >= 0"),
-        ([2.303, 0.1], "on the nine wrong classes"),
-        ([2.303, 1.0], "y is not 0 on the true class"),
-        ([0.1, 0.9], "the probability y of every class"),
-        ([0.0, 0.0], "E = 0 needs y = t"),
-        (2.303, "give two numbers"),
-        ([2.0, 0.9], "is not right."),
+        ([0.0, 20.0], "tiny but not 0"),
+        ([20.0, 20.0], "grows like 1/tau only for a wrong prediction"),
+        ([np.exp(-20), 1.0], "the factor 1/tau"),
+        ([4.54e-4, 20.0], "the value at tau = 0.1"),
+        ([np.exp(-40) / 0.05, 20.0], "the margin that counts"),
+        ([4.12e-8, 10.0], "1/tau = 20"),
+        (4.12e-8, "give two numbers"),
+        ([5e-8, 20.0], "is not right."),
     ],
 )
-def test_start_loss_each_slip_gets_its_own_feedback(answer, explanation):
-    feedback = start_loss_exercise.check(answer)
+def test_sharp_temperature_each_slip_gets_its_own_feedback(answer, explanation):
+    feedback = sharp_temperature_exercise.check(answer)
     assert feedback.status == "failed" and explanation in feedback.message, feedback.message
-    assert "Hint 1 of 2: Equal logits give equal probabilities" in str(feedback)
+    assert "Hint 1 of 2: Two regimes, as in Explore" in str(feedback)
 
 
-def test_start_loss_second_hint_and_solution_only_on_demand():
-    start_loss_exercise.check([1.0, 0.9])
-    feedback = start_loss_exercise.check([1.0, 0.9])
-    assert "Hint 2 of 2: So y_k = 1/C for every class" in str(feedback)
-    assert "2.303" not in str(feedback) and "2.303" not in repr(start_loss_exercise)
-    assert "2.303" in start_loss_exercise.solution
+def test_sharp_temperature_is_a_setting_the_notebook_never_shows():
+    """The explorer's temperature slider stops at 0.1, where the notebook prints its values."""
+    from tp3helpers.explorers import softmax_explorer
+
+    explorer = softmax_explorer()
+    assert explorer.controls["temperature"].min == -1  # 10^-1 = 0.1
+    explorer.close()
+    assert "[4.12e-8, 20.0]" in sharp_temperature_exercise.solution

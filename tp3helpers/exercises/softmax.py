@@ -18,7 +18,7 @@ __all__ = [
     "log_softmax_exercise",
     "temperature_gradient_exercise",
     "bias_exercise",
-    "start_loss_exercise",
+    "sharp_temperature_exercise",
     "curvature_exercise",
     "temperature_prompt",
 ]
@@ -240,51 +240,67 @@ $y_n$ and every $t_n$ sums to 1.
 
 bias_exercise = _bias_exercise(BATCH_COUNTS, BATCH_LABELS)
 
-#: The setting of the loss-before-training exercise: the ten digits, all logits equal.
-START_CLASSES = 10
+#: The setting of the sharp-temperature exercise: the explorer's default logits at tau = 0.05,
+#: half the temperature slider's smallest value.
+SHARP_LOGITS, SHARP_TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.05
 
-start_loss_exercise = NumericExercise(
-    "the loss before training",
-    f"A classifier of the ten handwritten digits ($C = {START_CLASSES}$ classes) starts from "
-    "$W = 0$ and $b = 0$, so all its logits are equal. Before any training, predict for one "
-    r"sample: its loss $E = -\ln y_{\text{true class}}$, and the largest "
-    r"$\lvert \partial E / \partial a_k \rvert$ over the classes. Answer with the two numbers "
-    "`[E, largest]`, to three significant digits.",
-    [np.log(START_CLASSES), 1.0 - 1.0 / START_CLASSES],
-    rtol=1e-3,
+
+def _largest_gradient(target: int, tau: float = SHARP_TAU) -> float:
+    """max_k |(y_k - t_k)| / tau for the sharp-temperature exercise's logits."""
+    y = softmax(SHARP_LOGITS / tau)
+    return float(np.abs(y - one_hot(np.array([target]), 4)[0]).max() / tau)
+
+
+sharp_temperature_exercise = NumericExercise(
+    "a temperature below the slider's range",
+    r"Take the explorer's first logits, $a = (2, 1, 0, -1)$, at the temperature $\tau = 0.05$, "
+    r"half the slider's smallest value. Predict the largest $\lvert \partial E / \partial a_k "
+    r"\rvert$ over the four classes, (i) when the true class is class 0 and (ii) when it is class "
+    "3. Answer with the two numbers `[first, second]`, to three significant digits.",
+    [_largest_gradient(0), _largest_gradient(3)],
+    rtol=1e-2,
     atol=0.0,
     mistakes=[
-        ([1.0, 0.9], "the loss uses the natural logarithm: E = -ln(1/10) = ln 10, not log10(10)"),
-        ([-np.log(START_CLASSES), 0.9], "a probability is at most 1, so E = -ln y is >= 0: "
-                                        "E = -ln(1/10) = +ln 10"),
-        ([np.log(START_CLASSES), 0.1], "0.1 is y_k - t_k on the nine wrong classes; on the true "
-                                       "class it is 1/10 - 1 = -0.9, larger in size"),
-        ([np.log(START_CLASSES), 1.0], "y is not 0 on the true class: equal logits give every "
-                                       "class 1/10, so dE/da there is 1/10 - 1"),
-        (lambda answer: answer.size == 2 and abs(answer[0] - 0.1) < 1e-3,
-         "0.1 is the probability y of every class; the loss is -ln y"),
-        (lambda answer: answer.size == 2 and abs(answer[0]) < 1e-9,
-         "E = 0 needs y = t, a certain and right prediction; equal logits give y = 1/10"),
+        (lambda answer: answer.size == 2 and answer[0] == 0.0,
+         "the first is tiny but not 0: with a correct prediction the gradient vanishes like "
+         "e^(-margin/tau)/tau, where the margin is a_0 - a_1 = 1"),
+        (lambda answer: answer.size == 2 and abs(answer[0] - 1 / SHARP_TAU) < 0.2,
+         "the gradient grows like 1/tau only for a wrong prediction; for a correct one it "
+         "vanishes like e^(-margin/tau)/tau"),
+        ([_largest_gradient(0) * SHARP_TAU, _largest_gradient(3) * SHARP_TAU],
+         "the sliders' logits are divided by tau before the softmax, so the chain rule adds the "
+         "factor 1/tau: dE/da = (y - t)/tau"),
+        (lambda answer: answer.size == 2 and abs(answer[0] - _largest_gradient(0, 0.1)) < 1e-5,
+         "4.5e-4 is the value at tau = 0.1, printed in Explore; at tau = 0.05 the exponent "
+         "margin/tau doubles"),
+        (lambda answer: answer.size == 2 and 0 < answer[0] < 1e-12,
+         "far too small: the margin that counts is between the two largest logits, "
+         "a_0 - a_1 = 1, so the largest entry is about e^(-1/tau)/tau"),
+        (lambda answer: answer.size == 2 and abs(answer[1] - 10.0) < 0.2,
+         "10 is 1/tau at tau = 0.1; at tau = 0.05 the wrong prediction's gradient tends to "
+         "1/tau = 20"),
         (lambda answer: answer.size == 1,
-         "give two numbers, [E, largest |dE/da_k|], for example [1.0, 0.5]"),
+         "give two numbers, [first, second], for example [1e-3, 5.0]"),
     ],
     hints=[
-        "Equal logits give equal probabilities: softmax makes every y_k the same, and they sum "
-        "to 1.",
-        "So y_k = 1/C for every class: E = -ln(1/C), and dE/da = y - t has 1/C - 1 on the true "
-        "class and 1/C on each other one.",
+        "Two regimes, as in Explore: is the prediction right (the true class has the largest "
+        "logit alone) or wrong? In which one does y - t tend to 0?",
+        "Right: the largest entry is about e^(-margin/tau)/tau, with the margin a_0 - a_1 "
+        "between the two largest logits. Wrong: y - t tends to e_0 - e_3, so the largest entry "
+        "tends to 1/tau.",
     ],
-    solution=rf"""Equal logits give the uniform prediction $y_k = 1/C = 1/{START_CLASSES}$. So
+    solution=r"""At $\tau = 0.05$ the softmax of $a/\tau = (40, 20, 0, -20)$ is all but the one-hot
+vector of class 0: $y_1 \approx e^{-20}$, $y_2 \approx e^{-40}$, $y_3 \approx e^{-60}$.
 
-$$E = -\ln \tfrac{{1}}{{{START_CLASSES}}} = \ln {START_CLASSES} \approx 2.303, \qquad
-\frac{{\partial E}}{{\partial a}} = y - t:\ \ \tfrac{{1}}{{10}} - 1 = -0.9 \text{{ on the true
-class}},\ \ \tfrac{{1}}{{10}} \text{{ on the nine others}},$$
+- (i) Class 0 true, a correct prediction: $y - t \approx (-e^{-20}, e^{-20}, e^{-40}, e^{-60})$,
+  so the largest entry of $(y - t)/\tau$ is about $e^{-20}/0.05 \approx 4.12 \times 10^{-8}$,
+  the law $e^{-\Delta/\tau}/\tau$ with the margin $\Delta = a_0 - a_1 = 1$.
+- (ii) Class 3 true, a wrong prediction: $y - t \approx e_0 - e_3$, so the largest entry is
+  about $1/\tau = 20$.
 
-and the largest $\lvert \partial E / \partial a_k \rvert$ is $0.9$. In the terms of *why this
-loss*: $E = H(t, y) = \mathrm{{KL}}(t \,\Vert\, y) = \ln C$ for a uniform $y$. This is a check
-practitioners run on the first step of every new model: a summed loss $E_D$ near $N \ln C$ says
-that the softmax and the loss are wired correctly; a loss far from it (or a 0) says that they
-are not.
+So `[4.12e-8, 20.0]`. Halving $\tau$ from 0.1 divided the first by about 11,000 (from
+$4.5 \times 10^{-4}$) and doubled the second: an exponential against a $1/\tau$. A sharp softmax
+learns hard from its mistakes and not at all from its confident successes.
 """,
 )
 
