@@ -94,6 +94,14 @@ screenshots: $(VENV)/.installed-lab+test+demo
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .ruff_cache .hypothesis
 
+# Soak check (not part of make test): each notebook's Voila page opened 20 times in a row, as
+# make demo serves it, printing the seconds until its explorer is drawn; a page whose explorer
+# never comes has its console, kernel messages and server log saved under soak-logs/.
+# SOAK_ARGS="--runs 5 03_momentum_physics" for fewer loads or one notebook.
+.PHONY: soak
+soak: $(VENV)/.installed-lab+test+demo
+	$(BIN)/python scripts/soak_voila.py $(SOAK_ARGS)
+
 # A whole class on this machine: JupyterHub (deploy/jupyterhub_config.py) with the notebooks in
 # each student's folder, JupyterLab by default and Voila at /user/NAME/voila/. deploy/hub.py
 # starts JupyterHub's proxy and the hub on 127.0.0.1:$(HUB_PORT), prints how students log in

@@ -1,6 +1,12 @@
-"""Ratios, targets and the performance tables of docs/performance.md from pytest-benchmark's JSON.
+"""Ratios, targets and the performance tables from pytest-benchmark's JSON, and the table of
+browser latency from the browser tests' JSON.
 
-Usage: python benchmarks/report.py benchmarks/results/latest.json [--page docs/performance.md]
+Usage: python benchmarks/report.py [benchmarks/results/latest.json]
+           [--latency benchmarks/results/browser.json] [--page docs/performance.md]
+
+``--page FILE`` rewrites the tables between the markers in FILE: the benchmarks' between
+``<!-- bench:start -->`` and ``<!-- bench:end -->``, the browser's between
+``<!-- latency:start -->`` and ``<!-- latency:end -->``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,13 @@ from pathlib import Path
 FRAME_MS, MIN_SPEEDUP, MAX_RATIO, MIN_MAP_SPEEDUP, NOTEBOOK_S = 16.0, 4.0, 1.5, 100.0, 30.0
 MOVES_PER_S = 10  # a student dragging a slider: moves per second one kernel draws
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+LATENCY_START, LATENCY_END = "<!-- latency:start -->", "<!-- latency:end -->"
+#: The digits explorer's first frame after a key press (issue 14), median, milliseconds.
+FIRST_FRAME_MS = 100.0
+#: The browser tests' names of the explorers, in the course's order, and the reference plot.
+EXPLORERS = {"softmax_explorer": ("softmax", "logit_0"), "kernel_explorer": ("kernel", "bandwidth"),
+             "momentum_explorer": ("momentum", "rho"), "digits_explorer": ("digits", "rho")}
+REFERENCE = "reference_plot"
 
 
 def table(headers: list[str], rows: list[list[object]]) -> str:
@@ -84,19 +97,82 @@ def report(data: dict) -> tuple[str, list[str]]:
     return "\n\n".join(out), missed
 
 
+def latency_report(data: dict) -> tuple[str, list[str]]:
+    """A Markdown table of the browser tests' timings against the reference plot of the same
+    run, and the targets missed: frames per second while dragged at least the reference's, and
+    the digits explorer's first frame within :data:`FIRST_FRAME_MS`."""
+    latency, drag, missed = data["latency"], data["drag"], []
+    reference_ms = latency.get(REFERENCE, {}).get("median_ms")
+    reference_fps = drag.get(REFERENCE, {}).get("fps")
+    rows = []
+    for name, (explorer, control) in EXPLORERS.items():
+        if name not in latency:
+            continue
+        median = latency[name]["median_ms"]
+        moves = latency[name]["moves_ms"]
+        fps = drag.get(name, {}).get("fps")
+        targets = []
+        if fps is not None and reference_fps:
+            ok = fps >= reference_fps
+            targets.append(f"frames/s ≥ reference: {'met' if ok else 'MISSED'}")
+            if not ok:
+                missed.append(f"{explorer}.{control}: {fps:.1f} frames/s < {reference_fps:.1f}")
+        if explorer == "digits":
+            ok = median <= FIRST_FRAME_MS
+            targets.append(f"≤ {FIRST_FRAME_MS:g} ms: {'met' if ok else 'MISSED'}")
+            if not ok:
+                missed.append(f"digits first frame: median {median:.0f} ms")
+        rows.append([explorer, control, f"{median:.0f}", f"{max(moves):.0f}",
+                     "–" if reference_ms is None else f"{median / reference_ms:.2f}",
+                     "–" if fps is None else f"{fps:.1f}",
+                     "–" if fps is None or not reference_fps else f"{fps / reference_fps:.2f}",
+                     "; ".join(targets) or "–"])
+    if REFERENCE in latency:
+        rows.append(["reference: one line, `set_data`", "frequency", f"{reference_ms:.0f}",
+                     f"{max(latency[REFERENCE]['moves_ms']):.0f}", "1",
+                     "–" if reference_fps is None else f"{reference_fps:.1f}", "1", "–"])
+    machine = data["machine"]
+    load = ", ".join(f"{v:.1f}" for v in machine.get("load_average", []))
+    moves = max((len(v["moves_ms"]) for v in latency.values()), default=0)
+    out = [f"Machine: {machine['cpu']}, {machine['cores']} logical cores (load average {load} at "
+           f"the end); {machine['browser']}; Python {machine['python']}; run "
+           f"{data['datetime']} UTC. Key press to the first new pixels on the canvas, median of "
+           f"{moves} presses in Voilà at presentation size, 1280x720; frames per second while the "
+           "key is held (30 presses a second for two seconds).",
+           table(["explorer", "slider", "median ms", "max ms", "median / reference",
+                  "drag frames/s", "frames/s / reference", "target"], rows),
+           "All targets met." if not missed else "Targets missed: " + "; ".join(missed)]
+    return "\n\n".join(out), missed
+
+
+def write_between(path: Path, start: str, end: str, text: str) -> None:
+    """Replace what ``path`` holds between the markers ``start`` and ``end`` with ``text``."""
+    content = path.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(content):
+        raise SystemExit(f"{path}: no {start} ... {end} markers")
+    path.write_text(pattern.sub(lambda _: f"{start}\n{text}\n{end}", content))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("json", type=Path)
-    parser.add_argument("--page", type=Path, help="rewrite the tables between its bench markers")
+    parser.add_argument("json", type=Path, nargs="?", help="pytest-benchmark's JSON")
+    parser.add_argument("--latency", type=Path, help="the browser tests' JSON")
+    parser.add_argument("--page", type=Path,
+                        help="rewrite the tables between their markers in this file")
     args = parser.parse_args(argv)
-    text, _ = report(json.loads(args.json.read_text()))
-    print(text)
-    if args.page:
-        page = args.page.read_text()
-        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-        if not pattern.search(page):
-            raise SystemExit(f"{args.page}: no {START} ... {END} markers")
-        args.page.write_text(pattern.sub(lambda _: f"{START}\n{text}\n{END}", page))
+    if args.json is None and args.latency is None:
+        parser.error("give a benchmark JSON, --latency JSON, or both")
+    if args.json is not None:
+        text, _ = report(json.loads(args.json.read_text()))
+        print(text)
+        if args.page:
+            write_between(args.page, START, END, text)
+    if args.latency is not None:
+        text, _ = latency_report(json.loads(args.latency.read_text()))
+        print(text)
+        if args.page:
+            write_between(args.page, LATENCY_START, LATENCY_END, text)
     return 0
 
 

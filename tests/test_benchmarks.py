@@ -108,3 +108,36 @@ def test_page_tables_are_replaced_between_the_markers(report_module, tmp_path, c
     readme.write_text("# No markers\n")
     with pytest.raises(SystemExit, match="markers"):
         report_module.main([str(data), "--page", str(readme)])
+
+
+#: What the browser tests write (tests/browser/conftest.py): medians chosen so that the digits
+#: explorer misses its 100 ms and the momentum explorer drags slower than the reference.
+BROWSER = {
+    "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.11.7", "browser": "chromium (150)",
+                "load_average": [0.5, 0.4, 0.3]},
+    "datetime": "2026-12-07T12:00",
+    "latency": {name: {"moves_ms": [m - 5, m, m + 5], "median_ms": m}
+                for name, m in [("softmax_explorer", 60.0), ("kernel_explorer", 50.0),
+                                ("momentum_explorer", 80.0), ("digits_explorer", 120.0),
+                                ("reference_plot", 70.0)]},
+    "drag": {name: {"fps": fps, "frames": int(2 * fps), "presses": 60, "span_ms": 2000.0}
+             for name, fps in [("softmax_explorer", 20.0), ("kernel_explorer", 22.0),
+                               ("momentum_explorer", 12.0), ("digits_explorer", 18.0),
+                               ("reference_plot", 15.0)]},
+}
+
+
+def test_latency_table_against_the_reference(report_module, tmp_path, capsys):
+    data = tmp_path / "browser.json"
+    data.write_text(json.dumps(BROWSER))
+    page = tmp_path / "performance.md"
+    page.write_text("<!-- bench:start -->\nkept\n<!-- bench:end -->\n"
+                    "<!-- latency:start -->\nold\n<!-- latency:end -->\n")
+    assert report_module.main(["--latency", str(data), "--page", str(page)]) == 0
+    text = page.read_text()
+    assert "old" not in text and "kept" in text and capsys.readouterr().out.strip() in text
+    assert "| digits | rho | 120 | 125 | 1.71 | 18.0 | 1.20 |" in text
+    missed_row = "| momentum | rho | 80 | 85 | 1.14 | 12.0 | 0.80 | frames/s ≥ reference: MISSED |"
+    assert missed_row in text
+    _, missed = report_module.latency_report(BROWSER)
+    assert missed == ["momentum.rho: 12.0 frames/s < 15.0", "digits first frame: median 120 ms"]

@@ -1,5 +1,6 @@
 """The digits explorer: every control changes the figure and the readout, extreme settings give a
-message, and background training follows, supersedes and finishes runs."""
+message, its training steps are notebook 3's momentum descent, and in an event loop a move draws
+at once while training goes on as a task that the next move cancels."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+from tp3helpers.digits import SoftmaxObjective, load_digits_split, steps_to_tolerance
 from tp3helpers.explorers import Explorer, digits_explorer
-from tp3helpers.explorers.digits import POLL_SECONDS, DigitsExplorer, _Job, digit_features
+from tp3helpers.explorers.digits import (
+    TOLERANCE,
+    DigitsExplorer,
+    Run,
+    descend,
+    digit_features,
+)
+from tp3helpers.momentum import momentum_descent
 from tp3helpers.plotting.figure import NORMAL, PRESENTATION, smallest_text_px
 
 
@@ -31,11 +40,15 @@ def explorer():
     widget.close()
 
 
+def curve(explorer, name: str = "loss") -> np.ndarray:
+    return np.asarray(explorer.artists[name].get_ydata(), dtype=float)
+
+
 def test_builds_with_its_controls_and_a_complete_first_run(explorer):
     assert isinstance(explorer, DigitsExplorer) and isinstance(explorer, Explorer)
     assert set(explorer.controls) == {"bandwidth", "l2", "rho", "eta"}
-    assert "held-out accuracy" in explorer.readout.value
-    assert explorer.artists["progress"].get_text() == "done"
+    assert "held-out accuracy" in explorer.readout.value and not explorer.training
+    assert explorer.artists["progress"].get_text() == "ρ = 0.76, η·L = 3.5"
     for name in ("loss", "loss_gd"):
         assert len(explorer.artists[name].get_xdata()) == 61
     assert all(bar.get_width() > 80 for bar in explorer.artists["accuracy_bars"])
@@ -50,45 +63,84 @@ def test_each_control_redraws_the_figure_and_the_readout(explorer, assert_contro
 
 
 def test_rho_move_reruns_momentum_only(explorer):
-    gd_before = explorer.artists["loss_gd"].get_ydata().copy()
-    m_before = explorer.artists["loss"].get_ydata().copy()
-    explorer.controls["rho"].value = 0.2 if explorer.controls["rho"].value != 0.2 else 0.3
-    np.testing.assert_array_equal(explorer.artists["loss_gd"].get_ydata(), gd_before)
-    assert not np.array_equal(explorer.artists["loss"].get_ydata(), m_before)
+    gd_before, m_before = curve(explorer, "loss_gd").copy(), curve(explorer).copy()
+    explorer.controls["rho"].value = 0.3
+    np.testing.assert_array_equal(curve(explorer, "loss_gd"), gd_before)
+    assert not np.array_equal(curve(explorer), m_before)
 
 
-def test_readout_and_bars_match_the_model(explorer):
-    explorer.controls["bandwidth"].value = 1.0
-    explorer.controls["l2"].value = 0.1
-    job = explorer._job
-    split = job.result["split"]
-    acc = np.mean(job.result["momentum_predicted"] == split.y_test)
-    assert f"momentum {100 * acc:.1f} %" in explorer.readout.value
-    assert explorer.artists["accuracy_bars"][1].get_width() == pytest.approx(100 * acc)
-    _, phi, _, _, sigma = digit_features(1.0)
-    assert sigma == pytest.approx(np.linalg.norm(phi, 2), rel=1e-9)
-    assert f"L = ½σ<sub>max</sub>² + λ = {0.5 * sigma**2 + 0.1:.4g}" in explorer.readout.value
+@pytest.mark.parametrize(("rho", "eta_L"), [(0.76, 3.5), (0.0, 1.0), (0.99, 8.0)])
+def test_training_steps_are_notebook_3s_momentum_descent(rho, eta_L):
+    """The explorer's step-by-step loop gives the iterates of momentum_descent, and stops at the
+    same step when the run diverges (ρ = 0.99, η·L = 8 on a tiny λ leaves every bound)."""
+    split, phi, *_ = digit_features(1.0)
+    objective = SoftmaxObjective(phi[:200], split.y_train[:200], 1e-3 if rho > 0.9 else 0.1)
+    L = objective.curvature_bounds()[1]
+    steps = 3000 if rho > 0.9 else 50
+    run = Run()
+    pauses = sum(1 for _ in descend(run, objective, rho=rho, eta=eta_L / L, steps=steps))
+    positions = momentum_descent(objective.grad, np.zeros(objective.size), rho=rho,
+                                 eta=eta_L / L, steps=steps)
+    expected = [objective.value(w) for w in positions]
+    np.testing.assert_allclose(run.losses, expected, rtol=1e-12)
+    np.testing.assert_allclose(run.last, positions[-1], rtol=1e-12, atol=1e-300)
+    assert run.diverged == (len(positions) < steps + 1)
+    assert pauses >= 0
 
 
-def test_loss_curves_show_the_gap_to_the_minimum(explorer):
-    job = explorer._job
-    objective_min = job.minimum
-    assert objective_min <= job.momentum.final_losses.min() + 1e-9
-    y = explorer.artists["loss"].get_ydata()
-    np.testing.assert_allclose(y[0], job.momentum.final_losses[0] - objective_min)
-    assert np.nanmin(y) < 1e-3 * y[0]  # momentum with the default (ρ*, η*) converges
+def test_the_curves_are_the_losses_above_the_minimum(explorer):
+    """Each curve is J(w_t) - J* of the run with the controls' setting: its differences are those
+    of J along momentum_descent's iterates, and it falls below the start by the readout's factor
+    within the number of steps the readout gives."""
+    h, l2, rho, eta_L = explorer.settings()
+    split, phi, *_ = digit_features(h)
+    objective = SoftmaxObjective(phi, split.y_train, l2)
+    L = 0.5 * np.linalg.norm(phi, 2) ** 2 + l2
+    positions = momentum_descent(objective.grad, np.zeros(objective.size), rho=rho,
+                                 eta=eta_L / L, steps=explorer.steps)
+    losses = np.array([objective.value(w) for w in positions])
+    shown = curve(explorer)
+    np.testing.assert_allclose(shown - shown[0], losses - losses[0], atol=1e-9 * losses[0])
+    measured = steps_to_tolerance(np.nan_to_num(shown), TOLERANCE**2)  # NaN: at J* (gap 0)
+    words = f"> {explorer.steps}" if measured is None else f"{measured}"
+    assert f"momentum {words} (predicted" in explorer.readout.value
+    assert f"L = ½σ<sub>max</sub>² + λ = {L:.4g}" in explorer.readout.value
 
 
-def test_gallery_shows_misclassified_digits_with_labels(explorer):
-    job = explorer._job
-    split = job.result["split"]
-    wrong = np.flatnonzero(job.result["momentum_predicted"] != split.y_test)
-    assert wrong.size > 0
-    first = wrong[0]
-    image, title = explorer.artists["digits"][0], explorer.artists["digit_titles"][0]
-    np.testing.assert_allclose(image.get_array(), split.X_test[first].reshape(8, 8))
-    predicted = job.result["momentum_predicted"][first]
-    assert title.get_text() == f"{predicted} (true {split.y_test[first]})"
+def test_the_readout_counts_steps_that_move_with_rho():
+    """A readout number that never changes looks frozen: the steps momentum needs do change."""
+    explorer = digits_explorer()  # 200 steps, enough for these settings to get there
+
+    def momentum_steps() -> str:
+        return re.search(r"momentum (\d+) \(predicted", explorer.readout.value)[1]
+
+    try:
+        counts = {momentum_steps()}
+        for rho in (0.5, 0.9):
+            explorer.controls["rho"].value = rho
+            counts.add(momentum_steps())
+    finally:
+        explorer.close()
+    assert len(counts) == 3, counts
+
+
+def test_readout_and_bars_match_the_gallery(explorer):
+    """The momentum bar's accuracy is the one in the readout, and every digit shown is a held-out
+    image whose true label is the one under it and whose predicted label differs."""
+    bar = explorer.artists["accuracy_bars"][1].get_width()
+    assert f"momentum {bar:.1f} %" in explorer.readout.value
+    split = load_digits_split()
+    shown = 0
+    for image, title in zip(explorer.artists["digits"], explorer.artists["digit_titles"],
+                            strict=True):
+        if not title.get_text().strip():
+            continue
+        predicted, true = map(int, re.fullmatch(r"(\d) \(true (\d)\)", title.get_text()).groups())
+        rows = np.flatnonzero((split.X_test == image.get_array().ravel()).all(axis=1))
+        assert predicted != true and rows.size and (split.y_test[rows] == true).any()
+        shown += 1
+    wrong = round((1 - bar / 100) * len(split.y_test))
+    assert shown == min(wrong, len(explorer.artists["digits"])) > 0
 
 
 def test_features_are_cached_per_bandwidth():
@@ -133,72 +185,64 @@ def test_snapshot_for_the_stored_notebook(explorer):
     assert explorer._repr_mimebundle_()["image/png"].startswith(b"\x89PNG")
 
 
-def test_background_runs_fill_in_supersede_and_finish():
-    """In an event loop: a move resets the figure at once, the curves fill in chunk by chunk,
-    and a second move made during the first run supersedes it."""
+def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task():
+    """In a running event loop (as in a Jupyter kernel): a move returns with the new setting drawn
+    and its curves reset; the curves then fill in while the loop keeps turning; a second move
+    made during the run cancels it; the end shows what training without a loop shows."""
 
     async def scenario():
-        widget = digits_explorer(steps=80)  # the first run is synchronous even here
+        widget = digits_explorer(steps=80)  # the first draw trains to the end even here
         try:
-            widget.controls["l2"].value = 0.3  # a new (h, λ): gradient descent reruns
-            first = widget._job
-            assert not first.done and widget._thread is not None
+            widget.controls["l2"].value = 0.3  # a new (h, λ): gradient descent reruns too
+            assert widget.training
             assert "training" in widget.artists["progress"].get_text()
-            assert len(widget.artists["loss_gd"].get_xdata()) == 0  # the first frame: curves reset
-            counts = []
-            while not first.done and len(counts) < 200:
-                await asyncio.sleep(0.02)
+            assert len(widget.artists["loss_gd"].get_xdata()) == 0  # the first frame
+            assert "λ = 0.3" in widget.readout.value
+            counts, turns = [], 0
+            while widget.training and turns < 100_000:  # the loop turns between chunks
+                await asyncio.sleep(0)
+                turns += 1
                 counts.append(len(widget.artists["loss_gd"].get_xdata()))
-            widget.controls["rho"].value = 0.3  # supersedes any run still going
-            second = widget._job
-            while not second.done:
-                await asyncio.sleep(0.02)
-            await asyncio.sleep(0.2)  # the follower"s final redraw
-            return widget, counts, second
+            widget.controls["rho"].value = 0.3
+            first = widget.training
+            widget.controls["rho"].value = 0.4  # cancels the run that the move to 0.3 started
+            while widget.training:
+                await asyncio.sleep(0)
+            return widget, counts, first
         except BaseException:
             widget.close()
             raise
 
-    widget, counts, second = asyncio.run(scenario())
+    widget, counts, first = asyncio.run(scenario())
+    reference = digits_explorer(steps=80)  # no loop: trains to the end on each move
     try:
-        assert second.error is None and widget.artists["progress"].get_text() == "done"
-        assert "ρ = 0.30" in widget.readout.value and "held-out accuracy" in widget.readout.value
-        assert len(widget.artists["loss"].get_xdata()) == 81
-        partial = [c for c in counts if 0 < c < 81]
-        assert partial, f"no partial curve was drawn while training: {counts[:20]}"
+        assert first and counts[-1] == 81
+        assert [c for c in counts if 0 < c < 81], "no partial curve was drawn while training"
+        assert "ρ = 0.40" in widget.readout.value and "held-out accuracy" in widget.readout.value
+        reference.controls["l2"].value = 0.3
+        reference.controls["rho"].value = 0.4
+        for name in ("loss", "loss_gd"):
+            np.testing.assert_array_equal(curve(widget, name), curve(reference, name))
+        assert widget.readout.value == reference.readout.value
     finally:
         widget.close()
+        reference.close()
 
 
-def test_a_superseded_run_stops():
-    widget = digits_explorer(steps=20, background=False)
-    try:
-        job = _Job(widget._generation, (1.0, 0.05, 0.5, 1.0))  # a new (h, λ): no cached run
-        widget._generation += 1  # what a newer move does
-        widget._train(job)
-        assert job.done and job.error is None
-        assert job.gd.last is None and job.gd.losses == [] and job.momentum.losses == []
-    finally:
-        widget.close()
-
-
-def test_closing_during_a_background_run_stops_it():
+def test_closing_during_training_cancels_the_task():
     async def scenario():
         widget = digits_explorer(steps=80)
         widget.controls["l2"].value = 0.5
-        job = widget._job
-        await asyncio.sleep(0.15)  # the worker has started
+        await asyncio.sleep(0)  # the task has started
+        assert widget.training
+        ours = asyncio.all_tasks() - {asyncio.current_task()}
         widget.close()
-        for _ in range(200):
-            if job.done:
-                break
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(2 * POLL_SECONDS)  # the redraw task sees it is superseded
-        return job
+        assert not widget.training
+        await asyncio.sleep(0)  # the cancellation is delivered
+        return ours
 
-    job = asyncio.run(scenario())
-    assert job.done and job.error is None
-    assert job.momentum.last is None  # stopped before the momentum run finished
+    ours = asyncio.run(scenario())
+    assert ours and all(task.cancelled() for task in ours)
 
 
 def test_a_closed_explorer_kept_by_the_out_history_holds_no_training_run():
@@ -208,7 +252,6 @@ def test_a_closed_explorer_kept_by_the_out_history_holds_no_training_run():
     tracemalloc.start()
     try:
         widget = digits_explorer(steps=200)
-        assert widget._job.momentum.last.base is None  # the last weights, not a view of all
         widget.close()
         gc.collect()
         kept, _ = tracemalloc.get_traced_memory()
@@ -232,7 +275,7 @@ def test_constructor_arguments_are_checked_by_name(kwargs, error, words) -> None
 
 
 def test_presentation_size_makes_every_text_larger() -> None:
-    explorer = digits_explorer(background=False, presentation=True)
+    explorer = digits_explorer(presentation=True)
     smallest, text = smallest_text_px(explorer.figure)
     assert smallest >= PRESENTATION.min_text_px > NORMAL.min_text_px, (text, smallest)
     explorer.close()

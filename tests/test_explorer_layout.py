@@ -8,6 +8,8 @@ text. The rooms below are what the browser reported for the explorers in Voilà 
 
 from __future__ import annotations
 
+import asyncio
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,8 +18,14 @@ import numpy as np
 import pytest
 from matplotlib.text import Text
 
-from tp3helpers.explorers import kernel_explorer, momentum_explorer, softmax_explorer
+from tp3helpers.explorers import (
+    digits_explorer,
+    kernel_explorer,
+    momentum_explorer,
+    softmax_explorer,
+)
 from tp3helpers.explorers._layout import (
+    GAP,
     GROW_THRESHOLD,
     MAX_STRETCH,
     MIN_FIGURE,
@@ -33,11 +41,19 @@ from tp3helpers.plotting.figure import (
 )
 
 FACTORIES = {"softmax": softmax_explorer, "kernel": kernel_explorer,
-             "momentum": momentum_explorer}
+             "momentum": momentum_explorer, "digits": lambda **kw: digits_explorer(steps=20, **kw)}
 
-#: Viewport -> (explorer width, pane height) in Voilà, and two JupyterLab panel widths.
-ROOMS = {"1024x768": (994, 768), "1280x720": (1250, 720), "1366x768": (1336, 768),
-         "1920x1080": (1890, 1080), "lab-narrow": (560, 600), "lab-wide": (900, 700)}
+#: Voilà's viewports -> (explorer width, window height).
+SCREENS_VOILA = {"1024x768": (994, 768), "1280x720": (1250, 720), "1366x768": (1336, 768),
+                 "1920x1080": (1890, 1080)}
+#: JupyterLab with the file browser open at 1366x768 (the notebook panel about 960 px wide and
+#: 640 px high), in an 860 px window, and two notebooks side by side: panels of 550 to 900 px.
+SCREENS_LAB = {f"lab-{w}": (w, 640) for w in (550, 700, 900, 960)}
+ROOMS = {**SCREENS_VOILA, **SCREENS_LAB}
+
+
+def is_panel(name: str) -> bool:
+    return name.startswith("lab-")
 
 
 @pytest.fixture(params=sorted(FACTORIES))
@@ -55,10 +71,26 @@ def test_a_narrow_room_gets_a_taller_figure_never_a_wider_one():
 
 
 def test_wide_screens_put_controls_beside_the_figure():
-    kinds = {name: arrange(*room).kind for name, room in ROOMS.items()}
+    kinds = {name: arrange(*room).kind for name, room in SCREENS_VOILA.items()}
     assert kinds == {"1024x768": "stacked", "1280x720": "side", "1366x768": "side",
-                     "1920x1080": "side", "lab-narrow": "stacked", "lab-wide": "stacked"}
+                     "1920x1080": "side"}
     assert 300 <= arrange(1250, 720).sidebar <= 420
+
+
+@pytest.mark.parametrize(("design", "expected"), [
+    ((900, 630), {"lab-550": "stacked", "lab-700": "stacked", "lab-900": "side",
+                  "lab-960": "side"}),  # the momentum figure, 10 x 7 in
+    ((810, 288), {"lab-550": "stacked", "lab-700": "stacked", "lab-900": "stacked",
+                  "lab-960": "stacked"}),  # the softmax figure, 9 x 3.2 in
+])
+def test_in_a_notebook_panel_the_larger_figure_decides(design, expected):
+    """In JupyterLab at 1366x768 with the file browser open, the momentum figure above its
+    controls was 552 x 387 px with 400 px empty on its right: beside them it uses the width."""
+    kinds = {name: arrange(*room, design).kind for name, room in SCREENS_LAB.items()}
+    assert kinds == expected
+    beside = figure_size(960 - arrange(960, 640, design).sidebar - GAP, 600, design)
+    if expected["lab-960"] == "side":
+        assert beside[0] > 552 * 1.15
 
 
 @pytest.mark.parametrize("room", [(900, 500), (1500, 400), (400, 900), (100, 50), (897, 676.5)])
@@ -75,30 +107,34 @@ def test_figure_size_fills_one_side_of_the_room_and_keeps_its_shape(room):
         assert stretch == pytest.approx(1, rel=0.01)
 
 
-def room_for_figure(width, height):
+def room_for_figure(name, design):
     """What the title, controls and readout leave for the figure, about as the browser measures."""
-    return (width - 340, height - 60) if arrange(width, height).kind == "side" else (
-        width, height - 200)
+    width, height = ROOMS[name]
+    arrangement = arrange(width, height, design if is_panel(name) else None)
+    if arrangement.kind == "side":
+        return width - arrangement.sidebar - GAP - 10, height - 60
+    return width, height - 200
 
 
-def fit(explorer, width, height, figure_room):
+def fit(explorer, name, figure_room=None):
     """What happens when the browser reports a room: arrangement first, then the size."""
-    name = arrange(width, height).name
+    width, height = ROOMS[name]
+    figure_room = figure_room or room_for_figure(name, explorer.fit.design)
+    arrangement = arrange(width, height, explorer.fit.design if is_panel(name) else None).name
     room = {"width": width, "height": height, "figure_width": figure_room[0],
-            "figure_height": figure_room[1], "arrangement": name}
+            "figure_height": figure_room[1], "arrangement": arrangement, "panel": is_panel(name)}
     explorer.fit.fit({**room, "arrangement": "stale"})  # may switch the arrangement
-    assert explorer.fit.watcher.arrangement == name
+    assert explorer.fit.watcher.arrangement == arrangement
     return explorer.fit.fit(room)
 
 
 @pytest.mark.parametrize("name", sorted(ROOMS))
 def test_explorer_takes_the_room_and_text_stays_legible(explorer, name):
-    width, height = ROOMS[name]
-    figure_room = room_for_figure(width, height)
+    figure_room = room_for_figure(name, explorer.fit.design)
     expected = figure_size(*figure_room, explorer.fit.design)
     now = explorer.fit.size()
     small_growth = all(0 <= e - n <= GROW_THRESHOLD for e, n in zip(expected, now, strict=True))
-    assert fit(explorer, width, height, figure_room) is not small_growth
+    assert fit(explorer, name, figure_room) is not small_growth
     if small_growth:  # a few pixels more are not worth a full redraw
         expected = now
     assert explorer.fit.size() == expected
@@ -127,35 +163,93 @@ def drawn_texts(fig) -> list[Text]:
 
 
 #: Where an instructor or a student sees the explorers: the four screens in Voilà, in both sizes,
-#: and a wide JupyterLab panel in normal size.
-SCREENS = [(room, presentation) for room in ("1024x768", "1280x720", "1366x768", "1920x1080")
-           for presentation in (False, True)] + [("lab-wide", False)]
+#: and JupyterLab's notebook panels from 550 to 960 px wide in normal size.
+SCREENS = [(room, presentation) for room in SCREENS_VOILA for presentation in (False, True)] + [
+    (room, False) for room in SCREENS_LAB]
+
+#: Every kind of message each explorer can show, as the control moves that bring it up from the
+#: first settings: a diverging run, an invalid kernel, an overflow, extreme values, a training in
+#: progress (``TRAINING``: the first frame of a move in an event loop).
+TRAINING = "training"
+MESSAGES = {
+    "softmax": {
+        "first settings": [],
+        "cold and sure: large gradients": [("temperature", 0.1)],
+        "extreme logits, another class": [("logit_0", -6.0), ("logit_1", 6.0),
+                                          ("logit_2", -6.0), ("logit_3", 6.0), ("target", 3)],
+        "hot: flat probabilities": [("temperature", 10.0), ("target", 2)],
+    },
+    "kernel": {
+        "first settings": [],
+        "not a kernel: no Gaussian process": [("kernel", "minus_linear")],
+        "exp(k) overflows": [("kernel", "linear"), ("bandwidth", 10**-1.5)],
+        "Taylor order, ill-conditioned fit": [("order", 3), ("bandwidth", 10.0)],
+    },
+    "momentum": {
+        "first settings": [],
+        "both runs diverge": [("rho", 0.0), ("eta", 4.5)],
+        "bounded: rho = 1": [("rho", 1.0)],
+        "kappa = 1": [("condition_number", 1)],
+        "Rosenbrock": [("objective", "rosenbrock"), ("eta", 2.5)],
+    },
+    "digits": {
+        "first settings": [],
+        "momentum diverges": [("bandwidth", 0.3), ("l2", 1.0), ("eta", 8.0), ("rho", 0.99)],
+        "huge kappa": [("l2", 0.001)],
+        "training in progress": [("l2", 0.3), ("rho", 0.99), ("eta", 8.0), TRAINING],
+    },
+}
+
+
+def show_message(explorer, moves) -> None:
+    """Bring the controls back to their first values, then make ``moves``."""
+    for name, value in explorer.first_values.items():
+        if explorer.controls[name].value != value:
+            explorer.controls[name].value = value
+    moves = list(moves)
+    in_a_loop = TRAINING in moves
+    moves = [move for move in moves if move != TRAINING]
+
+    async def move_in_a_loop() -> None:  # the last move draws its first frame, then is cancelled
+        explorer.controls[moves[-1][0]].value = moves[-1][1]
+
+    for name, value in moves[:-1] if in_a_loop else moves:
+        explorer.controls[name].value = value
+    if in_a_loop:
+        asyncio.run(move_in_a_loop())
+
+
+def text_problems(fig, where: str) -> list[str]:
+    """Texts that leave the figure or cover another, as drawn now."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn_texts(fig)]
+    problems = [f"{where}: {text!r} leaves the figure {box.extents.round()}"
+                for text, box in boxes
+                if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.width + 1
+                or box.y1 > fig.bbox.height + 1]
+    return problems + [f"{where}: {a!r} covers {b!r}"
+                       for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+                       if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
+                       and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1]
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_no_text_is_cut_off_or_covers_another(name):
-    """Every drawn text (titles, labels, ticks, legends, annotations) lies inside the figure and
-    no two overlap, at the size each screen gives the figure."""
+    """For every message the explorer can show (:data:`MESSAGES`), at the size each screen gives
+    the figure: every drawn text (titles, labels, ticks, legends, annotations, notes) lies inside
+    the figure and no two overlap. (That no number of the readout is broken across two lines
+    is checked in the browser, which keeps each whole: ``tests/browser``.)"""
     problems = []
     for room, presentation in SCREENS:
         explorer = FACTORIES[name](presentation=presentation)
+        explorer.first_values = {n: c.value for n, c in explorer.controls.items()}
         try:
-            width, height = ROOMS[room]
-            figure_room = room_for_figure(width, height)
-            fit(explorer, width, height, figure_room)
-            fig = explorer.figure
-            renderer = fig.canvas.get_renderer()
-            boxes = [(t.get_text(), t.get_window_extent(renderer))
-                     for t in drawn_texts(fig)]
-            where = f"{room}{' presentation' if presentation else ''}"
-            problems += [f"{where}: {text!r} leaves the figure {box.extents.round()}"
-                         for text, box in boxes
-                         if box.x0 < -1 or box.y0 < -1 or box.x1 > fig.bbox.width + 1
-                         or box.y1 > fig.bbox.height + 1]
-            problems += [f"{where}: {a!r} covers {b!r}"
-                         for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
-                         if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 1
-                         and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 1]
+            fit(explorer, room)
+            for message, moves in MESSAGES[name].items():
+                show_message(explorer, moves)
+                where = f"{room}{' presentation' if presentation else ''}, {message}"
+                explorer.figure.canvas.draw()
+                problems += text_problems(explorer.figure, where)
         finally:
             explorer.close()
     assert not problems, "\n".join(problems)
@@ -164,25 +258,25 @@ def test_no_text_is_cut_off_or_covers_another(name):
 def test_back_on_a_smaller_screen_the_figure_shrinks(explorer):
     """From a 1920 px wide screen back to 1280 px: the controls' column narrows (the kind of
     arrangement stays "side"), the browser is asked to measure again, and the figure shrinks."""
-    fit(explorer, *ROOMS["1920x1080"], (1450, 1000))
+    fit(explorer, "1920x1080", (1450, 1000))
     wide = explorer.fit.size()
     assert explorer.fit.watcher.arrangement != arrange(*ROOMS["1280x720"]).name
-    fit(explorer, *ROOMS["1280x720"], (900, 660))
+    fit(explorer, "1280x720", (900, 660))
     assert explorer.fit.size()[0] == 900 < wide[0]
 
 
 def test_small_growth_is_ignored_and_shrinking_is_not(explorer):
-    assert fit(explorer, 994, 768, (994, 300))  # the height binds
+    assert fit(explorer, "1024x768", (994, 300))  # the height binds
     size = explorer.fit.size()
     assert size[1] == 300
-    assert not fit(explorer, 994, 768, (994, 305))  # the readout lost a line: no full redraw
+    assert not fit(explorer, "1024x768", (994, 305))  # the readout lost a line: no full redraw
     assert explorer.fit.size() == size
-    assert fit(explorer, 994, 768, (994, 280))  # it gained one: the figure makes room
+    assert fit(explorer, "1024x768", (994, 280))  # it gained one: the figure makes room
     assert explorer.fit.size()[1] == 280
 
 
 def test_a_slider_move_still_updates_after_a_resize(explorer):
-    fit(explorer, 1250, 720, (900, 660))
+    fit(explorer, "1280x720", (900, 660))
     name, control = next((n, c) for n, c in explorer.controls.items() if hasattr(c, "max"))
     before = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
     text = explorer.readout.value

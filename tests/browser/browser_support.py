@@ -70,11 +70,52 @@ MAIN_CONTROLS: dict[str, MainControl] = {
     "02_exponential_kernel": MainControl("bandwidth", "kernel_explorer"),
     "03_momentum_physics": MainControl("rho", "momentum_explorer"),
     "04_together_digits": MainControl("rho", "digits_explorer"),
+    # Not a notebook of the course: the reference the explorers are timed against (below).
+    "reference_plot": MainControl("frequency", "reference_plot"),
 }
+
+#: A one-line ipympl plot whose slider updates the line with ``set_data`` and ``draw_idle``: what
+#: ipympl's own examples do, and the reference the explorers' latency and drag frame rate are
+#: compared with, served beside the notebooks in the same run. Its box carries the explorers'
+#: CSS hooks so that the same test code finds its slider and canvas.
+REFERENCE_NOTEBOOK = "reference_plot"
+REFERENCE_CELLS = ["""\
+%matplotlib widget
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np""", """\
+with plt.ioff():
+    fig, ax = plt.subplots()
+x = np.linspace(0, 2 * np.pi, 200)
+(line,) = ax.plot(x, np.sin(x))
+slider = widgets.FloatSlider(value=1.0, min=0.1, max=5.0, step=0.1, description="frequency")
+
+
+def move(change):
+    line.set_data(x, np.sin(change["new"] * x))
+    fig.canvas.draw_idle()
+
+
+slider.observe(move, names="value")
+slider.add_class("tp3-control-frequency")
+readout = widgets.HTML("a one-line reference plot")
+readout.add_class("tp3-readout")
+box = widgets.VBox([slider, fig.canvas, readout])
+box.add_class("tp3-explorer")
+box"""]
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """A notebook of code cells for the Python 3 kernel."""
+    import nbformat
+
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(
+        metadata=kernel, cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
 
 
 def present_notebooks() -> list[str]:
-    """Names (without ``.ipynb``) of the notebooks in :data:`NOTEBOOKS`, sorted."""
+    """Names (without ``.ipynb``) of the course's notebooks in :data:`NOTEBOOKS`, sorted."""
     return sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 
 
@@ -193,7 +234,7 @@ def reap(processes: list[psutil.Process], timeout: float = 5.0) -> list[psutil.P
 TRACKER = ProcessTracker()
 
 #: What the session found and measured, shown in the terminal summary.
-REPORT: dict[str, object] = {"latency": {}}
+REPORT: dict[str, object] = {"latency": {}, "drag": {}}
 
 
 # -- servers --------------------------------------------------------------------------------------
@@ -394,14 +435,24 @@ def explorer_parts(page, control: str):
 
 
 def wait_for_control(page, control: str, timeout_ms: float = 60_000) -> None:
-    """Wait for an explorer; fail with the controls it has if none is called ``control``."""
-    page.locator(".tp3-explorer").first.wait_for(state="attached", timeout=timeout_ms)
-    hooks = page.evaluate(
-        "() => [...document.querySelectorAll('.tp3-explorer [class*=\"tp3-control-\"]')]"
-        ".flatMap((e) => [...e.classList].filter((c) => c.startsWith('tp3-control-')))"
-    )
-    names = [hook.removeprefix("tp3-control-") for hook in hooks]
-    assert control in names, f"no explorer control {control!r} in the page; controls: {names}"
+    """Wait for an explorer's control ``control``; fail with the controls the page has."""
+    try:
+        page.locator(f".tp3-explorer .tp3-control-{control}").first.wait_for(
+            state="attached", timeout=timeout_ms)
+    except Exception as exc:
+        if type(exc).__name__ != "TimeoutError":
+            raise
+        hooks = page.evaluate(
+            "() => [...document.querySelectorAll('.tp3-explorer [class*=\"tp3-control-\"]')]"
+            ".flatMap((e) => [...e.classList].filter((c) => c.startsWith('tp3-control-')))"
+        )
+        names = [hook.removeprefix("tp3-control-") for hook in hooks]
+        raise AssertionError(f"no explorer control {control!r} within {timeout_ms / 1000:g} s; "
+                             f"controls in the page: {names}\n{exc}") from None
+
+
+#: With progressive rendering Voilà shows a placeholder in each cell until the cell has run.
+ALL_CELLS_RUN_JS = "() => !document.querySelector('.voila-skeleton-container')"
 
 
 def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
@@ -454,6 +505,54 @@ def press_and_time(
         "() => { const s = window.__tp3watch; s.stop = true; return [s.keyAt, s.changedAt]; }"
     )
     return state[1] - state[0]
+
+
+#: Installed in the page: counts the animation frames in which one canvas's pixels changed, from
+#: the first key press after installation to the last one.
+_COUNT_JS = """
+(canvas) => {
+  const context = canvas.getContext('2d');
+  const read = () => context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const state = {firstKey: null, lastKey: null, changes: [], stop: false};
+  let previous = read();
+  if (window.__tp3count) window.__tp3count.stop = true;
+  window.__tp3count = state;
+  window.addEventListener('keydown', (event) => {
+    if (state.firstKey === null) state.firstKey = event.timeStamp;
+    state.lastKey = event.timeStamp;
+  }, {capture: true});
+  const tick = (now) => {
+    if (state.stop) return;
+    const pixels = read();
+    for (let i = 0; i < pixels.length; i++) {
+      if (pixels[i] !== previous[i]) { state.changes.push(now); break; }
+    }
+    previous = pixels;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+"""
+
+
+def drag_frame_rate(page, handle, canvas, presses: int = 60, per_second: float = 30.0,
+                    turn_every: int = 10) -> dict:
+    """Hold the slider's arrow key as a keyboard repeats it: ``presses`` presses at
+    ``per_second``, turning back every ``turn_every`` presses (to stay inside the range).
+    Returns the frames per second in which the canvas changed between the first and the last
+    press, with the counts."""
+    canvas.evaluate(_COUNT_JS)
+    handle.focus()
+    start = time.monotonic()
+    for i in range(presses):
+        page.keyboard.press("ArrowRight" if (i // turn_every) % 2 == 0 else "ArrowLeft")
+        time.sleep(max(0.0, start + (i + 1) / per_second - time.monotonic()))
+    state = page.evaluate(
+        "() => { const s = window.__tp3count; s.stop = true; return s; }")
+    span = state["lastKey"] - state["firstKey"]
+    frames = sum(state["firstKey"] <= t <= state["lastKey"] for t in state["changes"])
+    return {"fps": 1000 * frames / span, "frames": frames, "presses": presses,
+            "span_ms": span}
 
 
 def wait_for_idle_cpu(busy_share: float = 0.25, timeout_s: float = 60.0) -> float:
@@ -523,6 +622,10 @@ _GEOMETRY_JS = """
     canvas_css: [crect.width, crect.height], canvas_px: [canvas.width, canvas.height],
     dpr: window.devicePixelRatio,
     readout_px: Math.min(...texts.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+    // Each number of the readout on one line: a span broken across lines has two line boxes.
+    numbers: readout.querySelectorAll('.tp3-number').length,
+    broken_numbers: [...readout.querySelectorAll('.tp3-number')]
+      .filter((e) => e.getClientRects().length > 1).map((e) => e.textContent),
     arrangement: getComputedStyle(explorer).gridTemplateAreas,
   };
 }
@@ -560,8 +663,8 @@ def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
     The explorer is inside the viewport (across only, with ``check_height=False``: a notebook
     scrolls down through a tall output), uses ``share`` of its width or height, nothing scrolls
     sideways, the canvas is not scaled by CSS (one figure pixel per CSS pixel, so the figure's
-    text has the size in CSS pixels that its font size in points times dpi / 72 gives) and the
-    readout's text is at least ``min_readout_px``.
+    text has the size in CSS pixels that its font size in points times dpi / 72 gives), the
+    readout's text is at least ``min_readout_px`` and each of its numbers is on one line.
     """
     wait_until_settled(explorer)
     explorer.evaluate("(e) => e.scrollIntoView({block: 'start'})")
@@ -583,6 +686,9 @@ def fit_problems(explorer, *, min_readout_px: float, share: float = 0.8,
         problems.append(f"the canvas is scaled by CSS ({scale}): figure text size unknown: {g}")
     if g["readout_px"] < min_readout_px:
         problems.append(f"readout text {g['readout_px']} px < {min_readout_px} px")
+    if g["numbers"] == 0 or g["broken_numbers"]:
+        problems.append(f"readout numbers broken across lines: {g['broken_numbers']} "
+                        f"(of {g['numbers']} kept whole)")
     return problems
 
 

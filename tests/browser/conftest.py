@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -22,6 +23,9 @@ from browser_support import (
     CHROMIUM_ARGS,
     INSTALL_HINT,
     NOTEBOOKS,
+    REFERENCE_CELLS,
+    REFERENCE_NOTEBOOK,
+    REPO,
     REPORT,
     SCREENSHOTS_ENV,
     TRACKER,
@@ -36,6 +40,7 @@ from browser_support import (
     reap,
     start_server,
     versions,
+    write_notebook,
 )
 
 
@@ -55,6 +60,33 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"browser tests: {browser}", f"browser tests: {pieces}"]
 
 
+#: Where the latency and drag measurements go (``benchmarks/report.py`` makes a table of them).
+RESULTS_ENV = "TP3_BROWSER_RESULTS"
+
+
+def _write_results(path: Path) -> None:
+    """The browser's timings as JSON, with the machine they were taken on."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown CPU"
+    latency: dict[str, list[float]] = REPORT["latency"]  # type: ignore[assignment]
+    results = {
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+                    "browser": REPORT["browser"], "load_average": os.getloadavg(),
+                    "versions": versions()},
+        "datetime": time.strftime("%Y-%m-%dT%H:%M", time.gmtime()),
+        "latency": {name: {"moves_ms": values, "median_ms": percentile_summary(values)[0]}
+                    for name, values in latency.items()},
+        "drag": REPORT["drag"],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
     if "browser" not in REPORT:
         return
@@ -70,6 +102,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"median {median:.0f} ms, max {worst:.0f} ms"
         )
         write("    each move (ms): " + " ".join(f"{v:.0f}" for v in values))
+    drag: dict[str, dict] = REPORT["drag"]  # type: ignore[assignment]
+    for name, found in drag.items():
+        write(f"drag {name}: {found['fps']:.1f} frames/s ({found['frames']} frames changed in "
+              f"{found['span_ms']:.0f} ms of {found['presses']} key presses)")
+    if latency or drag:
+        path = Path(os.environ.get(RESULTS_ENV, REPO / "benchmarks" / "results" / "browser.json"))
+        _write_results(path)
+        write(f"timings written to {path} (benchmarks/report.py makes a table of them)")
     if "screenshots" in REPORT:
         write(f"screenshots: {REPORT['screenshots']}")
     if REPORT.get("forced"):
@@ -173,9 +213,11 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # -- servers --------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def notebook_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The notebooks, copied: JupyterLab may save them, and the tests must not change them."""
+    """The notebooks, copied (JupyterLab may save them, and the tests must not change them), and
+    the reference plot beside them."""
     target = tmp_path_factory.mktemp("notebooks") / "notebooks"
     shutil.copytree(NOTEBOOKS, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    write_notebook(target / f"{REFERENCE_NOTEBOOK}.ipynb", REFERENCE_CELLS)
     return target
 
 

@@ -19,6 +19,7 @@ from browser_support import (
     move_and_check,
     wait_for_control,
     wait_for_figure,
+    write_notebook,
 )
 
 from tp3helpers.plotting.figure import MIN_READOUT_PX
@@ -114,12 +115,6 @@ EXPLORER_CELLS = [f"explorers.{name}_explorer()" for name in ("softmax", "kernel
 #: right", as when a tab is dragged to the right edge).
 OPEN_BESIDE_JS = """(path) => window.jupyterapp.commands.execute(
     'docmanager:open', {path, options: {mode: 'split-right'}}).then(() => null)"""
-
-
-def write_notebook(path, cells: list[str]) -> None:
-    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    nbformat.write(nbformat.v4.new_notebook(
-        metadata=kernel, cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
 
 
 def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):

@@ -27,6 +27,10 @@ twice per slider move. In Voilà, cells out of view skip rendering (CSS ``conten
 auto``, as JupyterLab 4 does for its own cells), except the explorers' own cells: a paint then
 takes under 1 ms. :class:`RoomWatcher` adds that rule to the page.
 
+The browser may break a line after a hyphen, and so in the middle of a number such as
+"5.68e-14": the watcher's script wraps every number of the explorer's readout in a span that is
+never broken across lines.
+
 The browser reports only when the room changes (a window resize, a panel opened beside the
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
 slider move does not resize the figure.
@@ -60,6 +64,9 @@ MIN_FIGURE = (320, 240)
 MAX_STRETCH = 1.6
 #: A figure grows only when it gains more than this many pixels (the readout's height varies).
 GROW_THRESHOLD = 24
+#: What the title, and the title, controls and readout, take of a notebook panel's height when
+#: the controls are beside the figure and above it (CSS pixels, about; for :func:`arrange`).
+SIDE_PARTS_HEIGHT, STACKED_PARTS_HEIGHT = 40, 240
 
 _ESM = r"""
 // The nearest ancestor that scrolls vertically (JupyterLab's notebook panel), if any.
@@ -70,6 +77,37 @@ function scroller(node) {
         && n.clientHeight > 200) return n;
   }
   return null;
+}
+
+// A number of the readout: digits with a decimal point or thousands separators, a sign, an
+// exponent, a percent sign ("5.68e-14", "−0.3", "1,927", "98.1 %").
+const NUMBER = /[+\-\u2212]?\d+(?:[.,]\d+)*(?:e[+\-\u2212]?\d+)?(?: ?%)?/g;
+
+// Wrap every number in the text under `root` in a span the browser never breaks across lines
+// (it may break after a hyphen, so in the middle of "5.68e-14").
+function keepNumbersWhole(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('.tp3-number') && node.data.search(NUMBER) >= 0) {
+      texts.push(node);
+    }
+  }
+  for (const node of texts) {
+    const pieces = document.createDocumentFragment();
+    let last = 0;
+    for (const match of node.data.matchAll(NUMBER)) {
+      pieces.append(node.data.slice(last, match.index));
+      const span = document.createElement('span');
+      span.className = 'tp3-number';
+      span.style.whiteSpace = 'nowrap';
+      span.textContent = match[0];
+      pieces.append(span);
+      last = match.index + match[0].length;
+    }
+    pieces.append(node.data.slice(last));
+    node.replaceWith(pieces);
+  }
 }
 
 function watch(model, explorer) {
@@ -97,6 +135,7 @@ function watch(model, explorer) {
       figure_height: Math.floor(paneHeight - (explorer.getBoundingClientRect().height
                                               - figure.getBoundingClientRect().height)),
       arrangement: model.get('arrangement'),
+      panel: pane !== null,
     };
     const key = JSON.stringify(room);
     if (key === last || room.width <= 0) return;
@@ -113,11 +152,21 @@ function watch(model, explorer) {
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
   const observer = new ResizeObserver(later);
   observer.observe(explorer);
+  // The readout's numbers, whenever Python sends a new readout (the readout may be put in the
+  // page after this watcher; wrapping changes the readout too, but leaves no number to wrap).
+  const wrap = () => {
+    const readout = explorer.querySelector('.tp3-readout');
+    if (readout) keepNumbersWhole(readout);
+  };
+  const numbers = new MutationObserver(wrap);
+  numbers.observe(explorer, {childList: true, subtree: true, characterData: true});
+  wrap();
   window.addEventListener('resize', later);
   model.on('change:arrangement', later);
   later();
   return () => {
     observer.disconnect();
+    numbers.disconnect();
     window.removeEventListener('resize', later);
     model.off('change:arrangement', later);
     model.off('change:handled', handled);
@@ -183,16 +232,26 @@ class Arrangement:
         return f"side {self.sidebar}" if self.kind == "side" else self.kind
 
 
-def arrange(width: float, height: float) -> Arrangement:
+def arrange(width: float, height: float, design: tuple[float, float] | None = None
+            ) -> Arrangement:
     """Controls beside the figure on a wide screen, above it otherwise.
 
     ``width`` is the explorer's width and ``height`` the visible height of the pane it scrolls in,
-    both in CSS pixels.
+    both in CSS pixels. In a window (Voilà) the screen's shape decides. In a notebook panel
+    (JupyterLab, ``design`` given: the figure's designed size) the arrangement that gives the
+    larger figure wins: a tall figure beside its controls uses the panel's width, where above
+    them it would be as short as the panel's height allows, with empty room on its right.
     """
-    if width >= SIDE_MIN_WIDTH and width >= SIDE_MIN_ASPECT * height:
-        sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
-        return Arrangement("side", sidebar)
-    return Arrangement("stacked")
+    sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
+    side, stacked = Arrangement("side", sidebar), Arrangement("stacked")
+    if design is None:
+        wide = width >= SIDE_MIN_WIDTH and width >= SIDE_MIN_ASPECT * height
+        return side if wide else stacked
+    beside_width = width - sidebar - GAP
+    beside = figure_size(beside_width, height - SIDE_PARTS_HEIGHT, design)
+    above = figure_size(width, height - STACKED_PARTS_HEIGHT, design)
+    larger = beside[0] * beside[1] > above[0] * above[1]
+    return side if beside_width >= MIN_FIGURE[0] and larger else stacked
 
 
 def figure_size(room_width: float, room_height: float, design: tuple[float, float]
@@ -279,7 +338,8 @@ class ScreenFit:
 
     def fit(self, room: dict) -> bool:
         """Arrange and size the figure for ``room`` (as the browser reports it); True if resized."""
-        arrangement = arrange(room["width"], room["height"])
+        arrangement = arrange(room["width"], room["height"],
+                              self.design if room.get("panel") else None)
         if arrangement != self.arrangement:
             self._show(arrangement)  # the browser measures again and reports
             return False

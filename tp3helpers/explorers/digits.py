@@ -9,25 +9,26 @@ accuracy and the held-out digits that the momentum run gets wrong. :math:`J^*` c
 with Polyak's :math:`(\rho^\star, \eta^\star)` twice as long as the ones shown (or the lowest
 loss seen, if a shown run goes lower), computed once per :math:`(h, \lambda)`.
 
-Training takes longer than a frame. On a move the figure is reset at once (the first new frame),
-then the runs proceed in a worker thread while a task on the kernel's event loop redraws the curves
-every :data:`POLL_SECONDS` with a progress line, so the notebook stays responsive. A move made
-during a run supersedes it: each run carries a generation number, and a run whose number is no
-longer the latest stops at its next gradient evaluation. The first draw (when the explorer is
-built) is always complete, and without a running event loop (plain Python, tests under Agg)
-training runs synchronously inside the move; :meth:`DigitsExplorer.wait` waits for a background
-run.
+Training takes longer than a frame, so it runs as a task on the kernel's own event loop
+(:mod:`asyncio`): it trains for about :data:`CHUNK_SECONDS`, then pauses, and in the pause the
+kernel answers the browser (a new slider move) and draws. On a move the figure is reset at once
+(the first new frame: the new setting, its curves empty), the running task is cancelled and a new
+one starts; its curves are redrawn every :data:`REDRAW_SECONDS` as they fill in. Everything
+happens in the kernel's one thread. Where no event loop runs (a script, the tests under Agg), and
+for the first draw, a move trains to the end before it returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import check_int_in_range
 from ..digits import (
@@ -36,21 +37,27 @@ from ..digits import (
     accuracy,
     choose_landmarks,
     load_digits_split,
+    predicted_steps,
+    steps_to_tolerance,
 )
-from ..momentum import momentum_descent, optimal_parameters
+from ..momentum import DIVERGENCE_BOUND, optimal_parameters
 from ..plotting.digits import accuracy_bars, digit_gallery, set_accuracy, set_gallery
 from ..plotting.figure import new_figure
 from ..plotting.history import history_line, log_history_axes, set_history
 from ..plotting.momentum import DESCENT_COLOUR, MOMENTUM_COLOUR
 from ._base import Explorer, message_html
 
-__all__ = ["DigitsExplorer", "digits_explorer", "digit_features"]
+__all__ = ["DigitsExplorer", "Run", "descend", "digit_features", "digits_explorer"]
 
-#: Seconds between two redraws while training runs in the background.
-POLL_SECONDS = 0.08
+#: Seconds of training between two pauses, in which the kernel answers messages and draws.
+CHUNK_SECONDS = 0.015
+#: While training, the curves are redrawn at most this often (seconds).
+REDRAW_SECONDS = 0.1
+#: The readout counts the steps until the distance to the minimum has shrunk by this factor (as in
+#: notebook 4's Check), that is until the gap J - J* has shrunk by its square.
+TOLERANCE = 1e-4
 _BANDWIDTHS = (0.3, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0, 5.0, 10.0)
 _GALLERY = 16
-_GD_CACHE_SIZE = 32
 #: The run that finds J* is this many times longer than the runs shown.
 _REFERENCE_RUNS = 2
 _LOSS_YLIM = (1e-10, 1e5)
@@ -71,33 +78,63 @@ def digit_features(bandwidth: float, landmarks: int = 300, seed: int = 2019) -> 
     return split, phi, nystrom.transform(split.X_test), nystrom, sigma_max
 
 
-class _Superseded(Exception):
-    """Raised inside a run's gradient when a newer move has replaced it."""
-
-
 @dataclass
-class _Run:
-    """One training run: the losses seen so far; when finished, the loss of every iterate,
-    the last weights and the number of steps made (fewer than asked if it diverged)."""
+class Run:
+    """One training run: the loss :math:`J(w_t)` of every iterate so far; once it has finished,
+    the last weights, and whether it stopped early because it diverged."""
 
     losses: list = field(default_factory=list)
-    final_losses: np.ndarray | None = None
     last: np.ndarray | None = None
-    steps: int = 0
+    diverged: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.last is not None
+
+
+def descend(run: Run, objective: SoftmaxObjective, *, rho: float, eta: float,
+            steps: int) -> Iterator[None]:
+    r"""Momentum descent from :math:`w_0 = 0`, one step at a time, with a pause every
+    :data:`CHUNK_SECONDS` (a generator: each ``yield`` is a pause).
+
+    .. math:: v_{t+1} = \rho\, v_t - \nabla J(w_t), \qquad w_{t+1} = w_t + \eta\, v_{t+1}
+
+    the update of notebook 3 (:func:`tp3helpers.momentum.momentum_descent`, with the same rule
+    for divergence: the run stops before an iterate beyond
+    :data:`~tp3helpers.momentum.DIVERGENCE_BOUND`). ``run.losses`` receives :math:`J(w_t)` of
+    each iterate as soon as it is known; ``rho = 0`` is gradient descent.
+    """
+    w = np.zeros(objective.size)
+    v = np.zeros_like(w)
+    loss, gradient = objective.value_and_grad(w)
+    run.losses.append(loss)
+    pause = time.perf_counter() + CHUNK_SECONDS
+    for _ in range(steps):
+        v = rho * v - gradient
+        w_next = w + eta * v
+        if not np.abs(w_next).max() <= DIVERGENCE_BOUND:  # too large, or not finite
+            run.diverged = True
+            break
+        w = w_next
+        loss, gradient = objective.value_and_grad(w)
+        run.losses.append(loss)
+        if time.perf_counter() > pause:
+            yield
+            pause = time.perf_counter() + CHUNK_SECONDS
+    run.last = w
 
 
 @dataclass
-class _Job:
-    """Everything one move computes; filled in by :meth:`DigitsExplorer._train`."""
+class _Training:
+    """Everything one setting computes, filled in by :meth:`DigitsExplorer._train`."""
 
-    generation: int
     settings: tuple
     stage: str = "computing the kernel features"
     minimum: float | None = None  # J* for this (h, λ), from a long run with (ρ*, η*)
-    gd: _Run = field(default_factory=_Run)
-    momentum: _Run = field(default_factory=_Run)
-    done: bool = False
+    gd: Run = field(default_factory=Run)
+    momentum: Run = field(default_factory=Run)
     error: Exception | None = None
+    done: bool = False
     result: dict = field(default_factory=dict)
 
 
@@ -107,13 +144,15 @@ def _draw_figure(fig, steps: int) -> dict:
     ax_loss, ax_acc = top.subplots(1, 2, width_ratios=[1.6, 1.0])
     log_history_axes(ax_loss, steps=steps, ylim=_LOSS_YLIM,
                      title="training loss above its minimum", ylabel="$J(W_t) - J^*$")
+    ax_loss.xaxis.set_major_locator(MaxNLocator(integer=True))  # "0", not "0.0", by 10^-10
     artists: dict[str, object] = {
         "loss_gd": history_line(ax_loss, colour=DESCENT_COLOUR, label="gradient descent, η = 1/L"),
         "loss": history_line(ax_loss, colour=MOMENTUM_COLOUR, label="momentum ρ, η"),
     }
-    ax_loss.legend(loc="lower left", fontsize=9)
-    artists["progress"] = ax_loss.text(0.98, 0.97, "", transform=ax_loss.transAxes, ha="right",
-                                       va="top", fontsize=10)
+    # Both runs start at the same loss and fall: the upper right corner stays empty.
+    ax_loss.legend(loc="upper right", fontsize=9)
+    artists["progress"] = ax_loss.text(0.02, 0.03, "", transform=ax_loss.transAxes, ha="left",
+                                       va="bottom", fontsize=10)
     artists["accuracy_bars"], artists["accuracy_labels"] = accuracy_bars(
         ax_acc, ["gradient\ndescent", "momentum"], [DESCENT_COLOUR, MOMENTUM_COLOUR])
     ax_acc.set_title("held-out digits")
@@ -132,10 +171,6 @@ class DigitsExplorer(Explorer):
         Iterations of each run.
     landmarks : int
         Number of Nyström landmarks.
-    background : bool or None
-        ``True``: train in a thread followed by an asyncio task (needs a running event loop, as
-        in a Jupyter kernel); ``False``: train synchronously on each move; ``None`` (default):
-        background when an event loop is running.
     presentation : bool or None
         Larger text and thicker lines, for a projector (default: the environment variable
         ``TP3_PRESENTATION``, which ``make demo`` sets).
@@ -143,18 +178,19 @@ class DigitsExplorer(Explorer):
     Raises ``TypeError`` or ``ValueError`` naming the argument when ``steps`` is not an integer
     from 1 to 5000 or ``landmarks`` not one from 10 to 1000.
 
+    In a Jupyter kernel (a running event loop) a move returns at once and the runs go on in the
+    background (see the module's notes); :attr:`training` is true until they have finished.
+
     Artists by name: ``loss_gd`` and ``loss`` (training loss per step of gradient descent and
     momentum), ``progress`` (the progress line), ``accuracy_bars`` and ``accuracy_labels``
     (held-out accuracy), ``digits`` and ``digit_titles`` (the misclassified held-out digits).
     """
 
     def __init__(self, *, steps: int = 200, landmarks: int = 300,
-                 background: bool | None = None, presentation: bool | None = None) -> None:
-        self._in_background = background
-        self._generation = 0
-        self._job: _Job | None = None
-        self._thread: threading.Thread | None = None
-        self._gd_cache: dict[tuple, _Run] = {}
+                 presentation: bool | None = None) -> None:
+        self._task: asyncio.Task | None = None
+        # Gradient descent and J* depend on (h, λ) only: kept for the moves of ρ and η.
+        self._descent: tuple[tuple, float, Run, dict] | None = None
         self.steps = check_int_in_range(steps, "steps", 1, 5000)
         self.landmarks = check_int_in_range(landmarks, "landmarks", 10, 1000)
         controls = {
@@ -168,19 +204,26 @@ class DigitsExplorer(Explorer):
                                        description="step η·L"),
         }
         fig = new_figure(10.0, 6.4, replace=False)
+        self._shown: dict | None = None  # the results the accuracy bars and gallery show
+        # Only the curves and the progress line move on every frame; the bars and the gallery
+        # change when a training finishes, with one full draw.
         super().__init__(fig, controls, _draw_figure(fig, self.steps),
                          title="Digits: kernel softmax trained with momentum", columns=2,
-                         presentation=presentation)
+                         animated=["loss_gd", "loss", "progress"], presentation=presentation)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
+    @property
+    def training(self) -> bool:
+        """True while the runs of the last move are still training in the background."""
+        return self._task is not None and not self._task.done()
+
     def close(self) -> None:
-        """Stop any run in progress (its worker and redraw task end at their next check), then
-        close the figure and widgets, and let go of the runs (IPython's ``Out`` history may keep
-        the closed explorer)."""
-        self._generation += 1
+        """Stop any training in progress, then close the figure and widgets, and let go of the
+        runs (IPython's ``Out`` history may keep the closed explorer)."""
+        if self._task is not None:
+            self._task.cancel()
+        self._task, self._descent, self._shown = None, None, None
         super().close()
-        self._job, self._thread = None, None
-        self._gd_cache.clear()
 
     # -- the controls ----------------------------------------------------------------------------
     def settings(self) -> tuple[float, float, float, float]:
@@ -189,167 +232,120 @@ class DigitsExplorer(Explorer):
                 float(self.value("rho")), float(self.value("eta")))
 
     def update(self, changed: str | None) -> str:
-        self._generation += 1
-        job = _Job(self._generation, self.settings())
-        # rho and eta leave gradient descent and the minimum unchanged
-        job.gd, job.minimum = self._gd_cache.get(job.settings[:2], (job.gd, None))
-        self._job = job
-        self._show(job)  # the first new frame: curves reset, progress at 0
-        if changed is None or not self._use_background():  # the first draw is complete
-            self._train(job)
+        if self._task is not None:
+            self._task.cancel()  # the previous move's training is superseded
+            self._task = None
+        job = _Training(self.settings())
+        if self._descent is not None and self._descent[0] == job.settings[:2]:
+            _, job.minimum, job.gd, basics = self._descent
+            job.result.update(basics)
+        self._show(job)  # the first new frame: the new setting, its curves reset
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if changed is None or loop is None:  # the first draw, or a script: train to the end
+            for _ in self._train(job):
+                pass
             self._show(job)
-            return self._readout(job)
-        # Started by _follow, once this move's frame is drawn: a worker running during the draw
-        # would compete with it for the interpreter.
-        self._thread = threading.Thread(target=self._train, args=(job,), daemon=True)
-        asyncio.get_running_loop().create_task(self._follow(job))
+        else:
+            self._task = loop.create_task(self._follow(job))
         return self._readout(job)
 
-    def _use_background(self) -> bool:
-        if self._in_background is False:
-            return False
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            if self._in_background:
-                raise RuntimeError("background=True needs a running asyncio event loop") from None
-            return False
-        return True
+    # -- training --------------------------------------------------------------------------------
+    async def _follow(self, job: _Training) -> None:
+        """Train ``job``, pausing between chunks of steps (here a new move cancels this task),
+        and redraw the curves as they fill in."""
+        drawn = time.perf_counter()
+        for _ in self._train(job):
+            await asyncio.sleep(0)
+            if time.perf_counter() - drawn > REDRAW_SECONDS:
+                self._redraw(job)
+                drawn = time.perf_counter()
+        self._redraw(job)
 
-    # -- training (worker thread or inline) ------------------------------------------------------
-    def _train(self, job: _Job) -> None:
+    def _train(self, job: _Training) -> Iterator[None]:
+        """All the runs of ``job``, pausing now and then; an error ends them and is shown."""
         try:
-            self._train_steps(job)
-        except _Superseded:
-            pass
-        except Exception as exc:  # noqa: BLE001 - shown in the readout by the main thread
+            yield from self._train_steps(job)
+        except Exception as exc:  # noqa: BLE001 - shown in the readout, never raised
             job.error = exc
         job.done = True
 
-    def _train_steps(self, job: _Job) -> None:
+    def _train_steps(self, job: _Training) -> Iterator[None]:
         h, l2, rho, eta_L = job.settings
         split, phi, phi_test, nystrom, sigma_max = digit_features(h, self.landmarks)
         objective = SoftmaxObjective(phi, split.y_train, l2)
         mu, L = l2, 0.5 * sigma_max**2 + l2
         best = optimal_parameters(mu, L)
-        job.result.update(mu=mu, L=L, kept=nystrom.kept, best=best)
+        basics = {"mu": mu, "L": L, "kept": nystrom.kept, "best": best}
+        job.result.update(basics)
+        yield
         if job.minimum is None:
             job.stage = "finding the minimum J*"
-            reference = momentum_descent(self._checked(job, objective.grad),
-                                         np.zeros(objective.size), rho=best[0], eta=best[1],
-                                         steps=_REFERENCE_RUNS * self.steps)
-            job.minimum = objective.value(reference[-1])
-        if job.gd.last is None:
+            reference = Run()
+            yield from descend(reference, objective, rho=best[0], eta=best[1],
+                               steps=_REFERENCE_RUNS * self.steps)
+            job.minimum = min(reference.losses)
+        if not job.gd.finished:
             job.stage = "gradient descent"
-            self._run(job, job.gd, objective, 0.0, 1.0 / L)
-            if len(self._gd_cache) >= _GD_CACHE_SIZE:
-                self._gd_cache.pop(next(iter(self._gd_cache)))
-            self._gd_cache[(h, l2)] = (job.gd, job.minimum)
+            yield from descend(job.gd, objective, rho=0.0, eta=1.0 / L, steps=self.steps)
         job.stage = "momentum"
-        self._run(job, job.momentum, objective, rho, eta_L / L)
-        # With a huge kappa the reference run stops short of the minimum: a shown run that gets
+        self._descent = ((h, l2), job.minimum, job.gd, basics)
+        yield from descend(job.momentum, objective, rho=rho, eta=eta_L / L, steps=self.steps)
+        # With a huge κ the reference run stops short of the minimum: a shown run that gets
         # lower is the better estimate of J*.
-        lowest = min(job.minimum, job.gd.final_losses.min(), job.momentum.final_losses.min())
-        if lowest < job.minimum:
-            job.minimum = lowest
-            self._gd_cache[(h, l2)] = (job.gd, lowest)
+        job.minimum = min(job.minimum, *job.gd.losses, *job.momentum.losses)
+        self._descent = ((h, l2), job.minimum, job.gd, basics)
         for name, run in (("gd", job.gd), ("momentum", job.momentum)):
             predicted = objective.predict(run.last, phi_test)
             job.result[name] = accuracy(predicted, split.y_test)
             job.result[f"{name}_predicted"] = predicted
         job.result["split"] = split
 
-    def _checked(self, job: _Job, grad):
-        """``grad``, stopping the run (``_Superseded``) once a newer move has replaced ``job``."""
-        def checked(w: np.ndarray) -> np.ndarray:
-            if job.generation != self._generation:
-                raise _Superseded
-            return grad(w)
-
-        return checked
-
-    def _run(self, job: _Job, run: _Run, objective: SoftmaxObjective, rho: float,
-             eta: float) -> None:
-        def grad(w: np.ndarray) -> np.ndarray:
-            loss, g = objective.value_and_grad(w)
-            run.losses.append(loss)
-            return g
-
-        grad = self._checked(job, grad)
-
-        positions = momentum_descent(grad, np.zeros(objective.size), rho=rho, eta=eta,
-                                     steps=self.steps)
-        run.final_losses = np.array([objective.value(w) for w in positions])
-        # a copy: the last row alone, not a view that would keep every iterate in memory
-        run.last, run.steps = positions[-1].copy(), len(positions) - 1
-
-    # -- drawing (main thread) -------------------------------------------------------------------
-    async def _follow(self, job: _Job) -> None:
-        """Start training ``job`` and redraw its curves as it runs; stop when a newer move
-        supersedes it."""
-        if job.generation == self._generation:
-            self._start_worker()
-        while not job.done:
-            await asyncio.sleep(POLL_SECONDS)
-            if job.generation != self._generation:
-                return
-            self._show(job)
-            self.readout.value = self._readout(job)
-            self._redraw()
-        if job.generation == self._generation:
-            self._show(job)
-            self.readout.value = self._readout(job)
-            self._redraw()
-
-    def _redraw(self) -> None:
+    # -- drawing ---------------------------------------------------------------------------------
+    def _redraw(self, job: _Training) -> None:
+        """Show ``job`` as it is now, figure and readout (while training in the background)."""
+        self._show(job)
+        readout = self._readout(job)
         try:
             self._blit.update()  # the base class's blit manager: the artists as they are now
         except Exception as exc:  # noqa: BLE001
-            self.readout.value += message_html(f"Redraw failed: {exc}", "error")
+            readout += message_html(f"Redraw failed: {exc}", "error")
+        self.readout.value = readout
 
-    def _start_worker(self) -> None:
-        if self._thread is not None and self._thread.ident is None:  # not started yet
-            self._thread.start()
-
-    def wait(self, timeout: float = 60.0) -> None:
-        """Block until the current run has finished and show it (for scripts and tests)."""
-        if self._thread is not None:
-            self._start_worker()
-            self._thread.join(timeout)
-        job = self._job
-        if job is not None and job.done and job.generation == self._generation:
-            self._show(job)
-            self.readout.value = self._readout(job)
-            self._redraw()
-
-    def _show(self, job: _Job) -> None:
+    def _show(self, job: _Training) -> None:
         art = self.artists
         for line, run in ((art["loss_gd"], job.gd), (art["loss"], job.momentum)):
-            losses = run.final_losses if run.final_losses is not None else run.losses
-            if job.minimum is None or len(losses) == 0:
+            if job.minimum is None or not run.losses:
                 set_history(line, [])
             else:  # the gap to J*; a loss at (or, while running, below) J* is left out
-                set_history(line, np.asarray(losses) - job.minimum)
+                set_history(line, np.asarray(run.losses) - job.minimum)
+        art["progress"].set_text(self._progress_text(job))
         result = job.result
-        set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
-                     [result.get("gd"), result.get("momentum")])
-        if "momentum_predicted" in result:
+        if "momentum_predicted" in result and result is not self._shown:
+            # While a move trains, the bars and the gallery still show the last finished run.
+            set_accuracy(art["accuracy_bars"], art["accuracy_labels"],
+                         [result["gd"], result["momentum"]])
             split = result["split"]
             set_gallery(art["digits"], art["digit_titles"], split.X_test,
                         result["momentum_predicted"], split.y_test)
-        else:
-            set_gallery(art["digits"], art["digit_titles"], np.zeros((0, 64)), [], [])
-        art["progress"].set_text(self._progress_text(job))
+            self._shown = result
+            self.request_full_draw()
 
-    def _progress_text(self, job: _Job) -> str:
+    def _progress_text(self, job: _Training) -> str:
+        """The setting of the momentum run, and how far training has got (the stage is in the
+        readout)."""
+        h, l2, rho, eta_L = job.settings
+        setting = f"ρ = {rho:.2f}, η·L = {eta_L:.1f}"
         if job.error is not None:
-            return "stopped: see the message below"
+            return f"{setting}\nstopped: see below"
         if job.done:
-            return "done"
+            return setting
         done = len(job.gd.losses) + len(job.momentum.losses)
-        return f"training: {job.stage}, {min(done, 2 * self.steps)} / {2 * self.steps} steps"
+        return f"{setting}\ntraining: {min(done, 2 * self.steps)} / {2 * self.steps} steps"
 
-    def _readout(self, job: _Job) -> str:
+    def _readout(self, job: _Training) -> str:
         h, l2, rho, eta_L = job.settings
         result = job.result
         if job.error is not None:
@@ -359,24 +355,27 @@ class DigitsExplorer(Explorer):
             return f"<b>h = {h}, λ = {l2:g}</b>: computing the kernel features…"
         mu, L = result["mu"], result["L"]
         rho_star, eta_star = result["best"]
-        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L = {eta_L / L:.4g} against "
-                 f"<b>gradient descent</b> η = 1/L = {1 / L:.4g}, {self.steps} steps each",
-                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = L/μ = "
+        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L against <b>gradient "
+                 f"descent</b> η = 1/L, {self.steps} steps each",
+                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = "
                  f"{L / mu:.4g} &nbsp;·&nbsp; optimal ρ* = {rho_star:.3f}, η*·L = "
                  f"{eta_star * L:.3f} &nbsp;·&nbsp; {result['kept']} of {self.landmarks} "
                  "landmark eigenvalues kept"]
         if not job.done:
-            lines.append(f"<i>{self._progress_text(job)}</i>")
+            lines.append(f"<i>training: {job.stage}…</i>")
         else:
+            counts = [f"{name} {self._steps_for(run, job.minimum, *params, mu, L)}"
+                      for name, run, params in (("gradient descent", job.gd, (0.0, 1 / L)),
+                                                ("momentum", job.momentum, (rho, eta_L / L)))]
             lines.append(f"<b>held-out accuracy</b> gradient descent {100 * result['gd']:.1f} %, "
-                         f"momentum {100 * result['momentum']:.1f} % &nbsp;·&nbsp; final loss "
-                         f"above J* = {job.minimum:.6g}: gradient descent "
-                         f"{job.gd.final_losses[-1] - job.minimum:.2e}, momentum "
-                         f"{job.momentum.final_losses[-1] - job.minimum:.2e}")
+                         f"momentum {100 * result['momentum']:.1f} %")
+            k = round(-np.log10(TOLERANCE))
+            lines.append(f"<b>steps to the minimum</b> (distance ÷ 10<sup>{k}</sup>, J − J* ÷ "
+                         f"10<sup>{2 * k}</sup>; J* = {job.minimum:.6g}): " + ", ".join(counts))
         html = "<br>".join(lines)
         run = job.momentum
-        if job.done and (run.steps < self.steps or run.final_losses[-1] > run.final_losses[0]):
-            what = (f"diverged after {run.steps} steps" if run.steps < self.steps
+        if job.done and (run.diverged or run.losses[-1] > run.losses[0]):
+            what = (f"diverged after {len(run.losses) - 1} steps" if run.diverged
                     else "ends above its starting loss: it diverges")
             html += message_html(
                 f"The momentum run {what}. Lower η·L (on a quadratic it converges only if "
@@ -387,13 +386,26 @@ class DigitsExplorer(Explorer):
                                  "are far too few for gradient descent.", "info")
         return html
 
+    def _steps_for(self, run: Run, minimum: float, rho: float, eta: float, mu: float,
+                   L: float) -> str:
+        """Steps until the run's gap to J* is TOLERANCE² times its first gap: measured, and as
+        notebook 3's rate on a quadratic with curvatures in [μ, L] predicts for the distance to
+        the minimum (the gap shrinks like its square)."""
+        gap = np.asarray(run.losses) - minimum
+        measured = steps_to_tolerance(gap, TOLERANCE**2) if gap[0] > 0 else 0
+        text = str(measured) if measured is not None else f"> {len(run.losses) - 1}"
+        try:
+            text += f" (predicted {predicted_steps(rho, eta, mu, L, TOLERANCE)})"
+        except ValueError:  # no convergence at this (ρ, η) on [μ, L]
+            text += " (predicted: never)"
+        return text
 
-def digits_explorer(*, steps: int = 200, background: bool | None = None,
-                    presentation: bool | None = None) -> DigitsExplorer:
+
+def digits_explorer(*, steps: int = 200, presentation: bool | None = None) -> DigitsExplorer:
     """Build the digits explorer: controls ``bandwidth``, ``l2``, ``rho``, ``eta``.
 
     Display the returned widget under ``%matplotlib widget``. ``steps`` is the number of
-    iterations of each run; see :class:`DigitsExplorer` for ``background``.
-    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
+    iterations of each run. ``presentation=True`` shows it in presentation size (larger text,
+    thicker lines).
     """
-    return DigitsExplorer(steps=steps, background=background, presentation=presentation)
+    return DigitsExplorer(steps=steps, presentation=presentation)

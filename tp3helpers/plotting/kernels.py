@@ -7,6 +7,7 @@ matching ``set_*`` function updates them in place.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -40,6 +41,8 @@ ROUNDING_COLOUR = "0.6"
 #: Room between an axes and its title, in points: the tick label at the top of the axes sticks
 #: out by half its height, more than matplotlib's 6 points at presentation size.
 TITLE_PAD = 10.0
+#: Width of an average character of a note, as a share of its font size (DejaVu Sans).
+CHAR_WIDTH = 0.6
 #: Bottom of the spectrum's log axis: relative sizes below it (and exact zeros) are drawn there.
 SPECTRUM_FLOOR = 1e-18
 
@@ -160,19 +163,25 @@ def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Li
     ax.set_title("samples of GP(0, $\\tilde k$)")
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)\\,/\\,\\max\\sqrt{\\tilde k(x, x)}$")
-    note = ax.text(0.5, 0.6, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
-                   color=NOT_PSD_COLOUR, wrap=True)
+    note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                   color=NOT_PSD_COLOUR)
     return lines, note
 
 
 def set_gp_samples(
     artists: tuple[list[Line2D], Text], samples: np.ndarray, *, note: str = ""
 ) -> None:
-    """New samples (one per row; NaN blanks) and ``note`` on :func:`draw_gp_samples`'s axes."""
+    """New samples (one per row; NaN blanks) and ``note`` on :func:`draw_gp_samples`'s axes.
+
+    The note is wrapped to the width of the axes as they are now (a narrow panel gets more,
+    shorter lines), so that it stays inside them.
+    """
     lines, text = artists
     for line, sample in zip(lines, np.atleast_2d(samples), strict=True):
         line.set_ydata(sample)
-    text.set_text(note)
+    char_px = CHAR_WIDTH * text.get_fontsize() * text.figure.dpi / 72
+    columns = max(8, int(0.9 * text.axes.bbox.width / char_px))
+    text.set_text("\n".join(textwrap.fill(part, columns) for part in note.split("\n")))
 
 
 def draw_regression(

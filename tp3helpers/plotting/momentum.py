@@ -13,6 +13,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..momentum import BOUNDED, DIVERGENT, MONOTONE, OSCILLATING
 
@@ -72,6 +73,8 @@ def loss_contours(
         artists.append(star)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
+    # No tick label at the top edge: half of it would stand above the axes, into a long title.
+    ax.yaxis.set_major_locator(MaxNLocator(prune="upper"))
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     return artists

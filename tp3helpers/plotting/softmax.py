@@ -23,6 +23,9 @@ __all__ = [
 
 TARGET_COLOUR = "#d62728"
 OTHER_COLOUR = "#1f77b4"
+#: Width of a character of a value label, as a share of its font size (digits and signs of
+#: DejaVu Sans are about 0.64 em wide).
+CHAR_WIDTH = 0.64
 
 
 def labelled_bars(
@@ -62,7 +65,10 @@ def set_bar_values(
     """Update bar heights and their value labels in place.
 
     A label sits 3 points beyond the end of its bar, whatever the axis scale (linear or symlog).
+    A label wider than its bar's share of the axes ("+2.06e-08" on a narrow panel) stands
+    upright, so that it does not run into its neighbour's.
     """
+    slot = bars[0].axes.bbox.width / len(bars)  # pixels per bar
     for bar, label, value in zip(bars, labels, values, strict=True):
         bar.set_height(value)
         label.set_position((bar.get_x() + bar.get_width() / 2, value))
@@ -71,6 +77,8 @@ def set_bar_values(
         )
         label.set_verticalalignment("bottom" if value >= 0 else "top")
         label.set_text(fmt.format(value))
+        width = len(label.get_text()) * CHAR_WIDTH * label.get_fontsize() * bar.figure.dpi / 72
+        label.set_rotation(90 if width > 0.9 * slot else 0)
 
 
 def colour_target_bar(bars: BarContainer, target: int) -> None:
