@@ -202,7 +202,7 @@ def _kernel_name(kernel: Kernel) -> str:
     return getattr(kernel, "__name__", "k")
 
 
-def _base_matrix(kernel: Kernel, X: object, Y: object) -> np.ndarray:
+def _kernel_matrix(kernel: Kernel, X: object, Y: object) -> np.ndarray:
     matrix = np.asarray(kernel(X, Y), dtype=np.float64)
     if matrix.ndim != 2 or not np.isfinite(matrix).all():
         raise ValueError(
@@ -240,7 +240,7 @@ def exp_kernel(kernel: Kernel) -> Kernel:
     check_callable(kernel, "kernel")
 
     def k_exp(X: object, Y: object = None) -> np.ndarray:
-        matrix = _base_matrix(kernel, X, Y)
+        matrix = _kernel_matrix(kernel, X, Y)
         peak = float(matrix.max(initial=-np.inf))
         if peak > EXP_OVERFLOW:
             raise _overflow_error(kernel, peak, "exp")
@@ -274,7 +274,7 @@ def taylor_exp_kernel(kernel: Kernel, order: int) -> Kernel:
     n_max = check_nonnegative_int(order, "order")
 
     def k_taylor(X: object, Y: object = None) -> np.ndarray:
-        matrix = _base_matrix(kernel, X, Y)
+        matrix = _kernel_matrix(kernel, X, Y)
         term = np.ones_like(matrix)
         total = term.copy()
         with np.errstate(over="raise"):
@@ -491,10 +491,10 @@ def gp_posterior(
     target = as_float_array(y, "y", ndim=1).astype(np.float64, copy=False)
     if target.shape[0] != x.shape[0]:
         raise ValueError(f"y has {target.shape[0]} values but X has {x.shape[0]} points")
-    gram = _base_matrix(kernel, x, None)
-    cross = _base_matrix(kernel, x, x_new)  # k(X, x) for every new point x, shape (n, m)
+    gram = _kernel_matrix(kernel, x, None)
+    cross = _kernel_matrix(kernel, x, x_new)  # k(X, x) for every new point x, shape (n, m)
     # k(x, x) for each new point, one at a time: the (m, m) matrix would cost m^2 numbers.
-    prior = np.array([_base_matrix(kernel, point[None, :], None)[0, 0] for point in x_new])
+    prior = np.array([_kernel_matrix(kernel, point[None, :], None)[0, 0] for point in x_new])
     try:
         factor = np.linalg.cholesky(gram + sigma2 * np.eye(x.shape[0]))
     except np.linalg.LinAlgError as exc:
@@ -590,7 +590,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         x, target = validate_data(
             self, _as_2d(X), y, dtype=np.float64, multi_output=True, y_numeric=True
         )
-        gram = _base_matrix(self.kernel, x, None)
+        gram = _kernel_matrix(self.kernel, x, None)
         if gram.shape != (x.shape[0], x.shape[0]):
             raise ValueError(f"kernel(X) must have shape {(x.shape[0],) * 2}, got {gram.shape}")
         with np.errstate(over="ignore"):  # reported just below
@@ -610,7 +610,7 @@ class KernelRidge(RegressorMixin, BaseEstimator):
         r"""Predictions :math:`k(X, X_{\text{fit}})\, a`, shape (m,) or (m, t)."""
         check_is_fitted(self)
         x = validate_data(self, _as_2d(X), dtype=np.float64, reset=False)
-        return _base_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
+        return _kernel_matrix(self.kernel, x, self.X_fit_) @ self.dual_coef_
 
 
 def _as_2d(X: object) -> object:
