@@ -401,7 +401,7 @@ def test_each_module_exports_its_exercises_and_prompts_only():
             thing = getattr(module, name)
             assert name.endswith("_exercise") == isinstance(thing, Exercise), name
             assert name.endswith("_prompt") == isinstance(thing, Prompt), name
-    assert len(EXERCISES) == 18 and len(PROMPTS) == 8
+    assert len(EXERCISES) == 19 and len(PROMPTS) == 8
 
 
 def _wrong_answer(exercise):
@@ -474,8 +474,8 @@ def _checkers():
         return lambda *args: value
 
     return {
-        "softmax": (softmax.softmax_exercise, single),
-        "gradient": (softmax.gradient_exercise, single),
+        "log_softmax": (softmax.log_softmax_exercise, single),
+        "temperature_gradient": (softmax.temperature_gradient_exercise, single),
         "taylor": (kernels.taylor_exercise, single),
         "counterexample": (kernels.counterexample_exercise, single),
         "step": (momentum.step_exercise, pair),
@@ -506,8 +506,8 @@ def test_checkers_report_a_wrong_shape(name):
 
 def test_checkers_never_allocate_for_a_huge_result():
     huge = np.broadcast_to(1.0, (10**6, 10**6))  # 8 TB if anything copied or multiplied it
-    for exercise in (kernels.counterexample_exercise, softmax.softmax_exercise,
-                     softmax.gradient_exercise, digits.sample_gradient_exercise):
+    for exercise in (kernels.counterexample_exercise, softmax.log_softmax_exercise,
+                     softmax.temperature_gradient_exercise, digits.sample_gradient_exercise):
         feedback = exercise.check(lambda *args: huge)
         assert feedback.status == "failed" and "(1000000, 1000000)" in feedback.message
         assert "raised" not in feedback.message and "allocate" not in feedback.message

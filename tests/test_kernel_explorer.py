@@ -81,7 +81,7 @@ def test_taylor_order_shows_the_partial_sum_and_its_error(explorer):
     gram = explorer.artists["gram"].get_array()
     np.testing.assert_allclose(gram, partial_sum / partial_sum.max())
     error = np.abs(partial_sum - np.exp(k)).max()
-    assert "T<sub>2</sub>(k)" in explorer.readout.value
+    assert "T<sub>2</sub>(k<sub>h</sub>)" in explorer.readout.value
     assert f"{error:.2e}" in explorer.readout.value
 
 
@@ -259,6 +259,24 @@ def test_ridge_panel_never_keeps_a_previous_setting(explorer):
     assert_blank(explorer)
     explorer.controls["order"].value = 2  # a polynomial of k_h: finite again
     _check_setting(explorer)
+
+
+def test_the_readout_names_the_kernel_shown(explorer):
+    """Issue 20.12: the Gaussian base kernel gives exp of a Gaussian kernel, which the readout says,
+    and the linear one gives a Gaussian kernel without its factors f(x) f(x')."""
+    readout = explorer.readout.value
+    assert "shown k̃ = exp(k<sub>h</sub>)</b> (the exponential of a Gaussian kernel, not a " in (
+        readout)
+    assert "with k = Gaussian" in readout
+    shown = explorer.artists["gram"].get_array()
+    k = kernels.gaussian(explorer.x, bandwidth=0.5)
+    np.testing.assert_allclose(shown, np.exp(k) / np.exp(k).max())  # exp of it, not k itself
+    explorer.controls["kernel"].value = "linear"
+    assert "a Gaussian kernel without its factors f(x) f(x′)" in explorer.readout.value
+    explorer.controls["order"].value = 3
+    readout = explorer.readout.value
+    assert "shown k̃ = T<sub>3</sub>(k<sub>h</sub>)</b>, with k = linear" in readout
+    assert "Gaussian kernel without" not in readout  # a Taylor sum is not exp(k_h)
 
 
 def test_the_bandwidth_prompt_says_what_the_explorer_shows(explorer):

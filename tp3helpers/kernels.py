@@ -60,6 +60,7 @@ __all__ = [
     "relative_min_eigenvalue",
     "is_psd",
     "gp_samples",
+    "gp_posterior",
     "exp_feature_map",
     "KernelRidge",
 ]
@@ -439,6 +440,79 @@ def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarra
     scales = np.sqrt(np.where(eigenvalues > tau, eigenvalues, 0.0))
     z = rng.standard_normal((count, eigenvalues.size))
     return (z * scales) @ vectors.T
+
+
+def gp_posterior(
+    kernel: Kernel, X: object, y: object, X_new: object, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Mean and standard deviation of a Gaussian-process posterior at the points ``X_new``.
+
+    The model: a function :math:`f` drawn from the Gaussian process with covariance :math:`k`,
+    observed with independent Gaussian noise of variance :math:`\sigma^2`,
+    :math:`y_i = f(x_i) + e_i`. Given the observations, :math:`f(x)` is Gaussian with
+
+    .. math::
+
+        \mu(x) = k(x, X)\,(K + \sigma^2 I)^{-1} y, \qquad
+        s^2(x) = k(x, x) - k(x, X)\,(K + \sigma^2 I)^{-1} k(X, x),
+
+    computed as in Rasmussen and Williams, *Gaussian Processes for Machine Learning*, Algorithm
+    2.1: with the Cholesky factor :math:`L L^\top = K + \sigma^2 I`,
+    :math:`\mu(x) = k(x, X)\, L^{-\top} L^{-1} y` and :math:`s^2(x) = k(x, x) - \lVert L^{-1}
+    k(X, x) \rVert^2`. The mean is the prediction of kernel ridge regression with penalty
+    :math:`\alpha = \sigma^2` (:class:`KernelRidge`); :math:`s` is the uncertainty that kernel
+    ridge does not give (notebook 2, "Going deeper: kernel ridge is a Gaussian-process mean").
+    Matches scikit-learn's ``GaussianProcessRegressor(kernel, alpha=noise, optimizer=None)``.
+
+    Parameters
+    ----------
+    kernel : callable
+        A valid kernel ``kernel(X, Y=None)``, such as ``functools.partial(gaussian, bandwidth=h)``.
+    X : array_like, shape (n, d) or (n,)
+        The observed points.
+    y : array_like, shape (n,)
+        The observations.
+    X_new : array_like, shape (m, d) or (m,)
+        Where to evaluate the posterior.
+    noise : float
+        The noise variance :math:`\sigma^2 > 0`.
+
+    Returns
+    -------
+    mean, std : numpy.ndarray, shape (m,)
+        :math:`\mu` and :math:`s` at each point of ``X_new`` (the uncertainty of :math:`f`, without
+        the noise). A variance that rounding pushes below 0, at most a few :math:`\varepsilon
+        k(x, x)` in size, is returned as 0.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` does not have one value per point, or :math:`K + \sigma^2 I` is not positive
+        definite (the kernel is not valid on ``X``).
+    """
+    check_callable(kernel, "kernel")
+    sigma2 = check_positive(noise, "noise")
+    x, x_new = as_points(X, "X"), as_points(X_new, "X_new")
+    target = as_float_array(y, "y", ndim=1).astype(np.float64, copy=False)
+    if target.shape[0] != x.shape[0]:
+        raise ValueError(f"y has {target.shape[0]} values but X has {x.shape[0]} points")
+    n, m = len(x), len(x_new)
+    check_entries(n * max(n, m), "X", f"a ({n}, {n}) Gram matrix and an ({n}, {m}) kernel matrix")
+    gram = _kernel_matrix(kernel, x, None)
+    cross = _kernel_matrix(kernel, x, x_new)  # k(X, x) for every new point x, shape (n, m)
+    # k(x, x) for each new point, one at a time: the (m, m) matrix would cost m^2 numbers.
+    prior = np.array([_kernel_matrix(kernel, point[None, :], None)[0, 0] for point in x_new])
+    try:
+        factor = np.linalg.cholesky(gram + sigma2 * np.eye(x.shape[0]))
+    except np.linalg.LinAlgError as exc:
+        raise ValueError(
+            f"K + noise I is not positive definite for noise={sigma2!r}: the kernel is not valid "
+            "on X (or noise is far below rounding of K)"
+        ) from exc
+    weights = scipy.linalg.cho_solve((factor, True), target)  # (K + noise I)^-1 y
+    v = scipy.linalg.solve_triangular(factor, cross, lower=True)  # L^-1 k(X, x)
+    variance = prior - np.sum(v**2, axis=0)
+    return cross.T @ weights, np.sqrt(np.maximum(variance, 0.0))
 
 
 def exp_feature_map(features: object, order: int) -> np.ndarray:

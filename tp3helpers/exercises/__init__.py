@@ -5,11 +5,11 @@ Every exercise and prompt lives in the module of its notebook (:mod:`.softmax` f
 worked solution: a notebook cell only names it, so reading the notebook gives no answer away.
 Every exercise is answered the same way, in two cells::
 
-    softmax_exercise                      # shows the statement and a "Show solution" button
+    log_softmax_exercise                  # shows the statement and a "Show solution" button
 
-    def my_softmax(a):                    # the answer cell (tagged nbval-check-output)
+    def my_log_softmax(a):                # the answer cell (tagged nbval-check-output)
         raise NotImplementedError         # or: answer = ...
-    softmax_exercise.check(my_softmax)    # feedback; each wrong attempt adds the next hint
+    log_softmax_exercise.check(my_log_softmax)   # feedback; each wrong attempt adds the next hint
 
 Three kinds of exercise: :class:`CodeExercise` (write a function, run on :class:`Case`\\ s),
 :class:`NumericExercise` (predict a number or an array) and :class:`ChoiceExercise` (choose an

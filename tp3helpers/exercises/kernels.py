@@ -1,12 +1,14 @@
-"""Notebook 2's exercises (three to write code, a choice, two values to predict) and its prompts."""
+"""Notebook 2's exercises (three to write code, a choice, two values to predict) and its prompts.
+
+No exercise is answered by a helper the notebook imports: no helper returns a vector that proves a
+matrix is not PSD, the Gram matrix of an arbitrary power series of a kernel, a counter-example, or
+a prediction of kernel ridge regression on one point far from it.
+"""
 
 from __future__ import annotations
 
-from math import factorial
-
 import numpy as np
 
-from .._validation import short_repr
 from ..kernels import (
     exp_kernel,
     gaussian,
@@ -14,7 +16,7 @@ from ..kernels import (
     linear,
     min_eigenvalue,
     polynomial,
-    psd_rtol,
+    psd_tolerance,
     relative_min_eigenvalue,
 )
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
@@ -26,7 +28,7 @@ __all__ = [
     "counterexample_exercise",
     "valid_kernel_exercise",
     "smallest_eigenvalue_exercise",
-    "feature_count_exercise",
+    "far_prediction_exercise",
     "bandwidth_prompt",
     "order_zero_prompt",
     "minus_linear_prompt",
@@ -56,121 +58,148 @@ def _psd_cases() -> list[Case]:
         "that matrix with one eigenvalue moved to -1e-7 times the largest": cubic_shifted,
         "a matrix with eigenvalues 1, 0.5, 0.2 and -1e-3": small_negative,
         "the same matrix times 1e-6 (eigenvalues 1e-6, ..., -1e-9)": 1e-6 * small_negative,
-        "[[1, 3], [0, 1]] (eigenvalues 1 and 1, but not symmetric)":
-            np.array([[1.0, 3.0], [0.0, 1.0]]),
     }
-    return [Case(name, (K,)) for name, K in named.items()]
+    return [Case(name, (0.5 * (K + K.T),)) for name, K in named.items()]
 
 
-def _judge_psd(result: object, K: np.ndarray) -> str | None:
-    if not isinstance(result, bool | np.bool_):
-        return f"you return {short_repr(result)}; return True or False"
-    symmetric = bool(np.allclose(K, K.T))
-    expected = symmetric and is_psd(0.5 * (K + K.T))
-    if bool(result) == expected:
-        return None
-    if not symmetric:
-        return ("you answer True, but a Gram matrix is always symmetric: check "
-                "np.allclose(K, K.T) first (np.linalg.eigvals alone is fooled here)")
-    K = 0.5 * (K + K.T)
-    smallest, relative = min_eigenvalue(K), relative_min_eigenvalue(K)
-    rule = f"-100 * n * eps * max|eigenvalue| (here {psd_rtol(len(K)):.0e} * max|eigenvalue|)"
-    if expected:
-        return (f"you answer False, but its smallest computed eigenvalue, {smallest:.1e} "
-                f"({relative:+.0e} times the largest in size), is rounding error: compare it with "
-                f"a tolerance relative to the matrix's scale, {rule}")
-    return (f"you answer True, but its smallest eigenvalue is {smallest:.3g}, {relative:+.0e} "
-            f"times the largest in size: far below the rounding level {rule}, so the matrix is "
-            "not PSD")
+def _judge_certificate(result: object, K: np.ndarray) -> str | None:
+    eigenvalues = np.linalg.eigvalsh(K)
+    tau = psd_tolerance(eigenvalues)
+    rule = f"-100 * n * eps * max|eigenvalue| = {-tau:.1e}"
+    smallest, relative = eigenvalues[0], relative_min_eigenvalue(K)
+    if result is None:
+        if smallest >= -tau:
+            return None
+        return (f"you return None, but its smallest eigenvalue is {smallest:.3g}, {relative:+.0e} "
+                f"times the largest in size: far below the rounding level {rule}, so K is not "
+                "PSD; return the eigenvector of that eigenvalue")
+    c = result_array(result, shape=(len(K),), what="your function returned")
+    if not np.isfinite(c).all() or not np.any(c):
+        return "your vector c must be finite and non-zero"
+    form = float(c @ K @ c) / float(c @ c)  # c^T K c / |c|^2: at least the smallest eigenvalue
+    if smallest >= -tau:
+        return (f"you return a vector, but K is PSD up to rounding: its smallest computed "
+                f"eigenvalue, {smallest:.1e} ({relative:+.0e} times the largest in size), is "
+                f"rounding error at the level {rule} (your c gives c^T K c / |c|^2 = {form:.1e}); "
+                "compare with a tolerance relative to the matrix's scale, and return None")
+    if form >= -tau:
+        return (f"your c gives c^T K c / |c|^2 = {form:.3g}, not below the rounding level {rule}: "
+                f"it proves nothing; the eigenvector of the smallest eigenvalue {smallest:.3g} "
+                "does")
+    return None
 
 
 psd_exercise = CodeExercise(
-    "a PSD test that survives rounding",
-    "Write `my_is_psd(K)` returning `True` or `False`: is `K` symmetric and positive "
-    "semi-definite? Use the tolerance of the Check section.",
+    "a proof that a matrix is not PSD",
+    "A PSD test can show its proof. Complete `def my_certificate(K):` for a symmetric matrix "
+    "`K`: return `None` when `K` is PSD up to rounding (the Check section's tolerance), and "
+    r"otherwise a vector $c$ with $c^\top K c < 0$ beyond rounding, "
+    r"$c^\top K c < -100\, n\, \varepsilon \max_i|\lambda_i|\, \lVert c \rVert^2$.",
     cases=_psd_cases(),
-    judge=_judge_psd,
-    success="correct: symmetric check, eigenvalues and a tolerance relative to the matrix's scale.",
+    judge=_judge_certificate,
+    success="correct: None up to rounding, and otherwise the eigenvector that proves c^T K c < 0.",
     hints=[
-        "A Gram matrix is symmetric. And eigenvalues computed in floating point are exact only up "
-        "to rounding of the size of n * eps * max|eigenvalue|: a PSD matrix can show a tiny "
-        "negative one, at any scale.",
-        "Check np.allclose(K, K.T); compute np.linalg.eigvalsh(K); accept when the smallest is at "
-        "least -100 * n * np.finfo(float).eps * max|eigenvalue|, the Check section's tolerance.",
+        "In the eigenvectors u_i of K, c^T K c = sum_i lambda_i (u_i^T c)^2: which unit vector c "
+        "makes it smallest? And rounding alone can make a PSD matrix show a smallest eigenvalue "
+        "of about -n * eps * max|eigenvalue|, at any scale.",
+        "eigenvalues, vectors = np.linalg.eigh(K) (ascending; eigenvectors in the columns). If "
+        "eigenvalues[0] >= -100 * n * np.finfo(float).eps * max|eigenvalue|, return None; "
+        "otherwise return vectors[:, 0], for which c^T K c = eigenvalues[0].",
     ],
     solution=r"""```python
-def my_is_psd(K):
-    K = np.asarray(K, dtype=float)
-    if K.shape[0] != K.shape[1] or not np.allclose(K, K.T):
-        return False                        # a Gram matrix is square and symmetric
-    eigenvalues = np.linalg.eigvalsh(K)     # real, sorted, for a symmetric matrix
+def my_certificate(K):
+    eigenvalues, vectors = np.linalg.eigh(K)        # ascending; eigenvectors in the columns
     tol = 100 * len(K) * np.finfo(float).eps * np.abs(eigenvalues).max()
-    return bool(eigenvalues[0] >= -tol)
+    if eigenvalues[0] >= -tol:
+        return None                                  # PSD up to rounding
+    return vectors[:, 0]                             # c^T K c = lambda_min < -tol
 ```
 
-`eigvalsh` is backward stable: its eigenvalues are exact for a matrix within about
-$n \varepsilon \lVert K \rVert_2$ of $K$, so a PSD matrix can show $\lambda_{\min}$ that far below
-0 ($\lVert K \rVert_2 = \max|\lambda|$). A fixed threshold such as $-10^{-10}$ is too strict for a
-matrix of size $10^9$ and too loose for one of size $10^{-6}$; the relative one means the same
-at every scale. `np.linalg.eigvals` would not do: on a non-symmetric matrix it can report
-positive eigenvalues although $c^\top K c < 0$ for some $c$.
+Written in the orthonormal eigenvectors, $c^\top K c = \sum_i \lambda_i (u_i^\top c)^2$: for a
+unit vector it is smallest, $\lambda_{\min}$, at $c = u_{\min}$. So a negative $\lambda_{\min}$
+comes with its own proof, a vector anyone can check by one product, $c^\top K c < 0$, without
+trusting an eigensolver. The proof must beat rounding: `eigh` is exact only for a matrix within
+about $n \varepsilon \lVert K \rVert_2$ of $K$, so a PSD matrix can show $\lambda_{\min}$ that far
+below 0. A fixed threshold such as $-10^{-10}$ is too strict for a Gram matrix of size $10^9$ and
+too loose for one of size $10^{-9}$; the relative one means the same at every scale.
 """,
 )
 
 
-def _taylor(K: np.ndarray, order: int) -> np.ndarray:
-    total, term = np.ones_like(K), np.ones_like(K)
-    for i in range(1, order + 1):
-        term = term * K / i
-        total = total + term
+def _series(K: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    """The reference: sum_i a_i K**i, entry by entry, K**0 the all-ones matrix."""
+    total, power = np.zeros_like(K), np.ones_like(K)
+    for a in coefficients:
+        total = total + a * power
+        power = power * K
     return total
 
 
-def _judge_taylor(result: object, K: np.ndarray, order: int) -> str | None:
-    got, want = result_array(result, shape=K.shape), _taylor(K, order)
+def _judge_series(result: object, K: np.ndarray, coefficients: tuple[float, ...]) -> str | None:
+    got, want = result_array(result, shape=K.shape), _series(K, coefficients)
     if np.allclose(got, want, rtol=1e-10, atol=1e-12):
         return None
-    if order == 0 and np.allclose(got, np.eye(len(K))):
-        return ("you return the identity matrix; the i = 0 term is k(x, x')^0 = 1 for every pair, "
-                "the all-ones matrix: use element-wise powers K**i, not np.linalg.matrix_power")
-    if np.allclose(got, want - 1.0):
-        return ("the term i = 0 is missing: k(x, x')^0 = 1 for every pair, so the sum starts from "
-                "the all-ones matrix np.ones_like(K)")
-    if order >= 1 and np.allclose(got, want - K**order / factorial(order)):
-        return f"the last term K**{order}/{order}! is missing"
-    return (f"the largest difference from the partial sum is {np.abs(got - want).max():.3g}; "
-            "each term is K**i / i! with element-wise powers")
+    a0, n = coefficients[0], len(coefficients)
+    matrix_powers = sum(a * np.linalg.matrix_power(K, i) for i, a in enumerate(coefficients))
+    if a0 != 0 and np.allclose(got, want - a0 * np.ones_like(K) + a0 * np.eye(len(K))):
+        return (f"your term i = 0 is {a0:g} times the identity, the matrix power K^0; the series "
+                f"is applied to each value k(x, x') on its own, so that term is {a0:g} k(x, x')^0 "
+                f"= {a0:g} for every pair, the all-ones matrix: use element-wise powers K**i, "
+                "with K**0 = np.ones_like(K)")
+    if np.allclose(got, matrix_powers):
+        return ("you take matrix powers (K @ K, np.linalg.matrix_power); the series is applied "
+                "to each value k(x, x') on its own: use element-wise powers K**i")
+    if a0 != 0 and np.allclose(got, want - a0):
+        return "the term i = 0 is missing: a_0 k(x, x')^0 = a_0 for every pair (all ones times a_0)"
+    if np.allclose(got, _series(K, (0.0, *coefficients))):
+        return ("your powers are one too high: coefficient a_i multiplies K**i, starting with "
+                "a_0 K**0 = a_0 (all ones)")
+    if n >= 2 and np.allclose(got, _series(K, coefficients[:-1])):
+        return f"the last term, a_{n - 1} K**{n - 1}, is missing"
+    return (f"the largest difference from the series is {np.abs(got - want).max():.3g}; "
+            "each term is a_i * K**i with element-wise powers")
 
 
 _K5 = linear(np.random.default_rng(5).uniform(-1.0, 1.0, size=(5, 2)))
+#: Coefficients of the power-series exercise: a constant, k itself, T_5 of exp, a geometric sum
+#: and 2 + k^2 / 2.
+SERIES = {"g(k) = 3 (a constant)": (3.0,), "g(k) = k": (0.0, 1.0),
+          "the Taylor sum T_5 of exp": tuple(1.0 / np.cumprod([1.0, 1, 2, 3, 4, 5])),
+          "g(k) = 1 + k + k^2 + k^3": (1.0, 1.0, 1.0, 1.0),
+          "g(k) = 2 + k^2 / 2": (2.0, 0.0, 0.5)}
 
 taylor_exercise = CodeExercise(
-    "the Gram matrix of exp(k) from its Taylor series",
-    "Given the Gram matrix `K` of a kernel and an order $N$, write `my_taylor_exp_gram(K, order)` "
-    r"returning $\sum_{i=0}^{N} K^{\circ i} / i!$, where $K^{\circ i}$ raises each entry to the "
-    "power $i$.",
-    cases=[Case(f"order {order}", (_K5, order)) for order in (0, 1, 2, 5, 40)],
-    judge=_judge_taylor,
-    success="correct: your partial sums are element-wise and converge to exp(K).",
+    "the Gram matrix of a power series of k",
+    r"Rule R7 builds a kernel $g(k) = \sum_i a_i k^i$ from a valid kernel $k$ and coefficients "
+    r"$a_i \ge 0$; $\exp(k)$ is the case $a_i = 1/i!$. Complete "
+    "`def my_series_gram(K, coefficients):` so that, given the Gram matrix `K` of $k$ and the "
+    r"coefficients $(a_0, a_1, \dots, a_N)$, it returns the Gram matrix of $g(k)$, "
+    r"$\sum_{i=0}^{N} a_i K^{\circ i}$, where $K^{\circ i}$ raises each entry to the power $i$.",
+    cases=[Case(name, (_K5, coefficients)) for name, coefficients in SERIES.items()],
+    judge=_judge_series,
+    success="correct: your powers are element-wise and the series starts with a constant.",
     hints=[
-        "exp(k) = 1 + k + k^2/2! + ... is applied to each pair (x, x') on its own: every power "
-        "is taken entry by entry, not as a matrix product.",
-        "Start from the all-ones matrix np.ones_like(K) (the term i = 0 is k^0 = 1 for every "
-        "pair), then add K**i / i! for i = 1, ..., order.",
+        "g is applied to each value k(x, x') on its own, as exp is in the Taylor series: every "
+        "power is taken entry by entry, not as a matrix product; and k(x, x')^0 = 1 for every "
+        "pair.",
+        "Start from the all-ones matrix np.ones_like(K) for the power 0; for each coefficient "
+        "a_i, add a_i times the current power, then multiply the power by K entry by entry.",
     ],
     solution=r"""```python
-def my_taylor_exp_gram(K, order):
-    term = np.ones_like(K, dtype=float)    # i = 0: k^0 = 1 for every pair (not the identity)
-    total = term.copy()
-    for i in range(1, order + 1):
-        term = term * K / i                # K**i / i!, built from the previous term
-        total = total + term
+def my_series_gram(K, coefficients):
+    total = np.zeros_like(K, dtype=float)
+    power = np.ones_like(K, dtype=float)   # K**0 entry by entry: all ones, not the identity
+    for a in coefficients:
+        total = total + a * power
+        power = power * K                  # the next power, entry by entry
     return total
 ```
 
-Each term is the Gram matrix of the valid kernel $k^i / i!$ (product rule, then a positive
-multiple), so every partial sum is PSD; as the order grows they converge entry by entry to
-$\exp(K)$, the Gram matrix of $\exp(k)$.
+Each term is the Gram matrix of the valid kernel $a_i k^i$ (product rule, then a non-negative
+multiple), so each finite sum is PSD; with $a_i = 1/i!$ the sums are the Taylor sums $T_N$ and
+converge entry by entry to $\exp(K)$. The constant term is $a_0$ for every pair, the all-ones
+matrix $a_0 \mathbf{1}\mathbf{1}^\top$ (Remark 3): the identity would be the matrix power $K^0$,
+which has nothing to do with the kernel.
 """,
 )
 
@@ -328,77 +357,90 @@ $\exp(-x x')$ is not a valid kernel. In code: `np.exp(-4) - np.exp(4)`.
 """,
 )
 
-# The notebook prints the counts on the plane (d = 2); the exercise asks for d = 3, so that the
-# stored output does not answer it: 1 + 3 + 9 + 27 + 81.
-feature_count_exercise = NumericExercise(
-    "the size of a feature map",
-    r"Beyond the homework counted the coordinates of $\Phi_N(x)$ on the plane. How many "
-    r"coordinates does $\Phi_4(x)$, the feature map of $\exp(k)$ truncated at order 4, have for "
-    r"the linear kernel in **three** dimensions, $\phi(x) = x \in \mathbb R^3$?",
-    121.0,
-    rtol=0.0,
-    atol=1e-9,
+_E = float(np.e)  # the Gaussian kernel's k(0, 0) = 1, so exp of it gives e there
+#: Kernel ridge on one point x_1 = 0, y_1 = 1, alpha = 1, evaluated at x = 10 (h = 1): the
+#: Gaussian kernel gives (1/2) e^-50, exp of it (1 / (e + 1)) exp(e^-50).
+FAR = (0.5 * np.exp(-50.0), np.exp(np.exp(-50.0)) / (_E + 1.0))
+
+far_prediction_exercise = NumericExercise(
+    "far from the data",
+    r"Kernel ridge regression learns from a single point, $x_1 = 0$ with $y_1 = 1$, with the "
+    r"penalty $\alpha = 1$. Predict $\hat y(10)$, its prediction at $x = 10$, far from the data: "
+    r"(i) with the Gaussian kernel of bandwidth $h = 1$, (ii) with the exponential of that "
+    r"Gaussian kernel, $\exp(k)$, the kernel the explorer shows. Answer with the two numbers "
+    "`[first, second]`, to three significant digits.",
+    FAR,
+    rtol=1e-3,
+    atol=1e-4,
     mistakes=[
-        (81.0, "that is the last block only, phi^(x4) with 3^4 coordinates; the direct sum keeps "
-               "every order i = 0, ..., 4"),
-        (120.0, "the block i = 0 is missing: phi^(x0) = 1, one constant coordinate, the feature "
-                "of the term k^0 = 1"),
-        (35.0, "35 counts the distinct monomials of degree at most 4 in three variables; the "
-               "tensor power keeps x1 x2 and x2 x1 as separate coordinates, 3^i of them in "
-               "block i"),
-        (31.0, "31 is the count on the plane (d = 2), printed in Beyond the homework; here "
-               "phi(x) has d = 3 coordinates, so block i has 3^i (31 is also 1 + 3 (1 + 2 + 3 + "
-               "4), which takes d * i instead of d^i)"),
-        (40.0, "1 + 3 + 9 + 27 stops at order 3; Phi_4 keeps the block i = 4 too"),
-        (242.0, "3^5 - 1 transfers the plane's 2^5 - 1 without its denominator: the geometric "
-                "sum 1 + d + ... + d^N is (d^(N+1) - 1) / (d - 1)"),
-        (5.0, "one coordinate per order is too few: the block phi^(xi) has d^i coordinates"),
+        (lambda answer: answer.size == 2 and abs(answer[1]) < 1e-3,
+         "exp(k) does not vanish far from the data: k(10, 0) = e^-50 is about 0 there, so "
+         "exp(k) is about e^0 = 1, the constant term of its series"),
+        (lambda answer: answer.size == 2 and abs(answer[0] - 0.5) < 1e-3,
+         "0.5 is the dual weight beta; the prediction is beta k(10, 0), and the Gaussian kernel "
+         "k(10, 0) = e^-50 is about 0"),
+        (lambda answer: answer.size == 2 and abs(answer[1] - 1 / _E) < 1e-3,
+         "beta = y_1 / (k(x_1, x_1) + alpha) = 1 / (e + 1): the penalty alpha = 1 adds to k(0, 0)"),
+        (lambda answer: answer.size == 2 and abs(answer[1] - 0.5) < 1e-3,
+         "for exp(k) the diagonal is exp(k(0, 0)) = e, not 1: beta = 1 / (e + 1)"),
+        (lambda answer: answer.size == 2 and abs(answer[1] - _E / (_E + 1)) < 1e-3,
+         "e / (e + 1) is the prediction at the training point x = 0, where exp(k) = e; at "
+         "x = 10, exp(k(10, 0)) is about 1"),
+        (lambda answer: answer.size == 2 and abs(answer[1] - 1.0) < 1e-3,
+         "the prediction is beta exp(k(10, 0)), with beta = 1 / (e + 1) < 1: the penalty pulls "
+         "it below y_1"),
+        (lambda answer: answer.size == 1,
+         "give two numbers, [first, second], for example [0.1, 0.2]"),
     ],
     hints=[
-        "Phi_4 is the direct sum of the blocks phi^(x i) / sqrt(i!) for i = 0, ..., 4: count the "
-        "coordinates of each block, then add.",
-        "Block i holds every product of i coordinates of phi(x), in order (x1 x2 and x2 x1 are "
-        "two coordinates): d^i of them, with d = 3.",
+        "With one training point, kernel ridge solves (k(x_1, x_1) + alpha) beta = y_1 and "
+        "predicts y(x) = beta k(x, x_1). What does each kernel give for two points 10 apart, "
+        "and for a point with itself?",
+        "Gaussian: k(0, 0) = 1 and k(10, 0) = e^-50, about 0. Exp of it: exp(1) = e and "
+        "exp(e^-50), about 1. Then beta = 1 / (k(0, 0) + 1) and y(10) = beta k(10, 0).",
     ],
-    solution=r"""The block of order $i$ is $\phi(x)^{\otimes i} / \sqrt{i!}$, all products
-$x_{j_1} x_{j_2} \cdots x_{j_i}$ with each $j \in \{1, 2, 3\}$: $3^i$ coordinates. Keeping
-$i = 0, \dots, 4$:
+    solution=r"""With one point the system $(K + \alpha I)\beta = y$ is the number
+$\beta = y_1 / (k(x_1, x_1) + \alpha)$, and $\hat y(x) = \beta\, k(x, x_1)$.
 
-$$1 + 3 + 9 + 27 + 81 = \frac{3^5 - 1}{3 - 1} = 121.$$
+- Gaussian kernel: $k(0, 0) = 1$, so $\beta = 1/2$, and $k(10, 0) = e^{-50} \approx 2 \times
+  10^{-22}$: $\hat y(10) = \tfrac12 e^{-50} \approx 0$.
+- Its exponential: $\exp(k(0, 0)) = e$, so $\beta = 1/(e + 1)$, and $\exp(k(10, 0)) =
+  \exp(e^{-50}) \approx 1$: $\hat y(10) \approx 1/(e + 1) \approx 0.269$.
 
-`kernels.exp_feature_map(np.ones((1, 3)), 4).shape[1]` is 121. In general $\Phi_N$ has
-$1 + d + \dots + d^N = (d^{N+1} - 1)/(d - 1)$ coordinates: it grows so fast that nobody computes
-it, which is why kernel methods work with $\exp(k)$ directly. The inner product of two such
-vectors is $\sum_{i \le 4} (x^\top x')^i / i! = T_4(x, x')$, which tends to $\exp(x^\top x')$ as
-the order grows.
+So `[0, 0.269]`. The Gaussian kernel forgets the data far from it: the prediction falls back to 0.
+Its exponential never does: $\exp(k) = 1 + k + k^2/2 + \dots$ contains the constant kernel 1, so
+far from every training point it predicts the constant $\sum_i \beta_i$. This is why the explorer's
+sampled functions share one random level, and why $\exp$ of a Gaussian is not a Gaussian kernel.
 """,
 )
 
 bandwidth_prompt = Prompt(
-    "With the Gaussian base kernel, how do the sampled functions change from $h = 1$ to "
-    "$h = 0.05$, and what does the ridge fit do at $h = 0.05$? And at $h = 10$?",
+    "With the Gaussian base kernel (the explorer shows its exponential, "
+    r"$\tilde k = \exp(k_h)$), how do the sampled functions change from $h = 1$ to $h = 0.05$, "
+    "and what does the ridge fit do at $h = 0.05$? And at $h = 10$?",
     "At $h = 0.05$ the samples wiggle a dozen times or more across $[-1, 1]$: values at points "
-    "further apart than a few $h$ are no longer tied by the Gaussian part of κ. They still "
-    "share one random level, because κ = exp(k) = 1 + k + … contains the constant kernel 1: "
-    "two far-apart points keep a correlation of $1/e$. The fit chases the noise: the readout "
-    "shows its training error falling well below the noise level 0.25 and its error against "
-    "the noise-free curve rising (about 0.11 and 0.24, against 0.26 and 0.08 at $h = 0.5$). "
-    "At $h = 10$ the samples are almost constant and the fit is nearly a straight line, "
-    "which misses the bends of $\\sin 3x$ (both errors near 0.42).",
+    r"further apart than a few $h$ are no longer tied by the Gaussian part of $\tilde k$. They "
+    r"still share one random level, because $\tilde k = \exp(k_h) = 1 + k_h + \dots$ contains "
+    "the constant kernel 1: two far-apart points keep a correlation of $1/e$ (the Gaussian kernel "
+    "itself would give them none). The fit chases the noise: the readout shows its training "
+    "error falling well below the noise level 0.25 and its error against the noise-free curve "
+    "rising (about 0.11 and 0.24, against 0.26 and 0.08 at $h = 0.5$). At $h = 10$ the samples "
+    "are almost constant and the fit is nearly a straight line, which misses the bends of "
+    r"$\sin 3x$ (both errors near 0.42).",
 )
 
 order_zero_prompt = Prompt(
-    "Pick the linear base kernel and Taylor order 0. What are κ, its eigenvalues, the sampled "
-    "functions and the fit?",
-    "Order 0 keeps only the term $k^0 = 1$: κ = 1 for every pair. The Gram matrix is all ones, "
-    "with one eigenvalue $n = 40$ and 39 grey bars (0 up to rounding); the samples are "
+    r"Pick the linear base kernel and Taylor order 0. What are the shown kernel $\tilde k$, its "
+    "eigenvalues, the sampled functions and the fit?",
+    r"Order 0 keeps only the term $k^0 = 1$: $\tilde k = 1$ for every pair. The Gram matrix is "
+    "all ones, with one eigenvalue $n = 40$ and 39 grey bars (0 up to rounding); the samples are "
     "constant functions, and the fit is the best constant, close to the mean of $y$. Raising "
     "the order adds $x x'/h^2$, then its square, ...: lines, then parabolas.",
 )
 
 minus_linear_prompt = Prompt(
-    "Pick 'minus linear (not valid)' at $h = 0.5$. Is κ PSD at order 0? At order 1? At order "
-    "3? With the exact exponential?",
+    r"Pick 'minus linear (not valid)' at $h = 0.5$. Is the shown kernel $\tilde k$ PSD at "
+    "order 0? At order 1? At order 3? With the exact exponential?",
     "Order 0 is the constant 1 again: PSD, whatever $k$ is. Order 1, $1 - x x'/h^2$, has one "
     "red bar, a negative eigenvalue about as large as the largest ($-1.0 \\times$ max|λ| at "
     "$h = 0.5$); the Gaussian-process panel is empty (no covariance has a negative "

@@ -1,5 +1,9 @@
 r"""Explorer for Question 2: the kernel :math:`\exp(k)` (or a Taylor partial sum) at a bandwidth.
 
+The kernel shown is :math:`\tilde k = \exp(k_h)` or its Taylor sum :math:`T_N(k_h)`, never the
+base kernel :math:`k_h` itself: with the Gaussian base kernel, :math:`\tilde k` is the exponential
+of a Gaussian kernel, which is not a Gaussian kernel (it tends to 1, not 0, far from the diagonal).
+
 The base kernel is evaluated on rescaled inputs, :math:`k_h(x, x') = k(x / h, x' / h)`, so the
 bandwidth :math:`h` plays the same role for every base kernel: for the linear one
 :math:`k_h = x x' / h^2`, and :math:`\exp(k_h)` is the Gaussian kernel up to the factors
@@ -31,7 +35,7 @@ from ..plotting.kernels import (
 )
 from ._base import Explorer, message_html
 
-__all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "ridge_data"]
+__all__ = ["KernelExplorer", "kernel_explorer", "BASE_KERNELS", "SHOWN", "ridge_data"]
 
 #: Base kernels at unit scale, by control value: (label, formula in HTML, kernel).
 BASE_KERNELS: dict[str, tuple[str, str, Callable[..., np.ndarray]]] = {
@@ -41,6 +45,14 @@ BASE_KERNELS: dict[str, tuple[str, str, Callable[..., np.ndarray]]] = {
     "minus_linear": (
         "minus linear (not valid)", "−x x′/h²", lambda X, Y=None: -kernels.linear(X, Y)
     ),
+}
+
+#: What the exact exponential of each base kernel is, said beside it in the readout.
+SHOWN: dict[str, str] = {
+    "gaussian": "the exponential of a Gaussian kernel, not a Gaussian kernel itself",
+    "linear": "a Gaussian kernel without its factors f(x) f(x′) = exp(−(x² + x′²)/2h²)",
+    "polynomial": "the exponential of a polynomial kernel",
+    "minus_linear": "the exponential of minus a valid kernel",
 }
 
 #: Largest condition number of K + alpha I for which the ridge fit is shown.
@@ -62,12 +74,13 @@ def ridge_data(rng: np.random.Generator, n: int = 40, noise: float = 0.25):
 
 
 class KernelExplorer(Explorer):
-    r"""Bandwidth, base kernel and Taylor order set :math:`\kappa = \exp(k_h)` or :math:`T_N(k_h)`.
+    r"""Bandwidth, base kernel and Taylor order set the shown kernel, :math:`\exp(k_h)` or
+    :math:`T_N(k_h)`, written :math:`\tilde k`.
 
-    Panels: the Gram matrix of :math:`\kappa` on the training inputs; its eigenvalues, coloured
+    Panels: the Gram matrix of :math:`\tilde k` on the training inputs; its eigenvalues, coloured
     by sign against the PSD tolerance; functions drawn from the Gaussian process with covariance
-    :math:`\kappa` (the same seeded draws at every setting, so a slider move morphs them); and a
-    kernel ridge regression with :math:`\kappa` on noisy 1-D data. The readout gives the smallest
+    :math:`\tilde k` (the same seeded draws at every setting, so a slider move morphs them); and a
+    kernel ridge regression with :math:`\tilde k` on noisy 1-D data. The readout gives the smallest
     eigenvalue relative to the largest, the Taylor error and the fit's errors, or says why a
     setting cannot be shown.
 
@@ -111,7 +124,7 @@ class KernelExplorer(Explorer):
                          presentation=presentation)
 
     def kernel(self) -> tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]:
-        """The current base kernel :math:`k_h` and the shown kernel :math:`\\kappa`."""
+        """The current base kernel :math:`k_h` and the shown kernel :math:`\\tilde k`."""
         base = self._base_kernel(float(self.value("bandwidth")))
         order = self.value("order")
         if order == "exact":
@@ -179,9 +192,11 @@ class KernelExplorer(Explorer):
         )
 
     def _kernel_line(self, eigenvalues: np.ndarray, psd: bool) -> str:
-        label, formula, _ = BASE_KERNELS[self.value("kernel")]
+        key = self.value("kernel")
+        label, formula, _ = BASE_KERNELS[key]
         order = self.value("order")
-        name = "exp(k)" if order == "exact" else f"T<sub>{order}</sub>(k)"
+        name = "exp(k<sub>h</sub>)" if order == "exact" else f"T<sub>{order}</sub>(k<sub>h</sub>)"
+        shown = f" ({SHOWN[key]})" if order == "exact" and key in SHOWN else ""
         verdict = (
             '<span style="color:#1a7f37">PSD ✓</span>' if psd
             else '<span style="color:#a40000">not PSD ✗</span>'
@@ -189,7 +204,8 @@ class KernelExplorer(Explorer):
         top = float(np.abs(eigenvalues).max())
         relative = eigenvalues[0] / top if top > 0 else 0.0
         return (
-            f"<b>κ = {name}</b> with k = {label}, k<sub>h</sub>(x, x′) = {formula}, "
+            f"<b>shown k̃ = {name}</b>{shown}, with k = {label}, "
+            f"k<sub>h</sub>(x, x′) = {formula}, "
             f"h = {self.value('bandwidth'):.3g} &nbsp;·&nbsp; λ<sub>min</sub> = "
             f"{relative:+.1e} × max|λ| (max|λ| = {top:.3e}; rounding level "
             f"{self.tolerance:.0e}): {verdict}"
@@ -206,16 +222,16 @@ class KernelExplorer(Explorer):
         except ValueError:
             set_gp_samples(
                 self.artists["samples"], np.full((N_SAMPLES, self.grid[::2].size), np.nan),
-                note="κ is not PSD here:\nit is the covariance of no Gaussian process",
+                note="$\\tilde{k}$ is not PSD here:\nit is the covariance of no Gaussian process",
             )
             return message_html(
-                "No functions drawn: κ is not a valid kernel on the plotted range, so it is not "
+                "No functions drawn: k̃ is not a valid kernel on the plotted range, so it is not "
                 "the covariance of any Gaussian process.", "warning",
             )
         set_gp_samples(self.artists["samples"], samples)
         return (
-            f"<b>GP samples</b>: {N_SAMPLES} functions with covariance κ, divided by "
-            f"max √κ(x, x) = {np.sqrt(scale):.3g}"
+            f"<b>GP samples</b>: {N_SAMPLES} functions with covariance k̃, divided by "
+            f"max √k̃(x, x) = {np.sqrt(scale):.3g}"
         )
 
     def _fit_line(
@@ -224,7 +240,7 @@ class KernelExplorer(Explorer):
         self.artists["fit"].set_ydata(np.full_like(self.grid, np.nan))
         if not psd:
             return message_html(
-                "Ridge fit hidden: κ is not a valid kernel here (K has a negative eigenvalue), "
+                "Ridge fit hidden: k̃ is not a valid kernel here (K has a negative eigenvalue), "
                 "so there is no feature space in which to fit a ridge regression.", "warning",
             )
         low, high = eigenvalues[0] + self.alpha, eigenvalues[-1] + self.alpha

@@ -17,7 +17,7 @@ __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 #: The logit sliders go from -LOGIT_LIMIT to LOGIT_LIMIT.
 LOGIT_LIMIT = 6.0
 
-#: |y_k - t_k| <= 1 and T >= 0.1, so |∂E/∂a_k| <= 10: the panel spans ±25 to leave room for
+#: |y_k - t_k| <= 1 and τ >= 0.1, so |∂E/∂a_k| <= 10: the panel spans ±25 to leave room for
 #: the value labels.
 GRADIENT_LIMIT = 25.0
 
@@ -32,16 +32,16 @@ def _format_vector(values: np.ndarray) -> str:
 
 
 class SoftmaxExplorer(Explorer):
-    r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`T`.
+    r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`\tau`.
 
-    The probabilities are :math:`y = \operatorname{softmax}(a / T)`. The right panel and the
+    The probabilities are :math:`y = \operatorname{softmax}(a / \tau)`. The right panel and the
     readout show the same quantity, the gradient of :math:`E = -\ln y_{\text{target}}` with
     respect to the logits :math:`a` on the sliders (notebook 1, Explore):
 
-    .. math:: \frac{\partial E}{\partial a_k} = \frac{y_k - t_k}{T},
+    .. math:: \frac{\partial E}{\partial a_k} = \frac{y_k - t_k}{\tau},
 
-    on a symmetric-log axis, so that both regimes of :math:`T \to 0` are visible: it grows like
-    :math:`1/T` when the true class is not the arg-max, and vanishes exponentially when it is.
+    on a symmetric-log axis, so that both regimes of :math:`\tau \to 0` are visible: it grows like
+    :math:`1/\tau` when the true class is not the arg-max, and vanishes exponentially when it is.
     The readout also compares it with central finite differences.
 
     Artists: ``prob_bars`` and ``grad_bars`` (bar containers, one bar per class) and their value
@@ -83,7 +83,7 @@ class SoftmaxExplorer(Explorer):
             min=-1,
             max=1,
             step=0.05,
-            description="temperature T",
+            description="temperature τ",
         )
         fig = new_figure(9.0, 3.2, replace=False)
         ax_p, ax_g = fig.subplots(1, 2)
@@ -92,15 +92,15 @@ class SoftmaxExplorer(Explorer):
             ax_p,
             zeros,
             ylim=(0.0, 1.12),
-            title="probabilities $y_k = $ softmax$(a/T)_k$",
+            title="probabilities $y_k = $ softmax$(a/\\tau)_k$",
             ylabel="$y_k$",
         )
         grad_bars, grad_labels = labelled_bars(
             ax_g,
             zeros,
             ylim=(-GRADIENT_LIMIT, GRADIENT_LIMIT),
-            title="gradient $\\partial E/\\partial a_k = (y_k - t_k)/T$",
-            ylabel="$(y_k - t_k)/T$ (symmetric log scale)",
+            title="gradient $\\partial E/\\partial a_k = (y_k - t_k)/\\tau$",
+            ylabel="$(y_k - t_k)/\\tau$ (symmetric log scale)",
             fmt=GRADIENT_FORMAT,
             linthresh=1.0,
         )
@@ -131,13 +131,13 @@ class SoftmaxExplorer(Explorer):
             colour_target_bar(art["prob_bars"], target)
             colour_target_bar(art["grad_bars"], target)
         loss = cross_entropy((a / temperature)[None, :], [target])
-        # E(a) = -ln softmax(a / T)[target], the same loss as cross_entropy above; log_softmax
+        # E(a) = -ln softmax(a / τ)[target], the same loss as cross_entropy above; log_softmax
         # skips the target checks, which matters at 2K evaluations per slider move.
         numeric = numerical_gradient(lambda z: -log_softmax(z / temperature)[target], a)
         return (
             f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4g} &nbsp;·&nbsp; "
             f"|Σ<sub>k</sub>(y<sub>k</sub> − t<sub>k</sub>)| = {abs(np.sum(y - t)):.1e}<br>"
-            f"<b>∂E/∂a</b> = (y − t)/T, the bars = {_format_vector(analytic)}<br>"
+            f"<b>∂E/∂a</b> = (y − t)/τ, the bars = {_format_vector(analytic)}<br>"
             f"<b>∂E/∂a</b> finite differences = {_format_vector(numeric)} "
             f"&nbsp;(relative error {relative_error(analytic, numeric):.1e})"
         )

@@ -150,7 +150,7 @@ def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Li
     """Axes for ``n_samples`` functions drawn from a Gaussian process on ``grid``.
 
     The samples are shown divided by the largest standard deviation :math:`\\max_x
-    \\sqrt{\\kappa(x, x)}`, so the y-axis is fixed; what the eye compares is their shape
+    \\sqrt{\\tilde k(x, x)}`, so the y-axis is fixed; what the eye compares is their shape
     (smooth or rough, wiggles per unit length). Returns the lines and a text for a note shown
     when there is nothing to draw.
     """
@@ -160,9 +160,9 @@ def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Li
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-3.2, 3.2)
     ax.axhline(0.0, color="0.7", linewidth=0.8)
-    ax.set_title("samples of GP(0, κ)")
+    ax.set_title("samples of GP(0, $\\tilde k$)")
     ax.set_xlabel("$x$")
-    ax.set_ylabel("$f(x)\\,/\\,\\max\\sqrt{\\kappa(x, x)}$")
+    ax.set_ylabel("$f(x)\\,/\\,\\max\\sqrt{\\tilde k(x, x)}$")
     note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
                    color=NOT_PSD_COLOUR)
     return lines, note
