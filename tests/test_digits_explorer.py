@@ -67,7 +67,7 @@ def test_readout_and_bars_match_the_model(explorer):
     assert explorer.artists["accuracy_bars"][1].get_width() == pytest.approx(100 * acc)
     _, phi, _, _, sigma = digit_features(1.0)
     assert sigma == pytest.approx(np.linalg.norm(phi, 2), rel=1e-9)
-    assert f"L = ½σ<sub>max</sub>² + λ = {0.5 * sigma**2 + 0.1:.4g}" in explorer.readout.value
+    assert f"L = ½σ<sub>max</sub>² + α = {0.5 * sigma**2 + 0.1:.4g}" in explorer.readout.value
 
 
 def test_loss_curves_show_the_gap_to_the_minimum(explorer):
