@@ -737,3 +737,32 @@ def test_stationary_variance_small_step_limit_and_domain():
         stationary_variance(0.5, 3.0, [1.0], 1.0)
     with pytest.raises(ValueError, match="rho must lie in"):
         stationary_variance(1.0, 0.1, [1.0], 1.0)
+
+
+def test_root_kind_matches_numpy_roots_and_the_sign_pattern_of_runs():
+    """Real roots >= 0: started from rest the error keeps its sign and shrinks every step;
+    real roots < 0: it flips sign at every step; a complex pair: their product is rho."""
+    from tp3helpers.momentum import COMPLEX_PAIR, REAL_NEGATIVE, REAL_POSITIVE, root_kind
+
+    for rho in np.linspace(0.0, 0.99, 23):
+        for x in np.linspace(0.01, 2 * (1 + rho) - 0.01, 41):
+            kind = root_kind(rho, x)
+            roots = np.roots([1.0, -(1 + rho - x), rho])
+            if kind == COMPLEX_PAIR:
+                assert np.abs(roots.imag).min() > 0
+                np.testing.assert_allclose(np.abs(roots), np.sqrt(rho), rtol=1e-9)
+                continue
+            assert np.abs(roots.imag).max() <= 1e-7 * max(1.0, np.abs(roots).max())
+            error = momentum_descent(lambda w, x=x: x * w, [1.0], rho=rho, eta=1.0,
+                                     steps=40)[:, 0]
+            error = error[np.abs(error) > 1e-280]
+            if kind == REAL_POSITIVE:
+                assert np.all(roots.real >= -1e-12)
+                assert np.all(error >= 0) and np.all(np.diff(error) <= 1e-15)
+            else:
+                assert kind == REAL_NEGATIVE and np.all(roots.real <= 1e-12)
+                assert np.all(np.sign(error[1:]) == -np.sign(error[:-1]))
+    np.testing.assert_array_equal(root_kind([0.25, 0.25, 0.25], [0.1, 1.0, 2.4]),
+                                  [REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE])
+    with pytest.raises(ValueError, match="rho must be >= 0"):
+        root_kind(-0.1, 1.0)

@@ -71,6 +71,10 @@ __all__ = [
     "DOUBLE_ROOT_RTOL",
     "closed_form_errors",
     "steps_to_tolerance",
+    "REAL_POSITIVE",
+    "COMPLEX_PAIR",
+    "REAL_NEGATIVE",
+    "root_kind",
     "nesterov_descent",
     "nesterov_rate",
     "nesterov_parameters",
@@ -790,6 +794,51 @@ def steps_to_tolerance(errors: object, tol: float) -> int | None:
     hits = np.flatnonzero(e <= eps * e[0])
     return int(hits[0]) if hits.size else None
 
+
+
+#: Codes returned by :func:`root_kind`.
+REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE = 0, 1, 2
+
+
+def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
+    r"""The kind of roots of :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` along one eigenvalue
+    (notebook 3, *Beyond the homework*): :data:`REAL_POSITIVE`, :data:`COMPLEX_PAIR` or
+    :data:`REAL_NEGATIVE`.
+
+    With :math:`s = 1 + \rho - \eta\lambda` and :math:`\rho \ge 0`, the roots are real when
+    :math:`s^2 \ge 4\rho` and then have the sign of :math:`s` (their product :math:`\rho` is not
+    negative); otherwise they are a complex pair of modulus :math:`\sqrt\rho`. In the plane of
+    :math:`(\eta\lambda, \rho)`:
+
+    * real, :math:`\ge 0` for :math:`\eta\lambda \le (1 - \sqrt\rho)^2`: started from rest, the
+      error keeps its sign and shrinks step after step (overdamped);
+    * a complex pair for :math:`(1 - \sqrt\rho)^2 < \eta\lambda < (1 + \sqrt\rho)^2`: the error
+      spirals, changing sign every :math:`\pi / \arg z` steps (underdamped);
+    * real, negative for :math:`\eta\lambda \ge (1 + \sqrt\rho)^2`: the error flips sign at every
+      step (the step overshoots).
+
+    Both borders are the curve :math:`\rho = (1 - \sqrt{\eta\lambda})^2`, on either side of
+    :math:`\eta\lambda = 1`. Whether the error also shrinks is :func:`convergence_rate`'s answer.
+
+    Parameters
+    ----------
+    rho : float or array_like
+        :math:`\rho \ge 0`, finite.
+    eta_lambda : float or array_like
+        :math:`\eta\lambda`, finite; broadcast against ``rho``.
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+    """
+    r = as_float_array(rho, "rho", allow_empty=True).astype(np.float64)
+    x = as_float_array(eta_lambda, "eta_lambda", allow_empty=True).astype(np.float64)
+    if (r < 0).any():
+        raise ValueError(f"rho must be >= 0, got {short_repr(r[r < 0])}")
+    s = 1.0 + r - x
+    real = s * s >= 4.0 * r
+    out = np.where(real, np.where(s >= 0, REAL_POSITIVE, REAL_NEGATIVE), COMPLEX_PAIR)
+    return int(out) if out.ndim == 0 else out
 
 # -- Nesterov's momentum and the lower bound (notebook 3, Going deeper) ---------------------------
 
