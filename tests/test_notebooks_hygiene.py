@@ -101,7 +101,7 @@ def test_every_exercise_is_answered_the_same_way(notebook):
     cell says "not attempted"; no other way to show a solution or an answer is left."""
     _, nb = notebook
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    answers = [i for i, cell in enumerate(code) if ".check(" in cell.source]
+    answers = [i for i, cell in enumerate(code) if "_exercise.check(" in cell.source]
     assert answers, "no exercise"
     for i in answers:
         cell = code[i]

@@ -294,7 +294,7 @@ knife_edge_prompt = Prompt(
     r"At (0.67, 3.31) the rate is 0.869, already above $r^\star = 0.818$: even the sliders' "
     r"rounding costs, because the optimum is the tip of a sharp V. At η = 3.35 the rate is "
     r"1.029 and the run diverges: the edge $2(1 + \rho)/\lambda_{\max} = 3.34$ sits only 1% "
-    r"above $\eta^\star$ (see *The knife edge* below). At η = 3.27 the rate is 0.832: "
+    r"above $\eta^\star$ (see *The knife edge* in *Check*). At η = 3.27 the rate is 0.832: "
     r"backing off costs little. (The readout also warns that the blue gradient-descent run "
     r"diverges at all these steps: without momentum any step above $2/\lambda_{\max} = 2$ "
     r"diverges; momentum pushes that edge to $2(1 + \rho)/\lambda_{\max}$.)",
