@@ -297,7 +297,7 @@ def test_a_diverging_run_never_leaves_the_domain_of_its_objective():
         (lambda: digits.load_digits_split(seed=2**40), ValueError,
          r"^seed must be an integer from 0 to 4294967295"),
         (lambda: digits.load_digits_split(test_fraction=1.0), ValueError, r"^test_fraction"),
-        (lambda: digits.steps_to_tolerance([1.0, -0.5], 0.1), ValueError, r"^errors must be"),
+        (lambda: momentum.steps_to_tolerance([1.0, -0.5], 0.1), ValueError, r"^errors must be"),
         (lambda: digits.SoftmaxObjective(np.eye(2), [0, 5], 1.0, 2), ValueError,
          r"^labels must lie in 0..1"),
         (lambda: momentum.measured_rate(np.ones((10, 1)), [0.0], start=True), TypeError,

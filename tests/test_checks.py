@@ -45,3 +45,13 @@ def test_a_prediction_needs_exactly_one_sensible_tolerance(tolerance):
 def test_a_prediction_must_be_a_finite_number():
     with pytest.raises(ValueError, match="value must be a finite number"):
         predict("count", float("inf"), rtol=0.1)
+
+
+def test_whole_numbers_print_in_full(capsys):
+    """A count of steps reads as a count: 1927, not 1.93e+03; other numbers keep three digits."""
+    count = predict("gradient descent, steps to 1e-4", 1927, at_most=1927)
+    count.check(1336)
+    predict("a rate", 0.99523, rtol=0.01)
+    out = capsys.readouterr().out
+    assert "= 1927 (at most 1927)" in out and "measured 1336 ✓" in out
+    assert "= 0.995 (within 1%)" in out

@@ -19,12 +19,12 @@ from tp3helpers.digits import (
     choose_landmarks,
     inverse_sqrt_psd,
     load_digits_split,
+    minibatch_gradient,
     predicted_steps,
-    steps_to_tolerance,
 )
 from tp3helpers.gradcheck import numerical_gradient
 from tp3helpers.kernels import gaussian
-from tp3helpers.momentum import momentum_descent, optimal_parameters
+from tp3helpers.momentum import momentum_descent, optimal_parameters, steps_to_tolerance
 
 
 def test_split_is_scikit_learns_train_test_split_seeded_disjoint_and_scaled():
@@ -121,10 +121,10 @@ def test_nystrom_gram_matches_scikit_learn(rng):
     np.testing.assert_allclose(phi @ phi.T, phi_sk @ phi_sk.T, atol=1e-8)
 
 
-def small_problem(rng, n=40, d=4, k=3, l2=0.5):
+def small_problem(rng, n=40, d=4, k=3, alpha=0.5):
     phi = rng.normal(size=(n, d))
     labels = np.arange(n) % k
-    return SoftmaxObjective(phi, labels, l2, num_classes=k)
+    return SoftmaxObjective(phi, labels, alpha, num_classes=k)
 
 
 def test_gradient_matches_finite_differences(rng):
@@ -142,9 +142,9 @@ def test_minimiser_matches_scikit_learn(rng):
     rho, eta = optimal_parameters(mu, L)
     w = momentum_descent(objective.grad, np.zeros(objective.size), rho=rho, eta=eta,
                          steps=2000)[-1]
-    reference = LogisticRegression(C=1 / objective.l2, fit_intercept=False, tol=1e-12,
+    reference = LogisticRegression(C=1 / objective.alpha, fit_intercept=False, tol=1e-12,
                                    max_iter=10000).fit(objective.features, objective.labels)
-    np.testing.assert_allclose(objective.weights(w), reference.coef_.T, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(objective.weights(w), reference.coef_, rtol=1e-4, atol=1e-6)
 
 
 def test_hessian_lies_between_the_curvature_bounds(rng):
@@ -161,7 +161,7 @@ def test_hessian_lies_between_the_curvature_bounds(rng):
 def test_objective_rejects_bad_input(rng):
     with pytest.raises(ValueError, match="labels"):
         SoftmaxObjective(rng.normal(size=(5, 2)), [0, 1], 1.0)
-    with pytest.raises(ValueError, match="l2"):
+    with pytest.raises(ValueError, match="alpha"):
         SoftmaxObjective(rng.normal(size=(2, 2)), [0, 1], 0.0)
     with pytest.raises(ValueError, match="w must have"):
         small_problem(rng).value(np.zeros(5))
@@ -206,3 +206,72 @@ def test_steps_to_tolerance_and_accuracy():
     assert accuracy(["7", "1"], ["7", "7"]) == accuracy_score(["7", "7"], ["7", "1"]) == 0.5
     with pytest.raises(ValueError, match="same non-empty 1-D shape"):
         accuracy([1, 2], [1])
+
+
+# -- the (C, D) orientation, the Hessian and minibatch gradients ---------------------------------
+
+
+def test_weights_are_one_row_per_class_as_in_scikit_learn(rng):
+    objective = small_problem(rng, n=30, d=4, k=3)
+    w = rng.normal(size=objective.size)
+    W = objective.weights(w)
+    assert W.shape == (3, 4)  # C x D, like LogisticRegression.coef_
+    logits = objective.features @ W.T
+    np.testing.assert_array_equal(objective.predict(w, objective.features),
+                                  np.argmax(logits, axis=1))
+    # dJ/dW = (Y - T)^T Phi + alpha W, written out with scipy's softmax
+    from scipy.special import softmax as scipy_softmax
+
+    residual = scipy_softmax(logits, axis=1) - np.eye(3)[objective.labels]
+    np.testing.assert_allclose(objective.weights(objective.grad(w)),
+                               residual.T @ objective.features + objective.alpha * W, rtol=1e-12)
+
+
+def test_hessian_matches_finite_differences_of_the_gradient(rng):
+    objective = small_problem(rng, n=25, d=3, k=4)
+    w = rng.normal(size=objective.size)
+    numeric = np.array([numerical_gradient(lambda v, i=i: objective.grad(v)[i], w)
+                        for i in range(objective.size)])
+    np.testing.assert_allclose(objective.hessian(w), numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_hessian_spectrum_within_the_bounds_and_flat_along_shared_rows(rng):
+    """Adding the same vector u to every class's row changes no probability, so along
+    W = 1 u^T the curvature is exactly alpha: mu = alpha is attained."""
+    objective = small_problem(rng, n=50, d=4, k=3)
+    mu, L = objective.curvature_bounds()
+    H = objective.hessian(2 * rng.normal(size=objective.size))
+    eigenvalues = np.linalg.eigvalsh(H)
+    assert mu - 1e-12 <= eigenvalues[0] and eigenvalues[-1] <= L + 1e-12
+    shared = np.tile(rng.normal(size=4), 3)  # every row the same vector u
+    np.testing.assert_allclose(H @ shared, objective.alpha * shared, rtol=1e-10)
+
+
+def test_minibatch_gradient_is_unbiased_and_exact_on_the_full_batch(rng):
+    objective = small_problem(rng, n=20, d=3, k=3)
+    w = rng.normal(size=objective.size)
+    full = objective.grad(w)
+    np.testing.assert_allclose(objective.minibatch_grad(w, np.arange(20)), full, rtol=1e-12)
+    # the mean over every one-sample batch is the full gradient (the expectation, exactly)
+    mean = np.mean([objective.minibatch_grad(w, np.array([n])) for n in range(20)], axis=0)
+    np.testing.assert_allclose(mean, full, rtol=1e-10, atol=1e-12)
+    draw = minibatch_gradient(objective, 5, np.random.default_rng(0))
+    g1, g2 = draw(w), draw(w)
+    assert g1.shape == full.shape and not np.allclose(g1, g2)  # a new batch at every call
+
+
+def test_minibatch_gradient_rejects_bad_input(rng):
+    objective = small_problem(rng, n=20, d=3, k=3)
+    w = np.zeros(objective.size)
+    with pytest.raises(ValueError, match="rows must lie in"):
+        objective.minibatch_grad(w, np.array([0, 20]))
+    with pytest.raises(ValueError, match="rows must be a non-empty"):
+        objective.minibatch_grad(w, np.array([], dtype=int))
+    with pytest.raises(ValueError, match="batch_size must be at most the number of samples 20"):
+        minibatch_gradient(objective, 21, rng)
+    with pytest.raises(TypeError, match="batch_size must be a non-negative integer"):
+        minibatch_gradient(objective, 2.5, rng)
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        minibatch_gradient(objective, 5, 0)
+    with pytest.raises(TypeError, match="objective must be a SoftmaxObjective"):
+        minibatch_gradient(lambda w: w, 5, rng)

@@ -11,10 +11,13 @@ from tp3helpers.momentum import (
     BOUNDED,
     DIVERGENCE_BOUND,
     DIVERGENT,
+    DOUBLE_ROOT_RTOL,
     MONOTONE,
     OSCILLATING,
+    HeavyBallCounterexample,
     Quadratic,
     Rosenbrock,
+    closed_form_errors,
     convergence_rate,
     critical_momentum,
     gradient_descent,
@@ -25,10 +28,17 @@ from tp3helpers.momentum import (
     mechanical_energy,
     momentum_descent,
     momentum_to_physical,
+    nesterov_descent,
+    nesterov_parameters,
+    nesterov_rate,
+    noisy_gradient,
     optimal_parameters,
     physical_to_momentum,
     rotation_matrix,
+    stationary_variance,
+    steps_to_tolerance,
     torch_sgd_momentum,
+    worst_case_quadratic,
 )
 
 
@@ -499,3 +509,263 @@ def test_exploding_velocity_with_zero_step_stops_without_warning():
                                              return_velocity=True)
     assert has_diverged(positions, 3000)
     assert np.all(positions == 1.0) and np.all(np.isfinite(velocities))
+
+
+# -- closed form of the error, step counts ---------------------------------------------------------
+
+
+def _eigen_run(rho, eta, eigenvalues, start, steps):
+    """The run's error components along the eigenvectors of a diagonal quadratic."""
+    lam = np.asarray(eigenvalues, float)
+    return momentum_descent(lambda w: lam * w, start, rho=rho, eta=eta, steps=steps)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rho=st.floats(0.0, 0.99),
+    eta_lam=st.lists(st.floats(0.001, 3.9), min_size=1, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_closed_form_matches_the_run(rho, eta_lam, seed):
+    """Every regime: real roots of either sign, complex roots, and anything in between."""
+    rng = np.random.default_rng(seed)
+    lam = np.array(eta_lam)  # eta = 1, so eta * lambda = lam
+    assume(np.all(lam < 2 * (1 + rho) - 1e-3))  # converging runs, errors stay representable
+    start = rng.normal(size=lam.size)
+    run = _eigen_run(rho, 1.0, lam, start, 60)
+    closed = closed_form_errors(rho, 1.0, lam, start, 60)
+    np.testing.assert_allclose(closed, run, rtol=1e-6, atol=1e-9 * np.abs(start).max())
+
+
+def test_closed_form_at_a_double_root_carries_the_factor_t():
+    # Polyak's optimum for [0.01, 1]: both ends are (numerically nearly) double roots +-r
+    rho, eta = optimal_parameters(0.01, 1.0)
+    r = np.sqrt(rho)
+    closed = closed_form_errors(rho, eta, [0.01, 1.0], [1.0, 1.0], 200)
+    t = np.arange(201)
+    np.testing.assert_allclose(closed[:, 0], r**t * (1 + (1 - r) * t), rtol=1e-7)
+    np.testing.assert_allclose(closed[:, 1], (-r) ** t * (1 + (1 + r) * t), rtol=1e-7)
+    np.testing.assert_allclose(closed, _eigen_run(rho, eta, [0.01, 1.0], [1.0, 1.0], 200),
+                               rtol=1e-7, atol=1e-15)
+
+
+def test_closed_form_near_a_double_root_on_both_sides_of_the_threshold():
+    # roots a relative distance just above and just below DOUBLE_ROOT_RTOL apart
+    rho = 0.25  # critical damping at eta * lam = (1 - 0.5)^2 = 0.25
+    for gap in (0.5 * DOUBLE_ROOT_RTOL, 2 * DOUBLE_ROOT_RTOL):
+        lam = 0.25 * (1 - gap)  # disc ~ gap: |z1 - z2| / |z| ~ sqrt(gap), far above the rtol
+        closed = closed_form_errors(rho, 1.0, [lam], [1.0], 300)
+        np.testing.assert_allclose(closed, _eigen_run(rho, 1.0, [lam], [1.0], 300), rtol=1e-8,
+                                   atol=1e-300)
+    s = 2 * np.sqrt(rho) * (1 - 0.3 * DOUBLE_ROOT_RTOL)  # roots about 0.8e-7 apart: double
+    lam = 1 + rho - s
+    closed = closed_form_errors(rho, 1.0, [lam], [1.0], 300)
+    np.testing.assert_allclose(closed, _eigen_run(rho, 1.0, [lam], [1.0], 300), rtol=1e-8,
+                               atol=1e-300)
+
+
+def test_closed_form_of_plain_gradient_descent_and_the_zero_double_root():
+    closed = closed_form_errors(0.0, 0.5, [1.0, 2.0, 3.0], [1.0, 1.0, 1.0], 4)
+    np.testing.assert_allclose(closed[:, 0], 0.5 ** np.arange(5))
+    np.testing.assert_array_equal(closed[1:, 1], 0.0)  # eta lambda = 1: one step to the minimum
+    np.testing.assert_allclose(closed[:, 2], (-0.5) ** np.arange(5))
+
+
+def test_step_count_from_the_closed_form_equals_the_measured_count():
+    """The knife-edge table of notebook 3: predicted and measured counts are the same."""
+    valley = Quadratic.from_eigenvalues([0.01, 1.0], rotation_matrix(np.pi / 6))
+    lam, Q = np.linalg.eigh(valley.A)
+    rho, eta_star = optimal_parameters(0.01, 1.0)
+    start = np.array([-1.6, 1.4])
+    for factor in (0.8, 0.9, 0.95, 1.0, 1.005):
+        closed = closed_form_errors(rho, factor * eta_star, lam, start @ Q, 600)
+        run = momentum_descent(valley.grad, start, rho=rho, eta=factor * eta_star, steps=600)
+        assert steps_to_tolerance(np.linalg.norm(closed, axis=1), 1e-6) == steps_to_tolerance(
+            np.linalg.norm(run, axis=1), 1e-6)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: closed_form_errors(0.5, 0.1, [1.0], [1.0, 2.0], 5), ValueError,
+         "start must have one entry per eigenvalue"),
+        (lambda: closed_form_errors(0.5, 0.1, [0.0], [1.0], 5), ValueError,
+         "eigenvalues must all be > 0"),
+        (lambda: closed_form_errors(0.5, 0.1, [1.0], [np.nan], 5), ValueError,
+         "start contains NaN"),
+        (lambda: closed_form_errors(0.5, 0.1, [1.0], [1.0], 10**6), ValueError,
+         "steps must be an integer from 0 to 100000"),
+        (lambda: closed_form_errors(np.inf, 0.1, [1.0], [1.0], 5), ValueError, "rho must be"),
+        (lambda: steps_to_tolerance([1.0, -0.5], 0.1), ValueError, "errors must be sizes >= 0"),
+        (lambda: steps_to_tolerance([1.0, 0.5], 1.0), ValueError, "tol must lie in"),
+    ],
+)
+def test_closed_form_and_step_count_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# -- Nesterov, the lower bound and the counterexample -------------------------------------------
+
+
+def nesterov_reference(grad, w0, rho, eta, steps):
+    """Nesterov in the look-ahead form: y = w + rho (w - w_prev), w+ = y - eta grad(y)."""
+    w_prev = w = np.asarray(w0, dtype=float)
+    out = [w]
+    for _ in range(steps):
+        y = w + rho * (w - w_prev)
+        w, w_prev = y - eta * grad(y), w
+        out.append(w)
+    return np.array(out)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rho=st.floats(0.0, 0.99), eta=st.floats(0.01, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_nesterov_matches_the_look_ahead_form(rho, eta, seed):
+    rng = np.random.default_rng(seed)
+    bowl = random_quadratic(rng)
+    start = rng.normal(size=3)
+    np.testing.assert_allclose(nesterov_descent(bowl.grad, start, rho=rho, eta=eta, steps=40),
+                               nesterov_reference(bowl.grad, start, rho, eta, 40), rtol=1e-9,
+                               atol=1e-12)
+
+
+def test_nesterov_rate_matches_companion_matrix_and_runs(rng):
+    bowl = random_quadratic(rng, d=3, low=0.05, high=1.0)
+    for rho, eta in [(0.5, 0.5), (0.9, 1.0), (0.3, 1.9)]:
+        companion = max(np.abs(np.linalg.eigvals(
+            [[(1 + rho) * (1 - eta * lam), -rho * (1 - eta * lam)], [1.0, 0.0]])).max()
+            for lam in bowl.eigenvalues)
+        assert nesterov_rate(rho, eta, bowl.eigenvalues) == pytest.approx(companion, rel=1e-10)
+        steps = int(np.log(1e-8) / np.log(companion))  # stop well above rounding
+        path = nesterov_descent(bowl.grad, rng.normal(size=3), rho=rho, eta=eta, steps=steps)
+        assert measured_rate(path, bowl.minimum) == pytest.approx(companion, rel=0.02)
+
+
+def test_nesterov_parameters_give_rate_one_minus_one_over_sqrt_kappa():
+    for kappa in (4.0, 25.0, 100.0, 1e4):
+        rho, eta = nesterov_parameters(1.0, kappa)
+        assert eta == 1 / kappa
+        assert nesterov_rate(rho, eta, [1.0, kappa]) == pytest.approx(1 - 1 / np.sqrt(kappa),
+                                                                      rel=1e-6)
+    with pytest.raises(ValueError, match="mu must be <= L"):
+        nesterov_parameters(2.0, 1.0)
+
+
+def test_worst_case_quadratic_and_the_krylov_argument():
+    mu, L, n = 0.01, 1.0, 400
+    hard = worst_case_quadratic(n, mu, L)
+    assert mu < hard.eigenvalues[0] and hard.eigenvalues[-1] < L
+    q = (np.sqrt(L / mu) - 1) / (np.sqrt(L / mu) + 1)
+    np.testing.assert_allclose(hard.minimum[1:50] / hard.minimum[:49], q, rtol=1e-10)
+    tail = np.sqrt(np.cumsum(hard.minimum[::-1] ** 2)[::-1])  # tail[t] = |w*_{t:}|
+    rho, eta = optimal_parameters(mu, L)
+    for path in (gradient_descent(hard.grad, np.zeros(n), eta=1.0, steps=60),
+                 momentum_descent(hard.grad, np.zeros(n), rho=rho, eta=eta, steps=60),
+                 nesterov_descent(hard.grad, np.zeros(n), rho=np.sqrt(rho), eta=1.0, steps=60)):
+        for t, w in enumerate(path):
+            assert np.abs(w[t:]).max(initial=0.0) <= 1e-14  # zero beyond entry t, to rounding
+        distance = np.linalg.norm(path - hard.minimum, axis=1)
+        assert np.all(distance >= tail[:61] * (1 - 1e-9))
+    with pytest.raises(ValueError, match="mu must be < L"):
+        worst_case_quadratic(10, 1.0, 1.0)
+    with pytest.raises(ValueError, match="dimension must be an integer from 2 to 5000"):
+        worst_case_quadratic(10**6, 0.1, 1.0)
+
+
+def test_counterexample_is_strongly_convex_and_smooth_with_kappa_25():
+    f = HeavyBallCounterexample()
+    x = np.linspace(-3, 5, 4001)[:, None]
+    g = f.grad(x)[:, 0]
+    slopes = np.diff(g) / np.diff(x[:, 0])
+    assert slopes.min() >= 1 - 1e-9 and slopes.max() <= 25 + 1e-9
+    from tp3helpers.gradcheck import numerical_gradient
+
+    for point in (-1.0, 0.5, 1.5, 1.9, 2.5, 3.3):  # away from the kinks at 1 and 2
+        np.testing.assert_allclose(f.grad([point]), numerical_gradient(f.value, np.array([point])),
+                                   rtol=1e-7)
+    values = f.value(np.array([[1 - 1e-12], [1.0], [2 - 1e-12], [2.0]]))
+    np.testing.assert_allclose(values[0], values[1])  # continuous at the kinks
+    np.testing.assert_allclose(values[2], values[3])
+    assert f.value([0.0]) == 0.0 and f.value([-1.0]) > 0
+
+
+def test_heavy_ball_cycles_where_gradient_descent_and_nesterov_converge():
+    f = HeavyBallCounterexample()
+    rho, eta = optimal_parameters(f.mu, f.L)
+    assert (rho, eta) == pytest.approx((4 / 9, 1 / 9))
+    heavy = momentum_descent(f.grad, [3.3], rho=rho, eta=eta, steps=300)[:, 0]
+    np.testing.assert_allclose(heavy[-30:], heavy[-33:-3], atol=1e-12)  # period 3
+    assert np.abs(heavy[-30:]).min() > 0.5
+    assert abs(gradient_descent(f.grad, [3.3], eta=1 / f.L, steps=300)[-1, 0]) < 1e-10
+    n_rho, n_eta = nesterov_parameters(f.mu, f.L)
+    assert abs(nesterov_descent(f.grad, [3.3], rho=n_rho, eta=n_eta, steps=300)[-1, 0]) < 1e-10
+
+
+# -- stochastic gradients ------------------------------------------------------------------------
+
+
+def test_noisy_gradient_adds_seeded_gaussian_noise():
+    noisy = noisy_gradient(lambda w: 2 * w, 0.5, np.random.default_rng(1))
+    again = noisy_gradient(lambda w: 2 * w, 0.5, np.random.default_rng(1))
+    w = np.ones(200_000)
+    draw = noisy(w)
+    np.testing.assert_array_equal(draw, again(w))
+    noise = draw - 2
+    # mean within 5 standard errors, variance within 5 standard errors (sqrt(2/n) relative)
+    assert abs(noise.mean()) < 5 * 0.5 / np.sqrt(w.size)
+    assert noise.var() == pytest.approx(0.25, rel=5 * np.sqrt(2 / w.size))
+    assert np.array_equal(noisy_gradient(lambda w: w, 0.0, np.random.default_rng(0))(w), w)
+    with pytest.raises(ValueError, match="sigma must be >= 0"):
+        noisy_gradient(lambda w: w, -1.0, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        noisy_gradient(lambda w: w, 1.0, 3)
+
+
+@pytest.mark.parametrize(("rho", "eta"), [(0.0, 0.1), (0.9, 0.01), (0.9, 0.1), (0.5, 1.5)])
+def test_stationary_variance_matches_many_independent_runs(rho, eta):
+    """4,000 independent one-dimensional runs at once; the sample variance of Gaussians has a
+    relative standard error sqrt(2/n): the prediction must hold within 5 of them."""
+    n, lam, sigma = 4000, 1.0, 0.7
+    noisy = noisy_gradient(lambda w: lam * w, sigma, np.random.default_rng(7))
+    final = momentum_descent(noisy, np.zeros(n), rho=rho, eta=eta, steps=1500)[-1]
+    predicted = stationary_variance(rho, eta, [lam], sigma)[0]
+    assert np.mean(final**2) == pytest.approx(predicted, rel=5 * np.sqrt(2 / n))
+
+
+def test_stationary_variance_small_step_limit_and_domain():
+    small = stationary_variance(0.9, 1e-6, [1.0, 4.0], 1.0)
+    np.testing.assert_allclose(small, 1e-6 / (1 - 0.9) / (2 * np.array([1.0, 4.0])), rtol=1e-5)
+    with pytest.raises(ValueError, match="eta \\* eigenvalue must be below 2 \\(1 \\+ rho\\)"):
+        stationary_variance(0.5, 3.0, [1.0], 1.0)
+    with pytest.raises(ValueError, match="rho must lie in"):
+        stationary_variance(1.0, 0.1, [1.0], 1.0)
+
+
+def test_root_kind_matches_numpy_roots_and_the_sign_pattern_of_runs():
+    """Real roots >= 0: started from rest the error keeps its sign and shrinks every step;
+    real roots < 0: it flips sign at every step; a complex pair: their product is rho."""
+    from tp3helpers.momentum import COMPLEX_PAIR, REAL_NEGATIVE, REAL_POSITIVE, root_kind
+
+    for rho in np.linspace(0.0, 0.99, 23):
+        for x in np.linspace(0.01, 2 * (1 + rho) - 0.01, 41):
+            kind = root_kind(rho, x)
+            roots = np.roots([1.0, -(1 + rho - x), rho])
+            if kind == COMPLEX_PAIR:
+                assert np.abs(roots.imag).min() > 0
+                np.testing.assert_allclose(np.abs(roots), np.sqrt(rho), rtol=1e-9)
+                continue
+            assert np.abs(roots.imag).max() <= 1e-7 * max(1.0, np.abs(roots).max())
+            error = momentum_descent(lambda w, x=x: x * w, [1.0], rho=rho, eta=1.0,
+                                     steps=40)[:, 0]
+            error = error[np.abs(error) > 1e-280]
+            if kind == REAL_POSITIVE:
+                assert np.all(roots.real >= -1e-12)
+                assert np.all(error >= 0) and np.all(np.diff(error) <= 1e-15)
+            else:
+                assert kind == REAL_NEGATIVE and np.all(roots.real <= 1e-12)
+                assert np.all(np.sign(error[1:]) == -np.sign(error[:-1]))
+    np.testing.assert_array_equal(root_kind([0.25, 0.25, 0.25], [0.1, 1.0, 2.4]),
+                                  [REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE])
+    with pytest.raises(ValueError, match="rho must be >= 0"):
+        root_kind(-0.1, 1.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tp3helpers.exercises.momentum import (
-    leaky_step_exercise,
+    critical_steps_exercise,
     mapping_exercise,
     optimum_exercise,
     regime_exercise,
@@ -15,16 +15,19 @@ from tp3helpers.exercises.momentum import (
 from tp3helpers.momentum import (
     BOUNDED,
     Quadratic,
+    convergence_rate,
     iteration_regime,
     momentum_descent,
     optimal_parameters,
+    physical_to_momentum,
+    steps_to_tolerance,
 )
 
 
 @pytest.fixture(autouse=True)
 def _fresh_ladders():
     for exercise in (step_exercise, mapping_exercise, optimum_exercise, regime_exercise,
-                     leaky_step_exercise):
+                     critical_steps_exercise):
         exercise.reset()
 
 
@@ -77,19 +80,32 @@ def test_step_wrong_velocity_and_wrong_return():
     assert "return the pair" in step_exercise.check(lambda w, v, g, r, e: w).message
 
 
-def test_mapping_checker():
-    assert mapping_exercise.check(lambda m, c, h: (1 - c * h / m, h * h / m)).passed
-    assert "divide the friction" in mapping_exercise.check(
-        lambda m, c, h: (1 - c * h, h * h / m)).message
-    assert "already has dt / m" in mapping_exercise.check(
-        lambda m, c, h: (1 - c * h / m, h / m)).message
-    assert "sign slip" in mapping_exercise.check(lambda m, c, h: (1 - c * h / m, -1.0)).message
-    assert "implicit friction of Remark 4" in mapping_exercise.check(
-        lambda m, c, h: (1 / (1 + c * h / m), h * h / (m + c * h))).message
-    assert "divide by the mass" in mapping_exercise.check(
-        lambda m, c, h: (1 - c * h / m, h * h)).message
+def right_ball(rho, eta, mass):
+    dt = np.sqrt(eta * mass)
+    return (1 - rho) * mass / dt, dt
 
-    def stub(m, c, h):
+
+def test_mapping_checker_inverts_the_box_and_names_each_slip():
+    assert mapping_exercise.check(right_ball).passed
+    # the answer goes back to the same (rho, eta) through the box, for the three cases
+    for rho, eta, mass in [(0.9, 0.01, 1.0), (0.5, 0.04, 2.0), (1.0, 0.25, 4.0)]:
+        friction, dt = right_ball(rho, eta, mass)
+        assert physical_to_momentum(mass, friction, dt) == pytest.approx((rho, eta))
+    slips = {
+        "swapped": lambda r, e, m: right_ball(r, e, m)[::-1],
+        "take the square root": lambda r, e, m: (right_ball(r, e, m)[0], e * m),
+        "multiply by the mass before": lambda r, e, m: (right_ball(r, e, m)[0], np.sqrt(e / m)),
+        "the mass multiplies": lambda r, e, m: ((1 - r) / np.sqrt(e * m), np.sqrt(e * m)),
+        "divide 1 - rho by dt": lambda r, e, m: ((1 - r) * np.sqrt(e * m) / m, np.sqrt(e * m)),
+        "1 - rho, not rho": lambda r, e, m: (r * m / np.sqrt(e * m), np.sqrt(e * m)),
+    }
+    for words, slip in slips.items():
+        feedback = mapping_exercise.check(slip)
+        assert feedback.status == "failed" and words in feedback.message, (words, feedback)
+    assert "the mass is in eta" in mapping_exercise.check(
+        lambda r, e, m: ((1 - r) * m / np.sqrt(e), np.sqrt(e))).message
+
+    def stub(rho, eta, mass):
         raise NotImplementedError
 
     assert mapping_exercise.check(stub).status == "not attempted"
@@ -104,32 +120,36 @@ def test_code_exercises_hint_after_a_wrong_attempt_and_solution_on_demand():
     assert "Hint" not in str(step_exercise.check(right_step))
     assert "w + eta * v_new" in step_exercise.solution
     assert "v_new = rho * v - grad_w" not in str(feedback)  # the solution is not in the feedback
-    wrong = mapping_exercise.check(lambda m, c, h: (1 - c * h, h * h / m))
-    assert "Hint 1 of 2" in str(wrong) and "dt**2 / mass" in mapping_exercise.solution
+    wrong = mapping_exercise.check(lambda r, e, m: (0.0, e * m))
+    assert "Hint 1 of 2" in str(wrong) and "np.sqrt(eta * mass)" in mapping_exercise.solution
 
 
-# --- the optimum for kappa = 25 ---------------------------------------------------------------
+# --- the optimum for eigenvalues in [0.25, 4] ------------------------------------------------
 
 
 def test_optimum_question_right_answer_rounded_to_three_decimals():
-    assert optimum_exercise.check((0.444, 2.778)).passed
-    assert optimum_exercise.check(np.array([4 / 9, 25 / 9])).passed
-    rho, eta = optimal_parameters(0.04, 1.0)  # the package agrees with the stored answer
+    assert optimum_exercise.check((0.360, 0.640)).passed
+    rho, eta = optimal_parameters(0.25, 4.0)  # the package agrees with the stored answer
     assert optimum_exercise.check((rho, eta)).passed
+    # and the pair is optimal: no setting nearby has a smaller rate
+    best = convergence_rate(rho, eta, [0.25, 4.0])
+    grid = convergence_rate(np.linspace(0.2, 0.5, 61)[:, None], np.linspace(0.4, 0.9, 61),
+                            [0.25, 4.0])
+    assert best == pytest.approx(0.6) and grid.min() >= best - 1e-9
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        ((2 / 3, 25 / 9), "is the rate r*"),
-        ((4 / 9, 2 / 1.04), "best step of plain gradient descent"),
-        ((4 / 9, 1 / 9), "eigenvalues in [1, 25]"),
-        ((25 / 9, 4 / 9), "swapped"),
-        (((24 / 26) ** 2, 25 / 9), "not kappa"),
-        ((2 / 3, 5 / 3), "both formulas end with a square"),
-        ((4 / 9, 5 / 3), "eta* is the square"),
-        ((0.444, 2.0), "your rho* is right; eta* is not"),
-        ((0.3, 2.778), "your eta* is right; rho* is not"),
+        ((0.6, 0.64), "is the rate r*"),
+        ((0.36, 2 / 4.25), "best step of plain gradient descent"),
+        ((0.36, 0.16), "eigenvalues in [1, 16]"),
+        ((0.64, 0.36), "swapped"),
+        (((15 / 17) ** 2, 0.64), "not kappa = 16"),
+        ((0.6, 0.8), "both formulas end with a square"),
+        ((0.36, 0.8), "eta* is the square"),
+        ((0.360, 0.5), "your rho* is right; eta* is not"),
+        ((0.3, 0.640), "your eta* is right; rho* is not"),
     ],
 )
 def test_optimum_question_names_each_mistake(answer, explanation):
@@ -142,8 +162,8 @@ def test_optimum_question_unknown_mistake_not_attempted_and_solution():
     feedback = optimum_exercise.check((0.5, 2.0))
     assert feedback.status == "failed" and "Hint 1 of 2" in str(feedback)
     assert optimum_exercise.check(...).status == "not attempted"
-    assert "0.444" not in str(optimum_exercise.check(...))
-    assert "25}{9}" in optimum_exercise.solution
+    assert "0.36" not in str(optimum_exercise.check(...))
+    assert "= 0.64" in optimum_exercise.solution
 
 
 # --- which regime -----------------------------------------------------------------------------
@@ -174,17 +194,37 @@ def test_regime_question_bad_letter_and_solution():
     assert "(c) bounded" in regime_exercise.solution
 
 
-# --- the effective step -----------------------------------------------------------------------
+# --- steps at critical damping ---------------------------------------------------------------
 
 
-def test_leaky_step_question():
-    assert leaky_step_exercise.check(0.04).passed
-    # measured: momentum on a constant gradient moves 0.04 per unit gradient in the long run
-    line = momentum_descent(lambda w: np.ones(1), [0.0], rho=0.95, eta=0.002, steps=2000)
-    assert leaky_step_exercise.check(-(line[-1] - line[-2])[0]).passed
-    for answer, explanation in [(0.0001, "do not multiply"), (0.002 / 0.95, "not 1/rho"),
-                                (0.002, "step of one gradient"), (20.0, "is the factor")]:
-        feedback = leaky_step_exercise.check(answer)
-        assert explanation in feedback.message and "Hint 1 of 2" in str(feedback)
-    assert "0.04" in leaky_step_exercise.solution
-    assert leaky_step_exercise.check(...).status == "not attempted"
+def test_critical_steps_answer_is_the_count_of_a_run():
+    """The run itself: momentum at Polyak's optimum for [0.04, 1], error along lambda = 0.04."""
+    rho, eta = optimal_parameters(0.04, 1.0)
+    path = momentum_descent(lambda w: 0.04 * w, [1.0], rho=rho, eta=eta, steps=100)[:, 0]
+    measured = steps_to_tolerance(np.abs(path), 1e-3)
+    assert measured == 23 and critical_steps_exercise.check(measured).passed
+    assert critical_steps_exercise.check(23.0).passed and critical_steps_exercise.check([23]).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "explanation"),
+    [
+        (18, "from the rate r* = 2/3 alone"),
+        (17, "is not a whole number of steps"),
+        (27, "factor of the steepest direction"),
+        (11, "not rho* = 4/9"),
+        (9, "not rho* = 4/9"),
+    ],
+)
+def test_critical_steps_names_each_mistake(answer, explanation):
+    feedback = critical_steps_exercise.check(answer)
+    assert feedback.status == "failed" and explanation in feedback.message
+    assert "Hint 1 of 2" in str(feedback)
+
+
+def test_critical_steps_other_answers_not_attempted_and_solution():
+    assert critical_steps_exercise.check(24).status == "failed"
+    assert critical_steps_exercise.check(22).status == "failed"
+    assert critical_steps_exercise.check(...).status == "not attempted"
+    assert "**23 steps**" in critical_steps_exercise.solution
+    assert "23" not in critical_steps_exercise.statement

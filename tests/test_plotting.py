@@ -349,3 +349,17 @@ def test_update_changes_data_and_pixels(ax, name):
     after = np.array(data(artists), dtype=float)
     assert before.shape != after.shape or not np.array_equal(before, after, equal_nan=True)
     assert (rendered(ax) != pixels).any(), f"{name} changed the data but not the picture"
+
+
+def test_root_kind_map_colours_each_kind_and_greys_what_diverges(ax):
+    artists = mplot.root_kind_map(ax, resolution=200)
+    data = artists["image"].get_array()
+    kinds = set(np.unique(data.compressed()).astype(int))
+    assert kinds == {momentum.REAL_POSITIVE, momentum.COMPLEX_PAIR, momentum.REAL_NEGATIVE}
+    rho, x = 0.5, 4.0  # beyond the edge 2(1 + rho) = 3: masked (grey)
+    row, col = int(rho * 199), int(x / 4.5 * 199)
+    assert data.mask[row, col] and not data.mask[row, int(1.0 / 4.5 * 199)]
+    border = artists["border"].get_xydata()
+    np.testing.assert_allclose(border[:, 1], (1 - np.sqrt(border[:, 0])) ** 2)
+    assert [t.get_text().split("\n")[0] for t in artists["labels"]] == [
+        "creeps", "spirals", "flips", "diverges"]

@@ -1254,7 +1254,7 @@ def first_hit(errors, tol):
     return None
 
 
-case("steps_to_tolerance", call=digits.steps_to_tolerance,
+case("steps_to_tolerance", call=momentum.steps_to_tolerance,
      valid=st.builds(dict, errors=arrays(np.float64, st.integers(1, 10),
                                          elements=st.floats(0, WIDE_LIMIT)),
                      tol=st.floats(1e-300, 1.0, exclude_max=True, exclude_min=False)),

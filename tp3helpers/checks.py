@@ -160,8 +160,9 @@ def predict(
         >>> _ = steps.check(688)
         gradient descent, steps to 1e-6: predicted 691 (within 5%), measured 688 ✓
 
-    Numbers are printed with three significant digits, so a cell marked ``# NBVAL_CHECK_OUTPUT``
-    prints the same line on every machine as long as the measurement is deterministic.
+    Numbers are printed with three significant digits (whole numbers below a million in full), so
+    a cell marked ``# NBVAL_CHECK_OUTPUT`` prints the same line on every machine as long as the
+    measurement is deterministic.
     """
     value = float(value)
     if not np.isfinite(value):
@@ -195,5 +196,8 @@ def predict(
 
 
 def _number(x: float) -> str:
-    """Three significant digits: 691, 0.0123, 2.5e-08."""
+    """Three significant digits: 691, 0.0123, 2.5e-08; a whole number below a million in full
+    (a count of steps: 1927, not 1.93e+03)."""
+    if float(x).is_integer() and abs(x) < 1e6:
+        return f"{int(x)}"
     return f"{x:.3g}"

@@ -7,11 +7,11 @@ A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the thr
   :math:`K_{mm}` is PSD and has a square root. The Nyström features
   :math:`\Phi = K_{nm} K_{mm}^{-1/2}` satisfy :math:`\Phi_m \Phi_m^\top = K_{mm}` on the landmarks,
   so a linear model on :math:`\Phi` is a kernel model (:class:`NystromFeatures`).
-* **Question 1** — a softmax classifier on :math:`\Phi` with weights :math:`W` of shape (D, K)
-  minimises :math:`J(W) = E_D(\Phi W) + \tfrac{\lambda}{2}\lVert W\rVert^2`, whose gradient is
-  :math:`\Phi^\top (Y - T) + \lambda W` (:class:`SoftmaxObjective`).
-* **Question 3** — :math:`J` has curvature between :math:`\mu = \lambda` and
-  :math:`L = \tfrac12 \sigma_{\max}(\Phi)^2 + \lambda`, which gives Polyak's :math:`(\rho^\star,
+* **Question 1** — a softmax classifier on :math:`\Phi` with weights :math:`W` of shape (C, D)
+  minimises :math:`J(W) = E(\Phi W^\top) + \tfrac{\alpha}{2}\lVert W\rVert^2`, whose gradient is
+  :math:`(Y - T)^\top \Phi + \alpha W` (:class:`SoftmaxObjective`).
+* **Question 3** — :math:`J` has curvature between :math:`\mu = \alpha` and
+  :math:`L = \tfrac12 \sigma_{\max}(\Phi)^2 + \alpha`, which gives Polyak's :math:`(\rho^\star,
   \eta^\star)` and predicts how many steps gradient descent and momentum need
   (:func:`predicted_steps`).
 
@@ -21,6 +21,7 @@ scores the predictions. Inputs follow the common domain of :mod:`tp3helpers._val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -28,8 +29,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 from ._validation import (
-    WIDE_LIMIT,
     as_float_array,
+    check_entries,
     check_in_range,
     check_int_in_range,
     check_positive,
@@ -37,7 +38,7 @@ from ._validation import (
 )
 from .kernels import as_points, gaussian, spectrum
 from .momentum import convergence_rate
-from .softmax import cross_entropy, cross_entropy_grad, one_hot
+from .softmax import cross_entropy, cross_entropy_grad, one_hot, softmax
 
 __all__ = [
     "DigitsSplit",
@@ -46,9 +47,9 @@ __all__ = [
     "inverse_sqrt_psd",
     "NystromFeatures",
     "SoftmaxObjective",
+    "minibatch_gradient",
     "accuracy",
     "predicted_steps",
-    "steps_to_tolerance",
     "RCOND",
 ]
 
@@ -184,20 +185,22 @@ class NystromFeatures:
 
 
 class SoftmaxObjective:
-    r"""The regularised softmax loss on features, as a function of flattened weights.
+    r"""The penalised softmax loss on features, as a function of flattened weights.
 
     .. math::
 
-        J(W) = -\sum_n \sum_k t_{kn} \ln y_{kn} + \frac{\lambda}{2}\lVert W\rVert^2, \qquad
-        Y = \operatorname{softmax}(\Phi W), \qquad
-        \nabla J(W) = \Phi^\top (Y - T) + \lambda W,
+        J(W) = -\sum_n \sum_k t_{kn} \ln y_{kn} + \frac{\alpha}{2}\lVert W\rVert^2, \qquad
+        Y = \operatorname{softmax}(\Phi W^\top), \qquad
+        \nabla J(W) = (Y - T)^\top \Phi + \alpha W,
 
-    the gradient of notebook 1 (:math:`\partial E/\partial a = y - t`) pulled back through the
-    logits :math:`a_n = W^\top \phi_n`. No intercept: every weight is penalised, so the curvature
-    is at least :math:`\mu = \lambda` in every direction. The Hessian of the cross-entropy in the
+    with :math:`W` the :math:`C \times D` matrix whose row :math:`w_k^\top` belongs to class
+    :math:`k` (as in notebook 1 and scikit-learn's ``coef_``): the logits of sample :math:`n` are
+    :math:`a_n = W \phi_n`, and the gradient is notebook 1's :math:`\partial E/\partial a = y - t`
+    pulled back through them. No intercept: every weight is penalised, so the curvature is at
+    least :math:`\mu = \alpha` in every direction. The Hessian of the cross-entropy in the
     logits of one sample, :math:`\operatorname{diag}(y) - y y^\top`, has eigenvalues at most
     :math:`\tfrac12`, so the curvature is at most
-    :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \lambda`
+    :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \alpha`
     (notebook 1's bound, also used by :class:`tp3helpers.softmax.SoftmaxRegression`).
 
     Domain: features and weights with entries at most :math:`10^{50}` in magnitude, so the logits
@@ -209,66 +212,133 @@ class SoftmaxObjective:
         :math:`\Phi`.
     labels : array_like of int, shape (N,)
         Classes in ``0 .. num_classes - 1``.
-    l2 : float
-        :math:`\lambda`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
+    alpha : float
+        The penalty's strength :math:`\alpha`, a positive scale (:math:`10^{-50}` to
+        :math:`10^{50}`).
     num_classes : int, default 10
-        :math:`K \ge 1`; the (N, K) logits hold at most :math:`10^8` numbers.
+        :math:`C \ge 1`; the (N, C) logits hold at most :math:`10^8` numbers.
     """
 
-    def __init__(self, features: object, labels: object, l2: float, num_classes: int = 10) -> None:
+    def __init__(self, features: object, labels: object, alpha: float,
+                 num_classes: int = 10) -> None:
         self.features = as_float_array(features, "features", ndim=2)
-        one_hot(labels, num_classes)  # checks the labels, and that (N, K) arrays are allowed
+        one_hot(labels, num_classes)  # checks the labels, and that (N, C) arrays are allowed
         self.labels, self.num_classes = np.asarray(labels), int(num_classes)
         if self.labels.shape != (len(self.features),):
             raise ValueError(
                 f"labels must have one entry per row of features, shape ({len(self.features)},),"
                 f" got shape {self.labels.shape}"
             )
-        self.l2 = check_positive(l2, "l2")
-        self.shape = (self.features.shape[1], self.num_classes)
+        self.alpha = check_positive(alpha, "alpha")
+        self.shape = (self.num_classes, self.features.shape[1])
 
     @property
     def size(self) -> int:
-        """Number of weights, :math:`D K`."""
+        """Number of weights, :math:`C D`."""
         return self.shape[0] * self.shape[1]
 
     def weights(self, w: object) -> np.ndarray:
-        """Flattened weights ``w`` of size D K as the (D, K) matrix :math:`W`."""
+        """Flattened weights ``w`` of size C D as the (C, D) matrix :math:`W`, row by row."""
         arr = as_float_array(w, "w")
         if arr.size != self.size:
             raise ValueError(
-                f"w must have {self.size} entries (D K = {self.shape}), got shape {arr.shape}"
+                f"w must have {self.size} entries (C D = {self.shape}), got shape {arr.shape}"
             )
         return arr.reshape(self.shape)
 
     def value(self, w: object) -> float:
         """:math:`J(W)`."""
         W = self.weights(w)
-        return cross_entropy(self.features @ W, self.labels) + 0.5 * self.l2 * float(np.sum(W * W))
+        return cross_entropy(self.features @ W.T, self.labels) + 0.5 * self.alpha * float(
+            np.sum(W * W))
 
     def grad(self, w: object) -> np.ndarray:
-        r""":math:`\nabla J(W) = \Phi^\top (Y - T) + \lambda W`, flattened like ``w``."""
+        r""":math:`\nabla J(W) = (Y - T)^\top \Phi + \alpha W`, flattened like ``w``."""
         return self.value_and_grad(w)[1]
 
     def value_and_grad(self, w: object) -> tuple[float, np.ndarray]:
-        r""":math:`J(W)` and :math:`\nabla J(W)` from one product :math:`\Phi W`."""
+        r""":math:`J(W)` and :math:`\nabla J(W)` from one product :math:`\Phi W^\top`."""
         W = self.weights(w)
-        logits = self.features @ W
-        value = cross_entropy(logits, self.labels) + 0.5 * self.l2 * float(np.sum(W * W))
-        g = self.features.T @ cross_entropy_grad(logits, self.labels) + self.l2 * W
+        logits = self.features @ W.T
+        value = cross_entropy(logits, self.labels) + 0.5 * self.alpha * float(np.sum(W * W))
+        g = cross_entropy_grad(logits, self.labels).T @ self.features + self.alpha * W
         return value, g.reshape(np.shape(w))
 
+    def minibatch_grad(self, w: object, rows: object) -> np.ndarray:
+        r"""An unbiased estimate of :math:`\nabla J(W)` from the samples ``rows`` alone
+        (notebook 4, *Beyond the homework*):
+
+        .. math:: \frac{N}{B}\,(Y_B - T_B)^\top \Phi_B + \alpha W,
+
+        where :math:`B` is the number of rows and :math:`\Phi_B, Y_B, T_B` keep only those rows.
+        Drawn uniformly, its mean over the draws is :math:`\nabla J(W)`.
+        """
+        W = self.weights(w)
+        batch = np.asarray(rows)
+        if batch.dtype.kind not in "iu" or batch.ndim != 1 or batch.size == 0:
+            raise ValueError(f"rows must be a non-empty 1-D array of sample indices, got "
+                             f"{short_repr(rows)}")
+        if batch.min() < 0 or batch.max() >= len(self.features):
+            raise ValueError(f"rows must lie in [0, {len(self.features) - 1}], got "
+                             f"{short_repr(batch)}")
+        phi = self.features[batch]
+        residual = cross_entropy_grad(phi @ W.T, self.labels[batch])
+        scale = len(self.features) / batch.size
+        return (scale * residual.T @ phi + self.alpha * W).reshape(np.shape(w))
+
+    def hessian(self, w: object) -> np.ndarray:
+        r"""The Hessian of :math:`J` at ``w``, a :math:`CD \times CD` matrix ordered like ``w``:
+
+        .. math:: \nabla^2 J = \sum_n \bigl(\operatorname{diag}(y_n) - y_n y_n^\top\bigr)
+                  \otimes \phi_n \phi_n^\top + \alpha I,
+
+        block :math:`(k, l)` being :math:`\Phi^\top \operatorname{diag}\bigl(y_{kn}(\delta_{kl} -
+        y_{ln})\bigr)_n \Phi`. Its eigenvectors are the curvature directions of notebook 4's
+        *Going deeper*.
+        """
+        W = self.weights(w)
+        C, D = self.shape
+        check_entries((C * D) ** 2, "w", f"a ({C * D}, {C * D}) Hessian")
+        Y = softmax(self.features @ W.T)
+        H = np.empty((C, D, C, D))
+        for k in range(C):
+            for m in range(C):
+                weight = Y[:, k] * (float(k == m) - Y[:, m])
+                H[k, :, m, :] = (self.features * weight[:, None]).T @ self.features
+        return H.reshape(C * D, C * D) + self.alpha * np.eye(C * D)
+
     def curvature_bounds(self) -> tuple[float, float]:
-        r""":math:`(\mu, L) = (\lambda, \tfrac12 \sigma_{\max}(\Phi)^2 + \lambda)`."""
+        r""":math:`(\mu, L) = (\alpha, \tfrac12 \sigma_{\max}(\Phi)^2 + \alpha)`."""
         sigma = float(np.linalg.norm(self.features, 2))
-        return self.l2, 0.5 * sigma * sigma + self.l2
+        return self.alpha, 0.5 * sigma * sigma + self.alpha
 
     def predict(self, w: object, features: object) -> np.ndarray:
         """Most probable class of each row of ``features`` (shape (n, D)) under weights ``w``."""
         phi = as_float_array(features, "features", ndim=2)
-        if phi.shape[1] != self.shape[0]:
-            raise ValueError(f"features must have {self.shape[0]} columns, got shape {phi.shape}")
-        return np.argmax(phi @ self.weights(w), axis=1)
+        if phi.shape[1] != self.shape[1]:
+            raise ValueError(f"features must have {self.shape[1]} columns, got shape {phi.shape}")
+        return np.argmax(phi @ self.weights(w).T, axis=1)
+
+
+def minibatch_gradient(objective: SoftmaxObjective, batch_size: int,
+                       rng: np.random.Generator) -> Callable[[np.ndarray], np.ndarray]:
+    r"""A stochastic gradient for :func:`tp3helpers.momentum.momentum_descent`: each call draws
+    ``batch_size`` distinct samples with ``rng`` and returns
+    :meth:`SoftmaxObjective.minibatch_grad` on them (notebook 4, *Beyond the homework*).
+
+    ``batch_size`` is an integer from 1 to the number of samples :math:`N`.
+    """
+    if not isinstance(objective, SoftmaxObjective):
+        raise TypeError(f"objective must be a SoftmaxObjective, got {short_repr(objective)}")
+    n = len(objective.features)
+    size = check_int_in_range(batch_size, "batch_size", 1, n)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+
+    def grad(w: np.ndarray) -> np.ndarray:
+        return objective.minibatch_grad(w, rng.choice(n, size=size, replace=False))
+
+    return grad
 
 
 def accuracy(predicted: object, labels: object) -> float:
@@ -313,17 +383,3 @@ def predicted_steps(rho: float, eta: float, mu: float, L: float, tol: float) -> 
     if rate == 0:
         return 1
     return int(np.ceil(np.log(eps) / np.log(rate)))
-
-
-def steps_to_tolerance(errors: object, tol: float) -> int | None:
-    r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never.
-
-    ``errors`` are the sizes :math:`e_t \ge 0` of a run's errors (1-D, at most
-    :math:`10^{300}`); ``tol`` is :math:`\varepsilon \in (0, 1)`.
-    """
-    e = as_float_array(errors, "errors", ndim=1, max_abs=WIDE_LIMIT)
-    if (e < 0).any():
-        raise ValueError(f"errors must be sizes >= 0, got {short_repr(e[e < 0])}")
-    eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
-    hits = np.flatnonzero(e <= eps * e[0])
-    return int(hits[0]) if hits.size else None

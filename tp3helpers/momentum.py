@@ -40,6 +40,7 @@ from ._validation import (
     LIMIT,
     MAX_STEPS,
     PRODUCT_LIMIT,
+    WIDE_LIMIT,
     as_float_array,
     as_symmetric,
     check_bool,
@@ -74,6 +75,20 @@ __all__ = [
     "critical_momentum",
     "optimal_parameters",
     "measured_rate",
+    "DOUBLE_ROOT_RTOL",
+    "closed_form_errors",
+    "steps_to_tolerance",
+    "REAL_POSITIVE",
+    "COMPLEX_PAIR",
+    "REAL_NEGATIVE",
+    "root_kind",
+    "nesterov_descent",
+    "nesterov_rate",
+    "nesterov_parameters",
+    "worst_case_quadratic",
+    "HeavyBallCounterexample",
+    "noisy_gradient",
+    "stationary_variance",
 ]
 
 #: A run stops once an iterate's largest absolute entry exceeds this (or is not finite): the
@@ -742,3 +757,339 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
     if z[s - 1] == 0 or z[last - 1] == 0:
         return 0.0
     return float(np.exp((np.log(z[last - 1]) - np.log(z[s - 1])) / (last - s)))
+
+
+# -- Step counts from the closed form (notebook 3, Check) -----------------------------------------
+
+#: Two roots closer than this, relative to their size, are treated as one double root by
+#: :func:`closed_form_errors` (see there for the error this makes).
+DOUBLE_ROOT_RTOL = 1e-7
+
+
+def closed_form_errors(
+    rho: float, eta: float, eigenvalues: object, start: object, steps: int
+) -> np.ndarray:
+    r"""The error of :func:`momentum_descent` on a quadratic, eigen-direction by eigen-direction,
+    from the closed form of its recurrence (notebook 3, *Check*).
+
+    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
+    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}`, started from rest:
+    :math:`e_1 = (1 - \eta\lambda)\, e_0`. With :math:`z_1, z_2` the roots of
+    :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho`,
+
+    .. math::
+
+        e_t = a z_1^t + b z_2^t, \quad a + b = e_0, \quad a z_1 + b z_2 = e_1
+        \qquad (z_1 \ne z_2),
+
+        e_t = \bigl(e_0 + t\,(e_1 / z - e_0)\bigr)\, z^t \qquad (\text{double root } z \ne 0),
+
+    and :math:`e_t = 0` for :math:`t \ge 1` at the double root :math:`z = 0`
+    (:math:`\rho = 0`, :math:`\eta\lambda = 1`). At a double root the error carries the factor
+    :math:`t`, as a critically damped spring does. Roots closer than :data:`DOUBLE_ROOT_RTOL`
+    times their size are taken as double: the neglected gap changes :math:`e_t` by a relative
+    amount of about :math:`(t \cdot 10^{-7})^2`, while the two-root formula would lose about
+    :math:`10^{-16} / 10^{-7}` to cancellation.
+
+    Parameters
+    ----------
+    rho, eta : float
+        Momentum and step, finite.
+    eigenvalues : array_like, shape (d,)
+        Eigenvalues of the quadratic's Hessian, all > 0.
+    start : array_like, shape (d,)
+        The error's components :math:`e_0` along the matching eigenvectors, finite.
+    steps : int
+        From 0 to :math:`10^5`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (steps + 1, d)
+        :math:`e_t` for :math:`t = 0, \dots, T`, one column per eigenvalue (may overflow to
+        ``inf`` when the run diverges).
+    """
+    r = check_in_range(rho, "rho")
+    e = check_in_range(eta, "eta")
+    lam = _positive_eigenvalues(eigenvalues)
+    e0 = as_float_array(start, "start", ndim=1).astype(np.float64)
+    if e0.shape != lam.shape:
+        raise ValueError(f"start must have one entry per eigenvalue, shape {lam.shape}, "
+                         f"got {e0.shape}")
+    count = check_int_in_range(steps, "steps", 0, 100_000)
+    s = 1.0 + r - e * lam
+    root = np.sqrt((s * s - 4.0 * r).astype(complex))
+    z1, z2 = (s + root) / 2, (s - root) / 2
+    e1 = (1.0 - e * lam) * e0
+    t = np.arange(count + 1)[:, None]
+    double = np.abs(z1 - z2) <= DOUBLE_ROOT_RTOL * np.abs(z1)
+    z = np.where(double & (z1 != 0), z1, 1.0)  # the double root, where it is used
+    gap = np.where(double, 1.0, z1 - z2)
+    a = (e1 - z2 * e0) / gap
+    with np.errstate(over="ignore", invalid="ignore"):
+        distinct = a * z1**t + (e0 - a) * z2**t
+        repeated = (e0 + t * (e1 / z - e0)) * z**t
+    out = np.where(double, repeated, distinct).real
+    out[1:, double & (z1 == 0)] = 0.0
+    return out
+
+
+def steps_to_tolerance(errors: object, tol: float) -> int | None:
+    r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never.
+
+    ``errors`` are the sizes :math:`e_t \ge 0` of a run's errors (1-D, at most
+    :math:`10^{300}`); ``tol`` is :math:`\varepsilon \in (0, 1)`.
+    """
+    e = as_float_array(errors, "errors", ndim=1, max_abs=WIDE_LIMIT)
+    if (e < 0).any():
+        raise ValueError(f"errors must be sizes >= 0, got {short_repr(e[e < 0])}")
+    eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    hits = np.flatnonzero(e <= eps * e[0])
+    return int(hits[0]) if hits.size else None
+
+
+#: Codes returned by :func:`root_kind`.
+REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE = 0, 1, 2
+
+
+def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
+    r"""The kind of roots of :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` along one eigenvalue
+    (notebook 3, *Beyond the homework*): :data:`REAL_POSITIVE`, :data:`COMPLEX_PAIR` or
+    :data:`REAL_NEGATIVE`.
+
+    With :math:`s = 1 + \rho - \eta\lambda` and :math:`\rho \ge 0`, the roots are real when
+    :math:`s^2 \ge 4\rho` and then have the sign of :math:`s` (their product :math:`\rho` is not
+    negative); otherwise they are a complex pair of modulus :math:`\sqrt\rho`. In the plane of
+    :math:`(\eta\lambda, \rho)`:
+
+    * real, :math:`\ge 0` for :math:`\eta\lambda \le (1 - \sqrt\rho)^2`: started from rest, the
+      error keeps its sign and shrinks step after step (overdamped);
+    * a complex pair for :math:`(1 - \sqrt\rho)^2 < \eta\lambda < (1 + \sqrt\rho)^2`: the error
+      spirals, changing sign every :math:`\pi / \arg z` steps (underdamped);
+    * real, negative for :math:`\eta\lambda \ge (1 + \sqrt\rho)^2`: the error flips sign at every
+      step (the step overshoots).
+
+    Both borders are the curve :math:`\rho = (1 - \sqrt{\eta\lambda})^2`, on either side of
+    :math:`\eta\lambda = 1`. Whether the error also shrinks is :func:`convergence_rate`'s answer.
+
+    Parameters
+    ----------
+    rho : float or array_like
+        :math:`\rho \ge 0`, finite.
+    eta_lambda : float or array_like
+        :math:`\eta\lambda`, finite; broadcast against ``rho``.
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+    """
+    r = as_float_array(rho, "rho", allow_empty=True).astype(np.float64)
+    x = as_float_array(eta_lambda, "eta_lambda", allow_empty=True).astype(np.float64)
+    if (r < 0).any():
+        raise ValueError(f"rho must be >= 0, got {short_repr(r[r < 0])}")
+    s = 1.0 + r - x
+    real = s * s >= 4.0 * r
+    out = np.where(real, np.where(s >= 0, REAL_POSITIVE, REAL_NEGATIVE), COMPLEX_PAIR)
+    return int(out) if out.ndim == 0 else out
+
+
+# -- Nesterov's momentum and the lower bound (notebook 3, Going deeper) ---------------------------
+
+
+def nesterov_descent(grad: Grad, w0: object, *, rho: float, eta: float, steps: int) -> np.ndarray:
+    r"""Nesterov's accelerated gradient in this project's convention (Sutskever et al.'s form).
+
+    The gradient is taken at the look-ahead point :math:`w_t + \eta\rho\, v_t`, where the old
+    velocity alone would carry the ball:
+
+    .. math::
+
+        v_0 = 0, \qquad v_{t+1} = \rho\, v_t - \nabla E(w_t + \eta\rho\, v_t), \qquad
+        w_{t+1} = w_t + \eta\, v_{t+1}.
+
+    Equivalently :math:`y_t = w_t + \rho(w_t - w_{t-1})` and
+    :math:`w_{t+1} = y_t - \eta\nabla E(y_t)`.
+    Same parameters, domain and divergence rule as :func:`momentum_descent`.
+    """
+    check_callable(grad, "grad")
+    w = as_float_array(w0, "w0", ndim=1)
+    rho = check_in_range(rho, "rho")
+    eta = check_in_range(eta, "eta")
+
+    def update(w: np.ndarray, v: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        v = rho * v - _gradient(grad, w + eta * rho * v, step)
+        return w + eta * v, v
+
+    return _run(update, w, steps, False)
+
+
+def nesterov_rate(rho: float, eta: float, eigenvalues: object) -> float:
+    r"""Asymptotic rate of :func:`nesterov_descent` on a quadratic.
+
+    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
+    :math:`e_{t+1} = (1 - \eta\lambda)\bigl((1 + \rho)\, e_t - \rho\, e_{t-1}\bigr)`, whose
+    characteristic polynomial is
+    :math:`z^2 - (1 + \rho)(1 - \eta\lambda)\, z + \rho(1 - \eta\lambda)`;
+    the rate is its largest root modulus over the eigenvalues (``numpy.roots``).
+
+    Parameters
+    ----------
+    rho, eta : float
+        Finite.
+    eigenvalues : array_like, shape (d,)
+        All > 0.
+    """
+    r = check_in_range(rho, "rho")
+    e = check_in_range(eta, "eta")
+    lam = _positive_eigenvalues(eigenvalues)
+    return float(max(
+        np.abs(np.roots([1.0, -(1.0 + r) * (1.0 - e * x), r * (1.0 - e * x)])).max() for x in lam
+    ))
+
+
+def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
+    r"""Nesterov's momentum and step for curvatures in :math:`[\mu, L]`, :math:`\kappa = L/\mu`:
+
+    .. math:: \rho = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}, \qquad \eta = \frac1L,
+
+    which converge on every function whose curvature lies in :math:`[\mu, L]` (not only on
+    quadratics), the loss gap shrinking at least like :math:`(1 - 1/\sqrt\kappa)^t`.
+    ``mu`` and ``L`` are positive, ``mu <= L``.
+    """
+    lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
+    if lo > hi:
+        raise ValueError(f"mu must be <= L, got {lo!r} > {hi!r}")
+    root_lo, root_hi = float(np.sqrt(lo)), float(np.sqrt(hi))
+    return (root_hi - root_lo) / (root_hi + root_lo), 1.0 / hi
+
+
+def worst_case_quadratic(dimension: int, mu: float, L: float) -> Quadratic:
+    r"""Nesterov's hard quadratic for first-order methods (Nesterov 2004, section 2.1.4).
+
+    .. math::
+
+        E(w) = \frac{L - \mu}{8}\Bigl(w_1^2 + \sum_{i=1}^{n-1} (w_i - w_{i+1})^2 - 2 w_1\Bigr)
+               + \frac{\mu}{2}\lVert w\rVert^2,
+
+    a quadratic with Hessian :math:`A = \mu I + \tfrac{L - \mu}{4}\,T`, :math:`T` the
+    tridiagonal matrix with 2 on the diagonal and -1 beside it (eigenvalues inside
+    :math:`(\mu, L)`), and minimum :math:`w^\star = A^{-1}\, \tfrac{L - \mu}{4} e_1`. Its
+    gradient at a point whose entries beyond :math:`k` vanish has entries beyond :math:`k + 1`
+    that vanish,
+    so any method whose steps combine past gradients, started at 0, has
+    :math:`w_t` zero beyond entry :math:`t` and
+    :math:`\lVert w_t - w^\star\rVert \ge \lVert w^\star_{t+1:}\rVert`; in high dimension
+    :math:`w^\star_i \approx q^i` with :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
+
+    Parameters
+    ----------
+    dimension : int
+        :math:`n`, from 2 to 5000.
+    mu, L : float
+        Positive, :math:`\mu < L`.
+    """
+    n = check_int_in_range(dimension, "dimension", 2, 5000)
+    lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
+    if not lo < hi:
+        raise ValueError(f"mu must be < L, got {lo!r} >= {hi!r}")
+    A = lo * np.eye(n) + (hi - lo) / 4 * (2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1))
+    b = np.zeros(n)
+    b[0] = (hi - lo) / 4
+    return Quadratic(A, np.linalg.solve(A, b))
+
+
+class HeavyBallCounterexample:
+    r"""Lessard, Recht and Packard's function on which the heavy ball cycles (2016, section 4.6).
+
+    A one-dimensional convex function made of three quadratic pieces, with curvature
+    :math:`\mu = 1` on the middle piece and :math:`L = 25` elsewhere (:math:`\kappa = 25`):
+
+    .. math::
+
+        E'(x) = \begin{cases} 25x & x < 1 \\ x + 24 & 1 \le x < 2 \\ 25x - 24 & x \ge 2 \end{cases},
+        \qquad
+        E(x) = \begin{cases} \tfrac{25}{2}x^2 & x < 1 \\ \tfrac12 x^2 + 24x - 12 & 1 \le x < 2 \\
+        \tfrac{25}{2}x^2 - 24x + 36 & x \ge 2 \end{cases},
+
+    minimum 0 at :math:`x = 0`. Polyak's :math:`(\rho^\star, \eta^\star) = (4/9, 1/9)` for
+    :math:`[\mu, L] = [1, 25]`, optimal on every quadratic with these curvature bounds, make
+    :func:`momentum_descent` cycle here from a start in about :math:`[3.07, 3.46]`, while gradient
+    descent and :func:`nesterov_descent` converge.
+    """
+
+    mu, L, dim = 1.0, 25.0, 1
+    minimum = np.zeros(1)
+
+    def value(self, w: object) -> np.ndarray | float:
+        """:math:`E(x)` for points of shape (..., 1)."""
+        x = _points(w, 1)[..., 0]
+        out = np.where(x < 1, 12.5 * x**2,
+                       np.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
+        return float(out) if np.ndim(out) == 0 else out
+
+    def grad(self, w: object) -> np.ndarray:
+        """:math:`E'(x)`, same shape as ``w``."""
+        x = _points(w, 1)
+        return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+
+# -- Stochastic gradients (notebook 3, Going deeper) ----------------------------------------------
+
+
+def noisy_gradient(grad: Grad, sigma: float, rng: np.random.Generator) -> Grad:
+    r"""A gradient with independent Gaussian noise of standard deviation :math:`\sigma` added to
+    each entry at every call, :math:`g(w) = \nabla E(w) + \sigma \xi`,
+    :math:`\xi \sim \mathcal N(0, I)`: the simplest model of a minibatch gradient."""
+    check_callable(grad, "grad")
+    s = check_nonnegative(sigma, "sigma")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+
+    def noisy(w: np.ndarray) -> np.ndarray:
+        g = np.asarray(grad(w), dtype=np.float64)
+        return g + s * rng.standard_normal(g.shape)
+
+    return noisy
+
+
+def stationary_variance(rho: float, eta: float, eigenvalues: object, sigma: float) -> np.ndarray:
+    r"""The noise floor: the variance that momentum's error settles to along each eigen-direction
+    of a quadratic when every gradient carries independent noise of variance :math:`\sigma^2`.
+
+    The error is then the autoregression
+    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1} - \eta\sigma\xi_t`, whose
+    stationary variance is
+
+    .. math::
+
+        \operatorname{Var} e = \frac{\eta\,\sigma^2\,(1 + \rho)}
+        {\lambda\,(1 - \rho)\,\bigl(2(1 + \rho) - \eta\lambda\bigr)}
+        \;\approx\; \frac{\eta}{1 - \rho}\,\frac{\sigma^2}{2\lambda}
+        \quad (\eta\lambda \ll 1):
+
+    gradient descent's floor with the effective step :math:`\eta / (1 - \rho)`.
+
+    Parameters
+    ----------
+    rho : float
+        In :math:`[0, 1)`.
+    eta : float
+        Positive, with :math:`\eta\lambda < 2(1 + \rho)` for every eigenvalue (the run converges).
+    eigenvalues : array_like, shape (d,)
+        All > 0.
+    sigma : float
+        :math:`\sigma \ge 0`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (d,)
+    """
+    r = check_in_range(rho, "rho", 0.0, 1.0, high_inclusive=False)
+    e = check_positive(eta, "eta")
+    lam = _positive_eigenvalues(eigenvalues)
+    s = check_nonnegative(sigma, "sigma")
+    if (e * lam >= 2 * (1 + r)).any():
+        raise ValueError(
+            f"eta * eigenvalue must be below 2 (1 + rho) = {2 * (1 + r):g} for the run to settle, "
+            f"got eta = {e!r} and eigenvalues up to {lam.max()!r}"
+        )
+    return e * s**2 * (1 + r) / (lam * (1 - r) * (2 * (1 + r) - e * lam))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..momentum import BOUNDED, convergence_rate, iteration_regime, physical_to_momentum
+from ..momentum import (
+    BOUNDED,
+    closed_form_errors,
+    convergence_rate,
+    iteration_regime,
+    momentum_to_physical,
+    steps_to_tolerance,
+)
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
 from ._feedback import Case, result_array, result_number, result_pair
 
@@ -14,7 +21,7 @@ __all__ = [
     "mapping_exercise",
     "optimum_exercise",
     "regime_exercise",
-    "leaky_step_exercise",
+    "critical_steps_exercise",
     "damping_prompt",
     "knife_edge_prompt",
     "directions_prompt",
@@ -79,98 +86,107 @@ def my_step(w, v, grad_w, rho, eta):
 """,
 )
 
-def _judge_mapping(result: object, m: float, c: float, h: float) -> str | None:
-    rho, eta = (result_number(x, what=f"the {part} you returned is")
-                for x, part in zip(result_pair(result, "(rho, eta)"), ("rho", "eta"), strict=True))
-    rho_ok, eta_ok = physical_to_momentum(m, c, h)
-    if not np.isclose(rho, rho_ok):
+def _judge_mapping(result: object, rho: float, eta: float, m: float) -> str | None:
+    friction, dt = (
+        result_number(x, what=f"the {part} you returned is")
+        for x, part in zip(result_pair(result, "(friction, dt)"), ("friction", "dt"), strict=True)
+    )
+    _, friction_ok, dt_ok = momentum_to_physical(rho, eta, m)
+    if np.isclose(friction, dt_ok) and np.isclose(dt, friction_ok) and not np.isclose(dt, dt_ok):
+        return "the pair is swapped: return (friction, dt), friction first"
+    if not np.isclose(dt, dt_ok):
         why = ""
-        if np.isclose(rho, 1 - c * h):
-            why = " (divide the friction term by the mass)"
-        elif np.isclose(rho, 1 / (1 + c * h / m)):
-            why = (" (that is the implicit friction of Remark 4; the box of Remark 3 takes the "
-                   "friction at the old velocity)")
-        return f"rho = {rho:.4g}, expected 1 - c dt / m = {rho_ok:.4g}{why}"
-    if not np.isclose(eta, eta_ok):
+        if np.isclose(dt, eta * m):
+            why = " (eta = dt^2 / m gives dt^2 = eta m: take the square root)"
+        elif np.isclose(dt, np.sqrt(eta / m)):
+            why = " (eta = dt^2 / m: multiply by the mass before the square root, do not divide)"
+        elif np.isclose(dt, np.sqrt(eta)):
+            why = " (the mass is in eta = dt^2 / m too)"
+        return f"dt = {dt:.4g}, expected sqrt(eta m) = {dt_ok:.4g}{why}"
+    if not np.isclose(friction, friction_ok, atol=1e-12):
         why = ""
-        if np.isclose(eta, h / m):
-            why = " (the position gets dt * velocity, and the velocity already has dt / m)"
-        elif np.isclose(eta, h * h):
-            why = " (divide by the mass: the same force moves a heavier ball less)"
-        elif np.isclose(eta, -1.0):
-            why = " (eta = -1 is the homework's sign slip; eta is positive)"
-        return f"eta = {eta:.4g}, expected dt^2 / m = {eta_ok:.4g}{why}"
+        if np.isclose(friction, (1 - rho) / dt_ok):
+            why = " (rho = 1 - c dt / m: the mass multiplies, c = (1 - rho) m / dt)"
+        elif np.isclose(friction, (1 - rho) * dt_ok / m):
+            why = " (solve rho = 1 - c dt / m for c: divide 1 - rho by dt, do not multiply)"
+        elif np.isclose(friction, rho * m / dt_ok):
+            why = " (friction is what rho lacks to reach 1: 1 - rho, not rho)"
+        return f"friction = {friction:.4g}, expected (1 - rho) m / dt = {friction_ok:.4g}{why}"
     return None
 
 
 mapping_exercise = CodeExercise(
-    "from the ball to the optimiser",
-    "Write `my_to_momentum(mass, friction, dt)` that returns `(rho, eta)` for a ball of mass $m$ "
-    r"with friction $c$ integrated with time step $\Delta t$ (Remark 3).",
-    cases=[Case(f"m = {m}, c = {c}, dt = {h}", (m, c, h))
-           for m, c, h in [(1.0, 0.0, 1.0), (2.0, 0.5, 0.1), (0.5, 3.0, 0.05)]],
+    "from the optimiser back to the ball",
+    r"Write `my_to_ball(rho, eta, mass)` that returns the pair `(friction, dt)`: the friction "
+    r"$c$ and the time step $\Delta t$ of a ball of the given mass $m$ whose semi-implicit Euler "
+    r"steps are momentum with these $(\rho, \eta)$.",
+    cases=[Case(f"rho = {r}, eta = {e}, mass = {m}", (r, e, m))
+           for r, e, m in [(0.9, 0.01, 1.0), (0.5, 0.04, 2.0), (1.0, 0.25, 4.0)]],
     judge=_judge_mapping,
-    success="correct: friction sets rho below 1, and eta is dt squared over the mass.",
+    success="correct: the step fixes the time step, and what rho lacks to reach 1 is friction.",
     hints=[
-        "Remark 3: the friction force -c v removes a fraction c dt / m of the velocity per step.",
-        "Rescale the velocity by dt / m: the position update brings one dt and the velocity "
-        "update dt / m, so eta has dt twice and the mass once.",
+        "Invert the box of Repair 3: it gives rho and eta from (m, c, dt); here you know rho, "
+        "eta and m. Which of the two formulas has only dt unknown?",
+        "eta = dt^2 / m gives dt = sqrt(eta m); then rho = 1 - c dt / m gives "
+        "c = (1 - rho) m / dt. Return (c, dt).",
     ],
-    solution=r"""Newton's law with friction, stepped by semi-implicit Euler, is
-$v_{t+1} = (1 - c\,\Delta t/m)\, v_t - \frac{\Delta t}{m} \nabla E(p_t)$ and
-$p_{t+1} = p_t + \Delta t\, v_{t+1}$. With $v = \frac{\Delta t}{m} u$ this is momentum on $u$:
+    solution=r"""The box of Repair 3 reads $\rho = 1 - c\,\Delta t / m$ and $\eta = \Delta t^2 / m$.
+The second has only $\Delta t$ unknown, and then the first gives $c$:
 
 ```python
-def my_to_momentum(mass, friction, dt):
-    rho = 1 - friction * dt / mass   # friction takes c dt / m of the velocity per step
-    eta = dt**2 / mass               # dt from the position update, dt / m from the velocity
-    return rho, eta
+def my_to_ball(rho, eta, mass):
+    dt = np.sqrt(eta * mass)                 # from eta = dt^2 / m
+    friction = (1 - rho) * mass / dt         # from rho = 1 - c dt / m
+    return friction, dt
 ```
+
+$\rho = 1$ means no friction at all; a larger step $\eta$ is a longer time step (or a lighter
+ball).
 """,
 )
 
-_RHO_25, _ETA_25 = 4.0 / 9.0, 25.0 / 9.0  # ((5 - 1)/(5 + 1))^2 and (2 / (0.2 + 1))^2
+_RHO_16, _ETA_16 = 0.36, 0.64  # ((4 - 1)/(4 + 1))^2 and (2 / (0.5 + 2))^2
 
 optimum_exercise = NumericExercise(
-    "the optimum for kappa = 25",
-    r"The eigenvalues of a quadratic lie in $[\lambda_{\min}, \lambda_{\max}] = [0.04, 1]$. "
+    "the optimum for eigenvalues in [0.25, 4]",
+    r"The eigenvalues of a quadratic lie in $[\lambda_{\min}, \lambda_{\max}] = [0.25, 4]$. "
     r"Without running anything, give Polyak's optimal pair $(\rho^\star, \eta^\star)$, to three "
     "decimals.",
-    [_RHO_25, _ETA_25],
+    [_RHO_16, _ETA_16],
     rtol=2e-3,
     mistakes=[
-        ([2 / 3, _ETA_25],
-         "2/3 = (sqrt(kappa) - 1)/(sqrt(kappa) + 1) is the rate r*; rho* is its square"),
-        ([_RHO_25, 2 / 1.04],
+        ([0.6, _ETA_16],
+         "0.6 = (sqrt(kappa) - 1)/(sqrt(kappa) + 1) is the rate r*; rho* is its square"),
+        ([_RHO_16, 2 / 4.25],
          "2 / (lambda_min + lambda_max) is the best step of plain gradient descent; momentum's "
          "eta* uses square roots"),
-        ([_RHO_25, 1 / 9],
-         "that eta* is for eigenvalues in [1, 25]; here lambda_max = 1, lambda_min = 0.04"),
-        ([_ETA_25, _RHO_25], "the two are swapped: give (rho*, eta*)"),
-        ([(24 / 26) ** 2, _ETA_25], "rho* uses sqrt(kappa) = 5, not kappa"),
-        ([2 / 3, 5 / 3], "both formulas end with a square: square each of your two numbers"),
-        ([_RHO_25, 5 / 3], "eta* is the square of 2 / (sqrt(lambda_min) + sqrt(lambda_max))"),
-        (lambda a: np.isclose(a[0], _RHO_25, rtol=2e-3) and not np.isclose(a[1], _ETA_25),
+        ([_RHO_16, 0.16],
+         "that eta* is for eigenvalues in [1, 16]; here lambda_min = 0.25 and lambda_max = 4"),
+        ([_ETA_16, _RHO_16], "the two are swapped: give (rho*, eta*)"),
+        ([(15 / 17) ** 2, _ETA_16], "rho* uses sqrt(kappa) = 4, not kappa = 16"),
+        ([0.6, 0.8], "both formulas end with a square: square each of your two numbers"),
+        ([_RHO_16, 0.8], "eta* is the square of 2 / (sqrt(lambda_min) + sqrt(lambda_max))"),
+        (lambda a: np.isclose(a[0], _RHO_16, rtol=2e-3) and not np.isclose(a[1], _ETA_16),
          "your rho* is right; eta* is not"),
-        (lambda a: np.isclose(a[1], _ETA_25, rtol=2e-3) and not np.isclose(a[0], _RHO_25),
+        (lambda a: np.isclose(a[1], _ETA_16, rtol=2e-3) and not np.isclose(a[0], _RHO_16),
          "your eta* is right; rho* is not"),
     ],
     hints=[
         "Polyak's optimum puts both extreme eigenvalues on critical damping; the Theory "
         "section's two formulas use square roots of kappa, lambda_min and lambda_max.",
-        "Here sqrt(kappa) = 5, sqrt(lambda_min) = 0.2 and sqrt(lambda_max) = 1: put them in "
-        "rho* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2 and "
+        "Here kappa = 16, so sqrt(kappa) = 4, sqrt(lambda_min) = 0.5 and sqrt(lambda_max) = 2: put "
+        "them in rho* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2 and "
         "eta* = (2/(sqrt(lambda_min) + sqrt(lambda_max)))^2.",
     ],
-    solution=r"""With $\lambda_{\min} = 0.04$ and $\lambda_{\max} = 1$: $\kappa = 25$,
-$\sqrt\kappa = 5$, and
+    solution=r"""With $\lambda_{\min} = 0.25$ and $\lambda_{\max} = 4$: $\kappa = 16$,
+$\sqrt\kappa = 4$, and
 
-$$\rho^\star = \left(\frac{5 - 1}{5 + 1}\right)^2 = \frac49 \approx 0.444, \qquad
-\eta^\star = \left(\frac{2}{\sqrt{0.04} + \sqrt{1}}\right)^2 = \left(\frac{2}{1.2}\right)^2
-= \frac{25}{9} \approx 2.778.$$
+$$\rho^\star = \left(\frac{4 - 1}{4 + 1}\right)^2 = 0.36, \qquad
+\eta^\star = \left(\frac{2}{\sqrt{0.25} + \sqrt{4}}\right)^2 = \left(\frac{2}{2.5}\right)^2
+= 0.64.$$
 
-The rate is $\sqrt{\rho^\star} = 2/3$, against $24/26 \approx 0.923$ for gradient descent. Check:
-`optimal_parameters(0.04, 1.0)`.""",
+The rate is $\sqrt{\rho^\star} = 0.6$, against $15/17 \approx 0.882$ for gradient descent with its
+best step $2/(0.25 + 4)$.""",
 )
 
 
@@ -199,11 +215,11 @@ regime_exercise = ChoiceExercise(
     },
     hints=[
         "The slowest direction decides the regime: here the steep one, lambda = 1.",
-        "Find the roots of mu^2 - (1 + rho - eta lambda) mu + rho for rho = 0.5, eta = 3 and "
+        "Find the roots of z^2 - (1 + rho - eta lambda) z + rho for rho = 0.5, eta = 3 and "
         "lambda = 1, and their moduli.",
     ],
-    solution=r"""For $\lambda = 1$: $\mu^2 - (1 + 0.5 - 3)\mu + 0.5 = \mu^2 + 1.5\mu + 0.5
-= (\mu + 1)(\mu + 0.5)$, roots $-1$ and $-0.5$. The largest modulus is exactly 1 and the root is
+    solution=r"""For $\lambda = 1$: $z^2 - (1 + 0.5 - 3)z + 0.5 = z^2 + 1.5z + 0.5
+= (z + 1)(z + 0.5)$, roots $-1$ and $-0.5$. The largest modulus is exactly 1 and the root is
 simple, so the error along this direction flips sign every step at a constant size: **(c) bounded,
 never converges**. (For $\lambda = 0.01$ both roots are inside the unit circle, but the slowest
 direction sets the regime.) The dot sits exactly on the black line of the explorer's map,
@@ -211,27 +227,55 @@ $\eta = 2(1 + \rho)/\lambda_{\max}$.""",
 )
 
 
-leaky_step_exercise = NumericExercise(
-    "the effective step",
-    r"With $\rho = 0.95$ and $\eta = 0.002$, a gradient that barely changes from step to step "
-    "moves the weights as plain gradient descent would with which step?",
-    0.002 / (1 - 0.95),
-    rtol=1e-3,
+def _critical_steps(tol: float = 1e-3) -> int:
+    """Steps until the flattest direction's error at Polyak's optimum for [0.04, 1] is below tol
+    of its start: the double root z = r* = 2/3 with its factor t."""
+    errors = closed_form_errors(4 / 9, 25 / 9, [0.04], [1.0], 200)[:, 0]
+    return steps_to_tolerance(np.abs(errors), tol)
+
+
+_T = np.arange(200)
+_R = 2 / 3
+
+critical_steps_exercise = NumericExercise(
+    "steps at critical damping",
+    r"Take Polyak's optimal $(\rho^\star, \eta^\star)$ for eigenvalues in $[0.04, 1]$ and start "
+    r"from rest with an error along the flattest eigenvector only ($\lambda = 0.04$). After how "
+    r"many steps is that error below $1/1000$ of its start for the first time? Give a whole "
+    "number.",
+    _critical_steps(),
+    rtol=0.0,
+    atol=0.5,
     mistakes=[
-        (0.002 * (1 - 0.95),
-         "the weights add up to 1 + rho + rho^2 + ... = 1/(1 - rho): divide, do not multiply"),
-        (0.002 / 0.95, "the geometric sum is 1/(1 - rho), not 1/rho"),
-        (0.002, "that is the step of one gradient; the velocity adds up all the past ones"),
-        (1 / (1 - 0.95), "1/(1 - rho) = 20 is the factor; the step is eta times it"),
+        (steps_to_tolerance(_R**_T, 1e-3),
+         "that is the count from the rate r* = 2/3 alone; at the optimum the flattest direction "
+         "has a double root, and its error carries an extra factor (1 + (1 - r*) t)"),
+        (int(np.log(1000) / np.log(1.5)),
+         "ln(1000) / ln(3/2) = 17.04 is not a whole number of steps, and it leaves out the "
+         "factor t of the double root"),
+        (steps_to_tolerance(_R**_T * (1 + (1 + _R) * _T), 1e-3),
+         "(1 + (1 + r*) t) is the factor of the steepest direction, where the double root is "
+         "-r*; along the flattest one the root is +r* and the factor is 1 + (1 - r*) t"),
+        (steps_to_tolerance((4 / 9) ** _T * (1 + (5 / 9) * _T), 1e-3),
+         "the rate is sqrt(rho*) = 2/3, not rho* = 4/9"),
+        (steps_to_tolerance((4 / 9) ** _T, 1e-3),
+         "the rate is sqrt(rho*) = 2/3, not rho* = 4/9; and the double root adds a factor t"),
     ],
     hints=[
-        "The velocity is a sum of past gradients weighted 1, rho, rho^2, ...",
-        "On a constant gradient g the velocity tends to -g (1 + rho + rho^2 + ...): sum the "
-        "geometric series, then multiply by eta.",
+        "At Polyak's optimum the flattest eigenvalue sits on critical damping: its two roots are "
+        "one double root z = r* = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), and the error carries an "
+        "extra factor t (Theory, the rate on a quadratic).",
+        "Here kappa = 25 and r* = 2/3; the double root's closed form from rest is "
+        "e_t = (1 + (1 - r*) t) (r*)^t e_0 = (1 + t/3) (2/3)^t e_0. Find the first t where "
+        "(1 + t/3) (2/3)^t <= 0.001.",
     ],
-    solution=r"""On a gradient $g$ that barely changes, $v_t \to -g\,(1 + \rho + \rho^2 + \dots)
-= -g/(1 - \rho)$, so each step is $-\frac{\eta}{1 - \rho}\, g$: plain gradient descent with step
-$\eta/(1 - \rho) = 0.002 / 0.05 = 0.04$, twenty times $\eta$.""",
+    solution=r"""For $[0.04, 1]$: $\kappa = 25$, $\sqrt\kappa = 5$, $r^\star = 4/6 = 2/3$. The
+flattest eigenvalue has the double root $z = r^\star$, and from rest ($e_1 = (1 - \eta\lambda)
+e_0$) the closed form is $e_t = \bigl(1 + (1 - r^\star)\,t\bigr)(r^\star)^t e_0 =
+(1 + t/3)(2/3)^t e_0$. Step by step: at $t = 22$ it is $8.33 \times 1.34 \cdot 10^{-4} \approx
+1.1 \cdot 10^{-3}$, at $t = 23$ it is $8.67 \times 8.9 \cdot 10^{-5} \approx 7.7 \cdot 10^{-4}$:
+**23 steps**. The rate alone, $(2/3)^t \le 10^{-3}$, would say 18: the factor $t$ of critical
+damping costs five more.""",
 )
 
 
@@ -250,7 +294,7 @@ knife_edge_prompt = Prompt(
     r"At (0.67, 3.31) the rate is 0.869, already above $r^\star = 0.818$: even the sliders' "
     r"rounding costs, because the optimum is the tip of a sharp V. At η = 3.35 the rate is "
     r"1.029 and the run diverges: the edge $2(1 + \rho)/\lambda_{\max} = 3.34$ sits only 1% "
-    r"above $\eta^\star$ (see *The knife edge* below). At η = 3.27 the rate is 0.832: "
+    r"above $\eta^\star$ (see *The knife edge* in *Check*). At η = 3.27 the rate is 0.832: "
     r"backing off costs little. (The readout also warns that the blue gradient-descent run "
     r"diverges at all these steps: without momentum any step above $2/\lambda_{\max} = 2$ "
     r"diverges; momentum pushes that edge to $2(1 + \rho)/\lambda_{\max}$.)",

@@ -1,13 +1,13 @@
 r"""Explorer for notebook 4: a kernel softmax classifier of handwritten digits, trained live.
 
-Controls: the bandwidth :math:`h` of the Gaussian kernel, the penalty :math:`\lambda`, and the
+Controls: the bandwidth :math:`h` of the Gaussian kernel, the penalty :math:`\alpha`, and the
 momentum :math:`\rho` and step :math:`\eta` (in units of :math:`1/L`). Gradient descent always uses
 the safe step :math:`1/L` of notebook 1, so moving :math:`\rho` or :math:`\eta` reruns only the
 momentum run. The figure shows how far the training loss of each run is above its minimum
 :math:`J^*` at each step (on a log scale, where a linear rate is a straight line), their held-out
 accuracy and the held-out digits that the momentum run gets wrong. :math:`J^*` comes from a run
 with Polyak's :math:`(\rho^\star, \eta^\star)` twice as long as the ones shown (or the lowest
-loss seen, if a shown run goes lower), computed once per :math:`(h, \lambda)`.
+loss seen, if a shown run goes lower), computed once per :math:`(h, \alpha)`.
 
 Training takes longer than a frame, so it runs as a task on the kernel's own event loop
 (:mod:`asyncio`): it trains for about :data:`CHUNK_SECONDS`, then pauses, and in the pause the
@@ -38,9 +38,8 @@ from ..digits import (
     choose_landmarks,
     load_digits_split,
     predicted_steps,
-    steps_to_tolerance,
 )
-from ..momentum import DIVERGENCE_BOUND, optimal_parameters
+from ..momentum import DIVERGENCE_BOUND, optimal_parameters, steps_to_tolerance
 from ..plotting.digits import accuracy_bars, digit_gallery, set_accuracy, set_gallery
 from ..plotting.figure import new_figure
 from ..plotting.history import history_line, log_history_axes, set_history
@@ -130,7 +129,7 @@ class _Training:
 
     settings: tuple
     stage: str = "computing the kernel features"
-    minimum: float | None = None  # J* for this (h, λ), from a long run with (ρ*, η*)
+    minimum: float | None = None  # J* for this (h, α), from a long run with (ρ*, η*)
     gd: Run = field(default_factory=Run)
     momentum: Run = field(default_factory=Run)
     error: Exception | None = None
@@ -197,7 +196,7 @@ class DigitsExplorer(Explorer):
             "bandwidth": widgets.SelectionSlider(options=_BANDWIDTHS, value=1.0,
                                                  description="bandwidth h"),
             "l2": widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=2, step=0.25,
-                                         description="penalty λ"),
+                                         description="penalty α"),
             "rho": widgets.FloatSlider(value=0.76, min=0.0, max=0.99, step=0.01,
                                        description="momentum ρ"),
             "eta": widgets.FloatSlider(value=3.5, min=0.1, max=8.0, step=0.1,
@@ -349,15 +348,15 @@ class DigitsExplorer(Explorer):
         h, l2, rho, eta_L = job.settings
         result = job.result
         if job.error is not None:
-            return message_html(f"This setting cannot be trained (h = {h}, λ = {l2:g}): "
+            return message_html(f"This setting cannot be trained (h = {h}, α = {l2:g}): "
                                 f"{type(job.error).__name__}: {job.error}", "warning")
         if "L" not in result:
-            return f"<b>h = {h}, λ = {l2:g}</b>: computing the kernel features…"
+            return f"<b>h = {h}, α = {l2:g}</b>: computing the kernel features…"
         mu, L = result["mu"], result["L"]
         rho_star, eta_star = result["best"]
-        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L against <b>gradient "
-                 f"descent</b> η = 1/L, {self.steps} steps each",
-                 f"<b>curvature</b> μ = λ = {mu:g}, L = ½σ<sub>max</sub>² + λ = {L:.4g}, κ = "
+        lines = [f"<b>momentum</b> ρ = {rho:.2f}, η = {eta_L:.2f}/L = {eta_L / L:.4g} against "
+                 f"<b>gradient descent</b> η = 1/L = {1 / L:.4g}, {self.steps} steps each",
+                 f"<b>curvature</b> μ = α = {mu:g}, L = ½σ<sub>max</sub>² + α = {L:.4g}, κ = L/μ = "
                  f"{L / mu:.4g} &nbsp;·&nbsp; optimal ρ* = {rho_star:.3f}, η*·L = "
                  f"{eta_star * L:.3f} &nbsp;·&nbsp; {result['kept']} of {self.landmarks} "
                  "landmark eigenvalues kept"]
@@ -382,7 +381,7 @@ class DigitsExplorer(Explorer):
                 f"η·L < 2(1 + ρ) = {2 * (1 + rho):.2f} at the largest curvature) or ρ.",
                 "warning")
         if L / mu > 1e4:
-            html += message_html(f"κ = {L / mu:.3g} is huge: λ is tiny, so {self.steps} steps "
+            html += message_html(f"κ = {L / mu:.3g} is huge: α is tiny, so {self.steps} steps "
                                  "are far too few for gradient descent.", "info")
         return html
 

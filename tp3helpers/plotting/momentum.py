@@ -15,7 +15,17 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..momentum import BOUNDED, DIVERGENT, MONOTONE, OSCILLATING
+from ..momentum import (
+    BOUNDED,
+    COMPLEX_PAIR,
+    DIVERGENT,
+    MONOTONE,
+    OSCILLATING,
+    REAL_NEGATIVE,
+    REAL_POSITIVE,
+    convergence_rate,
+    root_kind,
+)
 
 __all__ = [
     "MOMENTUM_COLOUR",
@@ -29,6 +39,8 @@ __all__ = [
     "rate_image_data",
     "rate_colorbar",
     "regime_boundaries",
+    "ROOT_KIND_NAMES",
+    "root_kind_map",
 ]
 
 MOMENTUM_COLOUR = "#d62728"
@@ -174,3 +186,43 @@ def _eroded(mask: np.ndarray, *, half_width: int, half_height: int) -> np.ndarra
         for dx in range(2 * half_width + 1):
             out &= padded[dy:dy + rows, dx:dx + cols]
     return out
+
+
+#: What the error does for each kind of roots, as :func:`root_kind_map` labels it.
+ROOT_KIND_NAMES = {REAL_POSITIVE: "creeps\n(real roots ≥ 0)",
+                   COMPLEX_PAIR: "spirals\n(complex pair)",
+                   REAL_NEGATIVE: "flips\n(real roots < 0)"}
+_ROOT_KIND_COLOURS = ("#a6cee3", "#fdbf6f", "#b2df8a")
+
+
+def root_kind_map(ax: Axes, *, x_max: float = 4.5, resolution: int = 400) -> dict[str, Artist]:
+    r"""One eigen-direction's map over :math:`(\eta\lambda, \rho)`: the kind of roots of
+    :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` (:func:`tp3helpers.momentum.root_kind`) as
+    three colours, grey where the rate is at least 1 (the run does not converge), the curve
+    :math:`\rho = (1 - \sqrt{\eta\lambda})^2` that borders the complex region on both sides and
+    the divergence edge :math:`\eta\lambda = 2(1 + \rho)`. Returns the artists by name: ``image``,
+    ``border``, ``edge`` and the ``labels``."""
+    x = np.linspace(0.0, x_max, resolution)
+    rho = np.linspace(0.0, 1.0, resolution)
+    grid_x, grid_rho = np.meshgrid(x, rho)
+    kinds = root_kind(grid_rho, grid_x).astype(float)
+    kinds[convergence_rate(grid_rho, grid_x, [1.0]) >= 1.0] = np.nan
+    cmap = mpl.colors.ListedColormap(_ROOT_KIND_COLOURS).with_extremes(bad="0.82")
+    image = ax.imshow(np.ma.masked_invalid(kinds), origin="lower", aspect="auto", cmap=cmap,
+                      vmin=-0.5, vmax=2.5, extent=(0.0, x_max, 0.0, 1.0),
+                      interpolation="nearest")
+    curve = np.linspace(0.0, min(4.0, x_max), 400)
+    (border,) = ax.plot(curve, (1 - np.sqrt(curve)) ** 2, "k--", linewidth=1.2,
+                        label=r"$\rho = (1 - \sqrt{\eta\lambda})^2$")
+    (edge,) = ax.plot(2 * (1 + rho), rho, "k-", linewidth=1.4,
+                      label=r"edge $\eta\lambda = 2(1 + \rho)$")
+    spots = {REAL_POSITIVE: (0.12, 0.08), COMPLEX_PAIR: (1.3, 0.6), REAL_NEGATIVE: (2.7, 0.08)}
+    labels = [ax.text(*spots[code], name, ha="center", va="center", fontsize=9)
+              for code, name in ROOT_KIND_NAMES.items()]
+    labels[0].set_ha("left")
+    labels.append(ax.text(3.9, 0.55, "diverges\n(r > 1)", ha="center", va="center", fontsize=9))
+    ax.set_xlabel(r"$\eta\lambda$")
+    ax.set_ylabel(r"momentum $\rho$")
+    ax.set_xlim(0.0, x_max)
+    ax.set_ylim(0.0, 1.0)
+    return {"image": image, "border": border, "edge": edge, "labels": labels}
