@@ -17,6 +17,11 @@ When a control changes the static content too (another loss, with other contours
 shows another *scene* (:meth:`Explorer.show_scene`). Each scene keeps its own background: the
 first visit of a scene costs one full draw, coming back to it blits again.
 
+Artists that change now and then rather than on every frame (the results of a training that has
+finished) form a *layer*: they are drawn on a copy of the background kept without them, and the
+result is the background the next frames are blitted on (:meth:`Explorer.redraw_layer`): a few
+artists drawn, not the whole figure.
+
 Every explorer fits the screen it is shown on (:mod:`._layout`): it learns the room it has from
 the browser, arranges its controls beside or above the figure and resizes the figure. Its text is
 never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
@@ -134,19 +139,24 @@ class BlitManager:
     """Redraw the animated artists of ``figure`` on a saved background (blitting).
 
     ``scene`` names what the static artists show now; a background is saved per scene (and per
-    canvas size), so that switching back to a scene seen before needs no full draw. A canvas that
-    cannot blit is simply drawn in full each time.
+    canvas size), so that switching back to a scene seen before needs no full draw. The ``layer``
+    artists are drawn on the background, on a copy of it kept without them (``bare``), when they
+    change (``layer_changed``). A canvas that cannot blit is simply drawn in full each time.
     """
 
-    def __init__(self, figure: Figure, animated: Iterable[Artist]) -> None:
+    def __init__(self, figure: Figure, animated: Iterable[Artist],
+                 layer: Iterable[Artist] = ()) -> None:
         self.figure = figure
         # Agg-based canvases (ipympl's too, although it sets supports_blit = False) can blit.
         self.blitting = hasattr(figure.canvas, "copy_from_bbox")
         self.animated = list(animated) if self.blitting else []
-        for artist in self.animated:
+        self.layer = list(layer) if self.blitting else []
+        for artist in (*self.animated, *self.layer):
             artist.set_animated(True)
         self.scene: Hashable = None
         self.backgrounds: dict[Hashable, object] = {}
+        self.bare: dict[Hashable, object] = {}
+        self.layer_changed = False
         figure.canvas.mpl_connect("draw_event", self.on_draw)
 
     def _key(self) -> tuple:
@@ -160,8 +170,18 @@ class BlitManager:
         scene, size = self._key()
         if any(other_size != size for _, other_size in self.backgrounds):
             self.backgrounds.clear()  # the canvas was resized: the other backgrounds are stale
-        self.backgrounds[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
+            self.bare.clear()
+        self.bare[scene, size] = canvas.copy_from_bbox(self.figure.bbox)
+        self.draw_layer()
         self.draw_animated()
+
+    def draw_layer(self) -> None:
+        """On the bare background just drawn or restored: draw the layer, keep the result as the
+        scene's background."""
+        for artist in self.layer:
+            self.figure.draw_artist(artist)
+        self.backgrounds[self._key()] = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self.layer_changed = False
 
     def has_background(self) -> bool:
         """True when the next :meth:`update` can blit (no full draw needed)."""
@@ -178,7 +198,11 @@ class BlitManager:
         if background is None:
             canvas.draw()  # on_draw saves the background and draws the animated artists
             return
-        canvas.restore_region(background)
+        if self.layer_changed:
+            canvas.restore_region(self.bare[self._key()])
+            self.draw_layer()
+        else:
+            canvas.restore_region(background)
         self.draw_animated()
         canvas.blit(self.figure.bbox)
 
@@ -204,6 +228,9 @@ class Explorer(widgets.VBox):
     animated : Iterable[str], optional
         The names in ``artists`` that change on every control move (drawn by blitting);
         all of them by default.
+    layer : Iterable[str], optional
+        The names in ``artists`` that change now and then, not on every move: drawn on the
+        background when :meth:`redraw_layer` says they changed.
     columns : int
         Columns of the grid of controls (when they are above the figure).
     presentation : bool, optional
@@ -231,6 +258,7 @@ class Explorer(widgets.VBox):
         *,
         title: str,
         animated: Iterable[str] | None = None,
+        layer: Iterable[str] = (),
         columns: int = 3,
         presentation: bool | None = None,
     ) -> None:
@@ -245,7 +273,8 @@ class Explorer(widgets.VBox):
         self.readout.add_class("tp3-readout")
         self._title = title
         moving = self.artists if animated is None else animated
-        self._blit = BlitManager(figure, _artists_in([self.artists[name] for name in moving]))
+        self._blit = BlitManager(figure, _artists_in([self.artists[name] for name in moving]),
+                                 _artists_in([self.artists[name] for name in layer]))
         self._scenes: dict[Hashable, list[Artist]] = {}
         align_descriptions(self.controls.values())
         grid = widgets.GridBox(
@@ -336,6 +365,11 @@ class Explorer(widgets.VBox):
             artist.set_visible(True)
         self._blit.scene = key
 
+    def redraw_layer(self) -> None:
+        """The ``layer`` artists changed: draw them again on the background with the next frame
+        (a few artists drawn, not the whole figure)."""
+        self._blit.layer_changed = True
+
     # -- the render path -------------------------------------------------------------------------
     def refresh(self, changed: str | None = None) -> None:
         """Check every control, run :meth:`update` for a change of ``changed`` and redraw; never
@@ -363,7 +397,7 @@ class Explorer(widgets.VBox):
         """The live widget, plus a PNG of the figure for readers without a running kernel."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = f"{self._title} (live in JupyterLab or Voilà with a running kernel)"
-        bundle["image/png"] = png_snapshot(self.figure, self._blit.animated)
+        bundle["image/png"] = png_snapshot(self.figure, [*self._blit.animated, *self._blit.layer])
         bundle["text/html"] = still_html(bundle["image/png"], self._title)
         return bundle
 

@@ -13,9 +13,16 @@ Training takes longer than a frame, so it runs as a task on the kernel's own eve
 (:mod:`asyncio`): it trains for about :data:`CHUNK_SECONDS`, then pauses, and in the pause the
 kernel answers the browser (a new slider move) and draws. On a move the figure is reset at once
 (the first new frame: the new setting, its curves empty), the running task is cancelled and a new
-one starts; its curves are redrawn every :data:`REDRAW_SECONDS` as they fill in. Everything
-happens in the kernel's one thread. Where no event loop runs (a script, the tests under Agg), and
-for the first draw, a move trains to the end before it returns.
+one starts. It waits until the controls have rested for :data:`SETTLE_SECONDS`, so that a slider
+being dragged gets a new frame for each move rather than a training that the next move cancels;
+then it trains, and the curves are redrawn every :data:`REDRAW_SECONDS` as they fill in.
+Everything happens in the kernel's one thread. Where no event loop runs (a script, the tests
+under Agg), and for the first draw, a move trains to the end before it returns.
+
+Only the curves and the progress line change on every frame (they are blitted, see
+:mod:`._base`). The accuracy bars and the gallery change when a training finishes: they are the
+figure's *layer*, drawn again on the background at that moment, which costs a few artists rather
+than the whole figure.
 """
 
 from __future__ import annotations
@@ -50,6 +57,10 @@ __all__ = ["DigitsExplorer", "Run", "descend", "digit_features", "digits_explore
 
 #: Seconds of training between two pauses, in which the kernel answers messages and draws.
 CHUNK_SECONDS = 0.015
+#: Training starts once the controls have not moved for this long (seconds): longer than the gap
+#: between two moves of a slider being dragged (a browser sends the next move as soon as the
+#: kernel has handled the last one), short enough to go unnoticed before the curves fill in.
+SETTLE_SECONDS = 0.1
 #: While training, the curves are redrawn at most this often (seconds).
 REDRAW_SECONDS = 0.1
 #: The readout counts the steps until the distance to the minimum has shrunk by this factor (as in
@@ -205,10 +216,12 @@ class DigitsExplorer(Explorer):
         fig = new_figure(10.0, 6.4, replace=False)
         self._shown: dict | None = None  # the results the accuracy bars and gallery show
         # Only the curves and the progress line move on every frame; the bars and the gallery
-        # change when a training finishes, with one full draw.
+        # change when a training finishes (the layer, drawn again on the background then).
         super().__init__(fig, controls, _draw_figure(fig, self.steps),
                          title="Digits: kernel softmax trained with momentum", columns=2,
-                         animated=["loss_gd", "loss", "progress"], presentation=presentation)
+                         animated=["loss_gd", "loss", "progress"],
+                         layer=["accuracy_bars", "accuracy_labels", "digits", "digit_titles"],
+                         presentation=presentation)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
 
     @property
@@ -253,8 +266,9 @@ class DigitsExplorer(Explorer):
 
     # -- training --------------------------------------------------------------------------------
     async def _follow(self, job: _Training) -> None:
-        """Train ``job``, pausing between chunks of steps (here a new move cancels this task),
-        and redraw the curves as they fill in."""
+        """Once the controls rest, train ``job``, pausing between chunks of steps (here a new
+        move cancels this task), and redraw the curves as they fill in."""
+        await asyncio.sleep(SETTLE_SECONDS)
         drawn = time.perf_counter()
         for _ in self._train(job):
             await asyncio.sleep(0)
@@ -330,7 +344,7 @@ class DigitsExplorer(Explorer):
             set_gallery(art["digits"], art["digit_titles"], split.X_test,
                         result["momentum_predicted"], split.y_test)
             self._shown = result
-            self.request_full_draw()
+            self.redraw_layer()
 
     def _progress_text(self, job: _Training) -> str:
         """The setting of the momentum run, and how far training has got (the stage is in the
