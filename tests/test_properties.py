@@ -647,6 +647,35 @@ case("KernelRidge", call=fit_ridge, valid=ridge_args(), check=check_ridge, examp
               "alpha": bad_scale()})
 
 
+@st.composite
+def gp_args(draw) -> dict:
+    n, m = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    return {"X": rng.normal(size=(n, 2)), "y": rng.normal(size=n), "X_new": rng.normal(size=(m, 2)),
+            "bandwidth": draw(st.floats(0.3, 3.0)), "noise": draw(st.floats(1e-3, 10))}
+
+
+def call_gp(X, y, X_new, bandwidth, noise):
+    return kernels.gp_posterior(partial(kernels.gaussian, bandwidth=bandwidth), X, y, X_new, noise)
+
+
+def check_gp(result, kw):
+    """scikit-learn's GaussianProcessRegressor with the same kernel and noise, not optimised."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+
+    model = GaussianProcessRegressor(RBF(kw["bandwidth"]), alpha=kw["noise"], optimizer=None)
+    mean, std = model.fit(kw["X"], kw["y"]).predict(kw["X_new"], return_std=True)
+    close(result[0], mean, rtol=1e-7, atol=1e-9)
+    close(result[1], std, rtol=1e-6, atol=1e-6)
+
+
+case("gp_posterior", call=call_gp, valid=gp_args(), check=check_gp, examples=30,
+     outside={"X": bad_entries(), "X_new": bad_entries(), "noise": bad_scale(),
+              "y": lambda _: st.sampled_from([np.array([np.nan]), np.zeros(99), "x"])},
+     names={"X": r"^X |X must|X has", "y": r"^y "})
+
+
 # gradcheck
 @st.composite
 def gradient_args(draw) -> dict:
@@ -1174,35 +1203,71 @@ def objective_args(draw) -> dict:
     n, d, k = draw(st.integers(1, 6)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
     scale = 10.0 ** draw(st.sampled_from([-40, -2, 0, 2, 40]))
     return {"features": scale * rng.normal(size=(n, d)), "labels": rng.integers(0, k, size=n),
-            "l2": draw(scales), "num_classes": k,
-            "w": rng.normal(size=d * k) * draw(st.sampled_from([1e-40, 1e-3, 1.0, 1e3])) / scale}
+            "alpha": draw(scales), "num_classes": k,
+            "w": rng.normal(size=k * d) * draw(st.sampled_from([1e-40, 1e-3, 1.0, 1e3])) / scale}
 
 
-def call_objective(features, labels, l2, num_classes, w):
-    objective = digits.SoftmaxObjective(features, labels, l2, num_classes)
+def call_objective(features, labels, alpha, num_classes, w):
+    objective = digits.SoftmaxObjective(features, labels, alpha, num_classes)
     return objective, objective.value(w), objective.grad(w), objective.curvature_bounds()
 
 
 def check_objective(result, kw):
     objective, value, grad, (mu, L) = result
-    phi, labels, l2, k, w = (kw[n] for n in ("features", "labels", "l2", "num_classes", "w"))
-    W = w.reshape(phi.shape[1], k)
-    logp = scipy.special.log_softmax(phi @ W, axis=1)
-    expected = -logp[np.arange(len(labels)), labels].sum() + 0.5 * l2 * np.sum(W**2)
+    phi, labels, alpha, k, w = (kw[n] for n in ("features", "labels", "alpha", "num_classes", "w"))
+    W = w.reshape(k, phi.shape[1])  # C x D, one row per class
+    logp = scipy.special.log_softmax(phi @ W.T, axis=1)
+    expected = -logp[np.arange(len(labels)), labels].sum() + 0.5 * alpha * np.sum(W**2)
     assert value == pytest.approx(expected, rel=1e-12, abs=1e-300)
     y = np.exp(logp)
-    expected_grad = phi.T @ (y - np.eye(k)[labels]) + l2 * W
-    size = np.abs(phi).T @ np.ones_like(y) + l2 * np.abs(W)
+    expected_grad = (y - np.eye(k)[labels]).T @ phi + alpha * W
+    size = np.ones_like(y).T @ np.abs(phi) + alpha * np.abs(W)
     assert (np.abs(grad.reshape(W.shape) - expected_grad) <= 1e-12 * size + 1e-300).all()
-    assert mu == l2
-    assert L == pytest.approx(0.5 * scipy.linalg.svdvals(phi)[0] ** 2 + l2, rel=1e-12)
+    assert mu == alpha
+    assert L == pytest.approx(0.5 * scipy.linalg.svdvals(phi)[0] ** 2 + alpha, rel=1e-12)
 
 
 case("SoftmaxObjective", call=call_objective, valid=objective_args(), check=check_objective,
-     outside={"features": bad_entries(), "l2": bad_scale(), "w": bad_entries(),
+     outside={"features": bad_entries(), "alpha": bad_scale(), "w": bad_entries(),
               "labels": lambda _: st.sampled_from([np.array([99]), np.array([0.5]), "a"]),
               "num_classes": bad_int(1, 10**8)},
      names={"labels": r"^labels ", "w": r"^w ", "num_classes": r"num_classes|^labels must lie"})
+
+
+@st.composite
+def minibatch_args(draw) -> dict:
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    n, d, k = draw(st.integers(1, 8)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    objective = digits.SoftmaxObjective(rng.normal(size=(n, d)), rng.integers(0, k, size=n),
+                                        draw(st.floats(1e-3, 10)), k)
+    return {"objective": objective, "batch_size": draw(st.integers(1, n)),
+            "seed": draw(st.integers(0, 2**16)), "w": rng.normal(size=k * d)}
+
+
+def call_minibatch(objective, batch_size, seed, w):
+    rng = seed if not isinstance(seed, int) else np.random.default_rng(seed)
+    return digits.minibatch_gradient(objective, batch_size, rng)(w)
+
+
+def check_minibatch(g, kw):
+    """The rows the same seed draws, with the full gradient's formula scaled by N / B; all rows
+    give the full gradient."""
+    objective, size, w = kw["objective"], kw["batch_size"], kw["w"]
+    n = len(objective.features)
+    rows = np.random.default_rng(kw["seed"]).choice(n, size=size, replace=False)
+    phi, W = objective.features[rows], w.reshape(objective.shape)
+    y = scipy.special.softmax(phi @ W.T, axis=1)
+    t = np.eye(objective.num_classes)[objective.labels[rows]]
+    close(g, (n / size * (y - t).T @ phi + objective.alpha * W).ravel(), rtol=1e-10, atol=1e-12)
+    if size == n:
+        close(g, objective.grad(w), rtol=1e-10, atol=1e-12)
+
+
+case("minibatch_gradient", call=call_minibatch, valid=minibatch_args(), check=check_minibatch,
+     outside={"batch_size": lambda _: st.sampled_from([0, 10**6, 2.5, "3", None, True]),
+              "seed": lambda _: st.sampled_from(["x", None, np.random.RandomState(0)]),
+              "objective": lambda _: st.sampled_from(["x", None, 3])},
+     names={"seed": r"^rng "})
 
 
 case("accuracy", call=digits.accuracy,
@@ -1262,6 +1327,208 @@ case("steps_to_tolerance", call=momentum.steps_to_tolerance,
      outside={"errors": lambda _: st.sampled_from([np.array([-1.0]), np.array([np.nan]),
                                                    np.array([1e301]), "x"]),
               "tol": lambda _: st.sampled_from([0.0, 1.0, math.nan, "x"])})
+
+
+# Notebook 3's Going deeper: Nesterov, the lower bound's quadratic, the counterexample, noise
+def check_nesterov(out, kw):
+    rho, eta, lam = kw["rho"], kw["eta"], kw["lam"]
+
+    def update(w, v):
+        v = rho * v - lam * (w + eta * rho * v)  # the gradient at the look-ahead point
+        return w + eta * v, v
+
+    np.testing.assert_array_equal(out, run_reference(update, kw["w0"], kw["steps"]))
+
+
+case("nesterov_descent",
+     call=lambda grad, w0, rho, eta, steps, lam: momentum.nesterov_descent(
+         grad, w0, rho=rho, eta=eta, steps=steps),
+     valid=run_args(), check=check_nesterov, outside=bad_run)
+
+
+def nesterov_roots(rho, eta, lam):
+    """Largest root modulus of z^2 - (1 + rho)(1 - eta lam) z + rho (1 - eta lam), 60 digits."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        c = 1 - Decimal(eta) * Decimal(lam)
+        b, q = (1 + Decimal(rho)) * c, Decimal(rho) * c
+        disc = b * b - 4 * q
+        if disc >= 0:
+            return float(max(abs(b + disc.sqrt()), abs(b - disc.sqrt())) / 2)
+        return float(q.sqrt())
+
+
+@st.composite
+def nesterov_rate_args(draw) -> dict:
+    lam = draw(arrays(np.float64, st.integers(1, 3), elements=st.floats(1e-3, 1e3)))
+    return {"rho": draw(st.floats(0, 1)), "eta": draw(st.floats(0, 4)) / lam.max(),
+            "eigenvalues": lam}
+
+
+case("nesterov_rate", call=momentum.nesterov_rate, valid=nesterov_rate_args(),
+     check=lambda rate, kw: _assert(rate == pytest.approx(
+         max(nesterov_roots(kw["rho"], kw["eta"], lam) for lam in kw["eigenvalues"]),
+         rel=1e-6, abs=1e-9)),
+     outside=bad_rate)
+
+
+def check_nesterov_parameters(result, kw):
+    with localcontext() as ctx:
+        ctx.prec = 60
+        rl, rh = Decimal(kw["mu"]).sqrt(), Decimal(kw["L"]).sqrt()
+        expected = (float((rh - rl) / (rh + rl)), float(1 / Decimal(kw["L"])))
+    assert result == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+case("nesterov_parameters", call=momentum.nesterov_parameters,
+     valid=optimal_args().map(lambda kw: {"mu": kw["lambda_min"], "L": kw["lambda_max"]}),
+     check=check_nesterov_parameters, outside={"mu": bad_scale(), "L": bad_scale()},
+     names={"mu": r"^mu ", "L": r"^L |mu must be <= L"})
+
+
+@st.composite
+def worst_args(draw) -> dict:
+    mu = draw(st.floats(1e-6, 1e3))
+    return {"dimension": draw(st.integers(2, 40)), "mu": mu, "L": mu * draw(st.floats(1.5, 1e4))}
+
+
+def check_worst(quadratic, kw):
+    n, mu, L = kw["dimension"], kw["mu"], kw["L"]
+    eigenvalues = np.linalg.eigvalsh(quadratic.A)
+    assert mu * (1 - 1e-12) <= eigenvalues.min() and eigenvalues.max() <= L * (1 + 1e-12)
+    w = np.zeros(n)  # Nesterov's form: E(w) = (L - mu)/8 (w_1^2 + sum (w_i - w_i+1)^2 - 2 w_1)
+    b = np.zeros(n)  # + mu/2 |w|^2, whose gradient at 0 is -(L - mu)/4 e_1
+    b[0] = (L - mu) / 4
+    close(quadratic.grad(w), -b, rtol=1e-9, atol=1e-12 * b[0])
+    close(quadratic.A @ quadratic.minimum, b, rtol=1e-9, atol=1e-12 * b[0])
+
+
+case("worst_case_quadratic", call=momentum.worst_case_quadratic, valid=worst_args(),
+     check=check_worst,
+     outside={"dimension": bad_int(2, 5000), "mu": bad_scale(), "L": bad_scale()},
+     names={"L": r"^L |mu must be < L", "mu": r"^mu |mu must be < L"}, examples=30)
+
+
+def call_counterexample(w):
+    function = momentum.HeavyBallCounterexample()
+    return function.value(w), function.grad(w)
+
+
+def check_counterexample(result, kw):
+    """E' is the derivative of E (compared with a central difference away from the joins), E is
+    continuous at the joins, and E >= 0 with E(0) = 0."""
+    value, grad = result
+    x = kw["w"][..., 0]
+    function = momentum.HeavyBallCounterexample()
+    step = 1e-6
+    away = (np.abs(x - 1) > 1e-3) & (np.abs(x - 2) > 1e-3)
+    upper, lower = function.value(kw["w"] + step), function.value(kw["w"] - step)
+    close(np.asarray(grad)[..., 0][away], ((upper - lower) / (2 * step))[away], rtol=1e-5,
+          atol=1e-5)
+    for join in (1.0, 2.0):
+        close(function.value(np.array([[join - 1e-12]])), function.value(np.array([[join]])),
+              rtol=1e-9)
+    assert (np.asarray(value) >= 0).all() and function.value(np.zeros((1, 1))) == 0
+
+
+case("HeavyBallCounterexample", call=call_counterexample,
+     valid=st.builds(dict, w=arrays(np.float64, st.tuples(st.integers(1, 5), st.just(1)),
+                                    elements=st.floats(-1e3, 1e3))),
+     check=check_counterexample, outside={"w": bad_entries()})
+
+
+def call_noisy(grad, sigma, seed, w, lam):
+    rng = seed if not isinstance(seed, int) else np.random.default_rng(seed)
+    return momentum.noisy_gradient(grad, sigma, rng)(w)
+
+
+case("noisy_gradient", call=call_noisy,
+     valid=st.floats(1e-3, 1e3).flatmap(lambda lam: st.builds(
+         dict, grad=st.just(lambda w: lam * w), sigma=st.floats(0, 1e3),
+         seed=st.integers(0, 2**16), w=arrays(np.float64, 3, elements=small), lam=st.just(lam))),
+     check=lambda g, kw: close(g, kw["lam"] * kw["w"] + kw["sigma"]
+                               * np.random.default_rng(kw["seed"]).standard_normal(3),
+                               rtol=1e-12, atol=1e-12),
+     outside={"sigma": lambda _: st.sampled_from([-1.0, math.nan, math.inf, "x"]),
+              "seed": lambda _: st.sampled_from(["x", None, np.random.RandomState(0)]),
+              "grad": lambda _: st.sampled_from([3, "x", None])},
+     names={"seed": r"^rng "})
+
+
+@st.composite
+def stationary_args(draw) -> dict:
+    rho = draw(st.floats(0, 0.99))
+    lam = draw(arrays(np.float64, st.integers(1, 3), elements=st.floats(1e-3, 1e3)))
+    eta = draw(st.floats(0.01, 0.99)) * 2 * (1 + rho) / lam.max()
+    return {"rho": rho, "eta": eta, "eigenvalues": lam, "sigma": draw(st.floats(0, 10))}
+
+
+def check_stationary(variance, kw):
+    """The stationary variance of e_t+1 = s e_t - rho e_t-1 - eta sigma xi_t, from SciPy's
+    discrete Lyapunov solver on the state (e_t, e_t-1)."""
+    rho, eta, sigma = kw["rho"], kw["eta"], kw["sigma"]
+    for got, lam in zip(variance, kw["eigenvalues"], strict=True):
+        A = np.array([[1 + rho - eta * lam, -rho], [1.0, 0.0]])
+        Q = np.array([[(eta * sigma) ** 2, 0.0], [0.0, 0.0]])
+        expected = scipy.linalg.solve_discrete_lyapunov(A, Q)[0, 0]
+        assert got == pytest.approx(expected, rel=1e-6, abs=1e-12 * (eta * sigma) ** 2 + 1e-300)
+
+
+case("stationary_variance", call=momentum.stationary_variance, valid=stationary_args(),
+     check=check_stationary,
+     outside={"rho": lambda _: st.sampled_from([-0.1, 1.0, math.nan, "x"]),
+              "eta": bad_scale(), "sigma": lambda _: st.sampled_from([-1.0, math.nan, "x"]),
+              "eigenvalues": lambda _: st.sampled_from([np.array([0.0]), np.array([np.nan]),
+                                                        "x"])},
+     names={"eta": r"^eta "})
+
+
+@st.composite
+def root_kind_args(draw) -> dict:
+    return {"rho": draw(arrays(np.float64, st.integers(1, 4), elements=st.floats(0, 4))),
+            "eta_lambda": draw(st.floats(-1, 10))}
+
+
+def check_root_kind(kinds, kw):
+    for kind, rho in zip(np.atleast_1d(kinds), kw["rho"], strict=True):
+        with localcontext() as ctx:
+            ctx.prec = 60
+            s = 1 + Decimal(rho) - Decimal(kw["eta_lambda"])
+            disc = s * s - 4 * Decimal(rho)
+        assume(abs(disc) > Decimal(1e-9) * (s * s + 1))  # away from the border, decided by rounding
+        expected = (momentum.COMPLEX_PAIR if disc < 0 else
+                    momentum.REAL_POSITIVE if s >= 0 else momentum.REAL_NEGATIVE)
+        assert kind == expected
+
+
+case("root_kind", call=momentum.root_kind, valid=root_kind_args(), check=check_root_kind,
+     outside={"rho": lambda _: st.sampled_from([np.array([-0.5]), np.array([np.nan]), "x"]),
+              "eta_lambda": lambda _: st.sampled_from([math.nan, math.inf, "x"])})
+
+
+@st.composite
+def closed_form_args(draw) -> dict:
+    rho = draw(st.floats(0, 0.99))
+    lam = draw(arrays(np.float64, st.integers(1, 3), elements=st.floats(1e-3, 1.0)))
+    eta = draw(st.floats(0.01, 0.99)) * 2 * (1 + rho) / lam.max()  # a converging run
+    return {"rho": rho, "eta": eta, "eigenvalues": lam,
+            "start": draw(arrays(np.float64, lam.size, elements=small)),
+            "steps": draw(st.integers(0, 60))}
+
+
+def check_closed_form(errors, kw):
+    rho, eta, lam, start = kw["rho"], kw["eta"], kw["eigenvalues"], kw["start"]
+    run = momentum.momentum_descent(lambda w: lam * w, start, rho=rho, eta=eta, steps=kw["steps"])
+    close(errors, run, rtol=1e-6, atol=1e-9 * (np.abs(start).max() + 1e-300))
+
+
+case("closed_form_errors", call=momentum.closed_form_errors, valid=closed_form_args(),
+     check=check_closed_form,
+     outside={"rho": bad_scalar(), "eta": bad_scalar(), "start": bad_entries(),
+              "steps": bad_int(0, 100_000),
+              "eigenvalues": lambda _: st.sampled_from([np.array([0.0]), np.array([np.nan]),
+                                                        "x"])},
+     names={"start": r"^start "})
 
 
 _DIGITS = load_digits()

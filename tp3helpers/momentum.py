@@ -805,8 +805,13 @@ def closed_form_errors(
     Returns
     -------
     numpy.ndarray, shape (steps + 1, d)
-        :math:`e_t` for :math:`t = 0, \dots, T`, one column per eigenvalue (may overflow to
-        ``inf`` when the run diverges).
+        :math:`e_t` for :math:`t = 0, \dots, T`, one column per eigenvalue.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its domain, or when a diverging run's errors overflow float64
+        within ``steps``.
     """
     r = check_in_range(rho, "rho")
     e = check_in_range(eta, "eta")
@@ -822,14 +827,19 @@ def closed_form_errors(
     e1 = (1.0 - e * lam) * e0
     t = np.arange(count + 1)[:, None]
     double = np.abs(z1 - z2) <= DOUBLE_ROOT_RTOL * np.abs(z1)
-    z = np.where(double & (z1 != 0), z1, 1.0)  # the double root, where it is used
+    z = np.where(double & (s != 0), s / 2, 1.0)  # the double root (z1 + z2) / 2, where used
     gap = np.where(double, 1.0, z1 - z2)
     a = (e1 - z2 * e0) / gap
     with np.errstate(over="ignore", invalid="ignore"):
         distinct = a * z1**t + (e0 - a) * z2**t
         repeated = (e0 + t * (e1 / z - e0)) * z**t
     out = np.where(double, repeated, distinct).real
-    out[1:, double & (z1 == 0)] = 0.0
+    out[1:, double & (s == 0)] = 0.0
+    if not np.isfinite(out).all():
+        raise ValueError(
+            f"the errors of rho={r!r}, eta={e!r} overflow float64 within {count} steps (the run "
+            "diverges); ask for fewer steps"
+        )
     return out
 
 
