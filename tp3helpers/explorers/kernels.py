@@ -222,7 +222,7 @@ class KernelExplorer(Explorer):
         except ValueError:
             set_gp_samples(
                 self.artists["samples"], np.full((N_SAMPLES, self.grid[::2].size), np.nan),
-                note="$\\tilde{k}$ is not PSD here:\nit is the covariance of no Gaussian process",
+                note="$\\tilde{k}$ is not PSD:\nno Gaussian process",
             )
             return message_html(
                 "No functions drawn: k̃ is not a valid kernel on the plotted range, so it is not "
