@@ -115,3 +115,41 @@ def test_every_exercise_is_answered_the_same_way(notebook):
     everything = "\n".join(cell.source for cell in code)
     for gone in ("reveal(", ".solution(", "solution_button", "kernel_prompt("):
         assert gone not in everything
+
+
+#: The main path, read in one sitting: at most this many words of prose.
+MAIN_PATH_WORDS = 2000
+
+
+def main_path_prose(nb: nbformat.NotebookNode) -> str:
+    """Markdown outside the sections whose heading says "Going deeper" (each runs to the next
+    heading of the same or a higher level) and outside ``<details>`` blocks."""
+    kept, deeper_level = [], None
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        heading = re.match(r"(#+)\s", cell.source)
+        if heading:
+            level = len(heading[1])
+            if deeper_level is not None and level <= deeper_level:
+                deeper_level = None
+            if deeper_level is None and "going deeper" in cell.source.lower().split("\n")[0]:
+                deeper_level = level
+        if deeper_level is None:
+            kept.append(re.sub(r"<details>.*?</details>", " ", cell.source, flags=re.S))
+    return "\n".join(kept)
+
+
+def test_the_main_path_is_read_in_one_sitting(notebook):
+    """At most 2,000 words (whitespace-separated) on the main path; every "Going deeper" heading
+    is collapsed in JupyterLab and followed by a line that says what the section adds."""
+    _, nb = notebook
+    words = len(main_path_prose(nb).split())
+    assert words <= MAIN_PATH_WORDS, f"{words} words on the main path"
+    deeper = [c for c in nb.cells if c.cell_type == "markdown"
+              and re.match(r"#+\s.*going deeper", c.source.lower())]
+    assert deeper, "no Going deeper section"
+    for cell in deeper:
+        assert cell.metadata.get("jp-MarkdownHeadingCollapsed") is True, cell.source[:60]
+        opening = [line for line in cell.source.split("\n")[1:] if line.strip()]
+        assert opening and not opening[0].startswith("#"), f"{cell.source[:60]!r}: no opening line"
