@@ -267,7 +267,7 @@ def test_minibatch_gradient_rejects_bad_input(rng):
         objective.minibatch_grad(w, np.array([0, 20]))
     with pytest.raises(ValueError, match="rows must be a non-empty"):
         objective.minibatch_grad(w, np.array([], dtype=int))
-    with pytest.raises(ValueError, match="batch_size must be at most the number of samples 20"):
+    with pytest.raises(ValueError, match="batch_size must be an integer from 1 to 20"):
         minibatch_gradient(objective, 21, rng)
     with pytest.raises(TypeError, match="batch_size must be a non-negative integer"):
         minibatch_gradient(objective, 2.5, rng)

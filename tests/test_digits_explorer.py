@@ -197,7 +197,7 @@ def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task():
             assert widget.training
             assert "training" in widget.artists["progress"].get_text()
             assert len(widget.artists["loss_gd"].get_xdata()) == 0  # the first frame
-            assert "λ = 0.3" in widget.readout.value
+            assert "α = 0.3" in widget.readout.value
             counts, turns = [], 0
             while widget.training and turns < 100_000:  # the loop turns between chunks
                 await asyncio.sleep(0)
