@@ -269,7 +269,7 @@ def test_minibatch_gradient_rejects_bad_input(rng):
         objective.minibatch_grad(w, np.array([], dtype=int))
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to 20"):
         minibatch_gradient(objective, 21, rng)
-    with pytest.raises(TypeError, match="batch_size must be a non-negative integer"):
+    with pytest.raises(TypeError, match="batch_size must be an integer from 1 to 20, got 2.5"):
         minibatch_gradient(objective, 2.5, rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         minibatch_gradient(objective, 5, 0)
