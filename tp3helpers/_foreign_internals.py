@@ -1,30 +1,13 @@
 """Every use of a private part of Matplotlib, ipympl or ipywidgets, each with a public fallback.
 
-The explorers lean on three things that these libraries do not promise to keep. Each function
-below first checks that what it uses is there; when it is not (a release renamed or removed it),
-it leaves the library's public behaviour alone, and the explorer still works: slower, or holding
-more memory until its figure is freed, never broken.
-
-- :func:`send_fast_frames` reads and writes a WebAgg canvas's ``_png_is_old``, ``_force_full`` and
-  ``_last_buff``, and replaces its ``get_diff_image``: frames encoded faster. Without them,
-  Matplotlib encodes the frames (Pillow's PNG encoder, slower).
-- :func:`stop_data_url_sync` sets ipympl's ``syncing_data_url``: no broken copy of each frame.
-  Without it, there is nothing to turn off.
-- :func:`forget_pixels` clears an Agg canvas's ``_lastKey``, a WebAgg canvas's ``_last_buff`` and
-  ipympl's ``_data_url``: a closed figure lets go of its pixels at once. Without them, the pixels
-  are freed with the figure.
-
-``tests/test_foreign_internals.py`` takes each attribute away and checks the fallback, and CI runs
-the tests on the lowest and the newest versions that ``pyproject.toml`` allows (``make
-test-lowest``, ``make test``). ``docs/design.md``, "Foreign internals", says more.
-
-**Frames.** After every redraw, ipympl sends the browser one PNG: the pixels that changed since
-the last frame, every other pixel transparent (a *diff* frame), or the whole figure (a *full*
-frame). Matplotlib writes that PNG with Pillow's defaults: each row tries five filters, then zlib
-compresses at level 6, and the browser waits for it on every slider move. A diff frame is mostly
-transparent rows, which compress to almost nothing without any filter: :func:`encode_png` writes
-the rows unfiltered at zlib level 3, the same pixels in much less time for somewhat larger frames
-(``make bench`` measures a slider move under ipympl).
+The explorers lean on three things that these libraries do not promise to keep
+(:func:`send_fast_frames`, :func:`stop_data_url_sync`, :func:`forget_pixels`). Each first checks
+that what it uses is there; when it is not (a release renamed or removed it), it leaves the
+library's public behaviour alone, and the explorer still works: slower, or holding more memory
+until its figure is freed, never broken. ``tests/test_foreign_internals.py`` takes each attribute
+away and checks the fallback, and CI runs the tests on the lowest and the newest versions that
+``pyproject.toml`` allows (``make test-lowest``, ``make test``). ``docs/design.md``, "Foreign
+internals", says more.
 """
 
 from __future__ import annotations
@@ -53,6 +36,10 @@ def encode_png(rgba: np.ndarray, level: int = 3) -> bytes:
     """PNG bytes of an ``(height, width, 4)`` array of 8-bit RGBA pixels.
 
     Each row is stored with filter type 0 (none), the whole image compressed by zlib at ``level``.
+    Matplotlib writes a frame with Pillow's defaults (each row tries five filters, then zlib level
+    6), and the browser waits for it on every slider move. A *diff* frame (the pixels that changed,
+    every other one transparent) is mostly transparent rows, which compress to almost nothing
+    without any filter: the same pixels in much less time (``make bench`` measures it).
     """
     height, width, _ = rgba.shape
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # column 0: the row's filter type
@@ -84,7 +71,7 @@ def diff_image(canvas: object) -> bytes | None:
 
 
 def send_fast_frames(canvas: object) -> bool:
-    """Make an ipympl ``canvas`` encode its frames with :func:`diff_image`.
+    """Make an ipympl ``canvas`` encode its frames with :func:`diff_image` (faster than Pillow).
 
     Returns ``False``, and leaves Matplotlib's own ``get_diff_image`` in place, when the canvas
     lacks any of :data:`FRAME_STATE` or the methods that :func:`diff_image` calls.

@@ -1,25 +1,11 @@
 r"""Visible checks for the notebooks: each prints what it compared and a ✓, or fails with ✗.
 
-A class watching a notebook with its code hidden sees every proof. Two kinds:
-
-- :func:`check_close` compares a formula with a measurement (finite differences, a simulation, a
-  trusted library) and prints the error;
-- :func:`predict` states a prediction and its tolerance *before* the measurement is made, and its
-  :meth:`Prediction.check` then compares the measurement with it. The tolerance comes from the
-  theory (a rounding bound, a neglected term), never from the number that was measured.
-
-
-
-    >>> error = check_close("∂E/∂b: analytic vs finite differences", [1.0, 2.0], [1.0, 2.0 + 1e-9])
-    ∂E/∂b: analytic vs finite differences, relative error 2e-10 ✓
-
-On failure the same line ends with ✗, followed by both values, in an ``AssertionError``: a
-notebook run (and nbval) stops there. Comparisons use
-:func:`tp3helpers.gradcheck.relative_error`,
-
-.. math:: \frac{\lVert a - b \rVert_2}{\lVert a \rVert_2 + \lVert b \rVert_2}.
-
-Math layer: no widgets, no matplotlib; only ``print``.
+A class watching a notebook with its code hidden sees every proof: :func:`check_close` compares a
+formula with a measurement (finite differences, a simulation, a trusted library);
+:func:`predict` states a prediction and its tolerance *before* the measurement is made, a
+tolerance that comes from the theory (a rounding bound, a neglected term), never from the number
+that was measured. On failure the line ends with ✗ in an ``AssertionError``: a notebook run (and
+nbval) stops there. Math layer: no widgets, no matplotlib; only ``print``.
 """
 
 from __future__ import annotations
@@ -44,7 +30,11 @@ def check_close(
     atol: float = 0.0,
     show: str = "error",
 ) -> float:
-    """Compare ``computed`` with ``reference``, print the result, and return the relative error.
+    """Compare ``computed`` with ``reference``, print the result, and return the relative error
+    (:func:`tp3helpers.gradcheck.relative_error`).
+
+        >>> error = check_close("∂E/∂b: analytic vs finite differences", [1, 2], [1, 2 + 1e-9])
+        ∂E/∂b: analytic vs finite differences, relative error 2e-10 ✓
 
     Parameters
     ----------

@@ -1,19 +1,10 @@
 r"""The three results together on handwritten digits (notebook 4).
 
-A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the three questions:
-
-* **Question 2** — the Gaussian kernel :math:`k(x, x') = f(x)\, e^{x^\top x' / h^2} f(x')` with
-  :math:`f(x) = e^{-\lVert x\rVert^2 / (2h^2)}` is valid, so the Gram matrix of the landmarks
-  :math:`K_{mm}` is PSD and has a square root. The Nyström features
-  :math:`\Phi = K_{nm} K_{mm}^{-1/2}` satisfy :math:`\Phi_m \Phi_m^\top = K_{mm}` on the landmarks,
-  so a linear model on :math:`\Phi` is a kernel model (:class:`NystromFeatures`).
-* **Question 1** — a softmax classifier on :math:`\Phi` with weights :math:`W` of shape (C, D)
-  minimises :math:`J(W) = E(\Phi W^\top) + \tfrac{\alpha}{2}\lVert W\rVert^2`, whose gradient is
-  :math:`(Y - T)^\top \Phi + \alpha W` (:class:`SoftmaxObjective`).
-* **Question 3** — :math:`J` has curvature between :math:`\mu = \alpha` and
-  :math:`L = \tfrac12 \sigma_{\max}(\Phi)^2 + \alpha`, which gives Polyak's :math:`(\rho^\star,
-  \eta^\star)` and predicts how many steps gradient descent and momentum need
-  (:func:`predicted_steps`).
+A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the three questions: the
+Gaussian kernel is valid (Question 2), so the landmarks' Gram matrix has a square root and
+:class:`NystromFeatures` make a linear model a kernel model; a softmax classifier on them
+(Question 1) minimises :class:`SoftmaxObjective`; its curvature bounds give Polyak's parameters
+and :func:`predicted_steps` (Question 3).
 
 Plain NumPy; scikit-learn loads its bundled copy of the digits (no download), splits it and
 scores the predictions. Inputs follow the common domain of :mod:`tp3helpers._validation`.

@@ -302,10 +302,8 @@ def spectrum(K: object, name: str = "K") -> tuple[np.ndarray, np.ndarray]:
     r"""Eigenvalues (ascending) and eigenvectors of a symmetric :math:`K = U \Lambda U^\top`.
 
     The one place where the package diagonalises a Gram matrix (``numpy.linalg.eigh`` on
-    :func:`check_gram`'s symmetric copy); :func:`min_eigenvalue`, :func:`is_psd`,
-    :func:`relative_min_eigenvalue`, :func:`gp_samples` and
-    :func:`tp3helpers.digits.inverse_sqrt_psd` all read it from here. Same domain as
-    :func:`check_gram`; the eigenvalues are then at most :math:`n \cdot 10^{300}` in size.
+    :func:`check_gram`'s symmetric copy). Same domain as :func:`check_gram`; the eigenvalues are
+    then at most :math:`n \cdot 10^{300}` in size.
 
     Returns
     -------

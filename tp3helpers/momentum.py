@@ -98,6 +98,8 @@ _BOUND_SQUARED = DIVERGENCE_BOUND**2
 
 #: Codes returned by :func:`iteration_regime`.
 MONOTONE, OSCILLATING, DIVERGENT, BOUNDED = 0, 1, 2, 3
+#: Codes returned by :func:`root_kind`.
+REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE = 0, 1, 2
 
 Grad = Callable[[np.ndarray], np.ndarray]
 #: One step of a run: ``update(w, v, step)`` returns the next ``(w, v)``.
@@ -594,8 +596,13 @@ def mechanical_energy(
     return kinetic, potential, kinetic + potential
 
 
+def _kind(s: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The kind of roots of :math:`z^2 - s z + r` (:func:`root_kind`), entry by entry."""
+    return np.where(s * s >= 4.0 * r, np.where(s >= 0, REAL_POSITIVE, REAL_NEGATIVE), COMPLEX_PAIR)
+
+
 def _roots(rho: object, eta: object, eigenvalues: object) -> tuple[np.ndarray, ...]:
-    r"""Per eigenvalue (last axis): trace :math:`s`, discriminant and the root moduli."""
+    r"""Per eigenvalue (last axis): trace :math:`s`, :func:`root_kind` and the root moduli."""
     r = as_float_array(rho, "rho", allow_empty=True)
     e = as_float_array(eta, "eta", allow_empty=True)
     lam = _positive_eigenvalues(eigenvalues)
@@ -609,12 +616,11 @@ def _roots(rho: object, eta: object, eigenvalues: object) -> tuple[np.ndarray, .
                   f"a grid of {shape} rates for {lam.size} eigenvalues")
     r, e = np.broadcast_arrays(r, e)
     s = 1.0 + r[..., None] - e[..., None] * lam
-    disc = s * s - 4.0 * r[..., None]
-    real = disc >= 0
-    modulus = np.where(
-        real, 0.5 * (np.abs(s) + np.sqrt(np.where(real, disc, 0.0))), np.sqrt(np.abs(r))[..., None]
-    )
-    return s, real, modulus
+    kind = _kind(s, r[..., None])
+    disc = np.where(kind == COMPLEX_PAIR, 0.0, s * s - 4.0 * r[..., None])
+    modulus = np.where(kind == COMPLEX_PAIR, np.sqrt(np.abs(r))[..., None],
+                       0.5 * (np.abs(s) + np.sqrt(disc)))
+    return s, kind, modulus
 
 
 def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarray | float:
@@ -657,14 +663,12 @@ def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarra
     Divergent when :func:`convergence_rate` exceeds 1, or equals 1 with a double root -1
     (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`); bounded when it
     is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
-    :math:`\eta\lambda < 4`. Otherwise oscillating as soon as one eigen-direction has complex roots
-    (underdamped, :math:`\rho > (1 - \sqrt{\eta\lambda})^2`) or a negative dominant root (the step
-    overshoots), monotone if none has (overdamped). Same domain as :func:`convergence_rate`;
+    :math:`\eta\lambda < 4`. Otherwise monotone when every eigen-direction's :func:`root_kind` is
+    :data:`REAL_POSITIVE` (overdamped), else oscillating. Same domain as :func:`convergence_rate`;
     returns ints. Derived in notebook 3, *Beyond the homework*.
     """
-    s, real, modulus = _roots(rho, eta, eigenvalues)
-    calm = np.all(real & (s >= 0), axis=-1)
-    out = np.where(calm, MONOTONE, OSCILLATING)
+    s, kind, modulus = _roots(rho, eta, eigenvalues)
+    out = np.where(np.all(kind == REAL_POSITIVE, axis=-1), MONOTONE, OSCILLATING)
     on_circle = np.abs(modulus - 1.0) <= 1e-12
     grows = (modulus > 1.0 + 1e-12) | (on_circle & (np.abs(s + 2.0) <= 1e-12))
     out = np.where(on_circle.any(axis=-1), BOUNDED, out)
@@ -857,9 +861,6 @@ def steps_to_tolerance(errors: object, tol: float) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-#: Codes returned by :func:`root_kind`.
-REAL_POSITIVE, COMPLEX_PAIR, REAL_NEGATIVE = 0, 1, 2
-
 
 def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
     r"""The kind of roots of :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` along one eigenvalue
@@ -896,9 +897,7 @@ def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
     x = as_float_array(eta_lambda, "eta_lambda", allow_empty=True).astype(np.float64)
     if (r < 0).any():
         raise ValueError(f"rho must be >= 0, got {short_repr(r[r < 0])}")
-    s = 1.0 + r - x
-    real = s * s >= 4.0 * r
-    out = np.where(real, np.where(s >= 0, REAL_POSITIVE, REAL_NEGATIVE), COMPLEX_PAIR)
+    out = _kind(1.0 + r - x, r)
     return int(out) if out.ndim == 0 else out
 
 

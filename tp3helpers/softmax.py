@@ -47,13 +47,8 @@ __all__ = [
 
 
 def _shifted(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
-    r"""The logits ``a`` as float64, checked once, minus their maximum along ``axis``.
-
-    Domain: finite logits at most 1e150 in magnitude (products such as :math:`W x` of two inputs
-    of the common domain, see :mod:`tp3helpers._validation`), or ``-inf`` for a class of
-    probability 0, with at least one finite logit in every slice along ``axis``. Then
-    :math:`a_k - \max_c a_c` is at least :math:`-2 \cdot 10^{150}` and never overflows.
-    """
+    r"""The logits ``a`` as float64, checked once against :func:`softmax`'s domain, minus their
+    maximum along ``axis``: at least :math:`-2 \cdot 10^{150}`, it never overflows."""
     logits = as_float_array(a, name, ndim=ndim, max_abs=PRODUCT_LIMIT, allow_neg_inf=True)
     if logits.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {logits!r}")

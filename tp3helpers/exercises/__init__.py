@@ -3,20 +3,8 @@
 Every exercise and prompt lives in the module of its notebook (:mod:`.softmax` for notebook 1,
 :mod:`.kernels` 2, :mod:`.momentum` 3, :mod:`.digits` 4), with its statement, its hints and its
 worked solution: a notebook cell only names it, so reading the notebook gives no answer away.
-Every exercise is answered the same way, in two cells::
-
-    log_softmax_exercise                  # shows the statement and a "Show solution" button
-
-    def my_log_softmax(a):                # the answer cell (tagged nbval-check-output)
-        raise NotImplementedError         # or: answer = ...
-    log_softmax_exercise.check(my_log_softmax)   # feedback; each wrong attempt adds the next hint
-
-Three kinds of exercise: :class:`CodeExercise` (write a function, run on :class:`Case`\\ s),
-:class:`NumericExercise` (predict a number or an array) and :class:`ChoiceExercise` (choose an
-:class:`Option`). Feedback (:class:`Feedback`) names the mistake; after the n-th wrong attempt it
-shows the first n hints of the exercise's ladder (the idea first, then the step), then points to
-*Show solution*. ``exercise.reset()`` starts the ladder over. A :class:`Prompt` ("predict, then
-move the slider") shows its question and a *Reveal the answer* button.
+The three kinds of exercise and the prompt are described in :mod:`._exercise`, the checking in
+:mod:`._feedback`.
 
 How to add an exercise
 ----------------------
@@ -37,9 +25,10 @@ How to add an exercise
    ``judge(result, *args)`` returning ``None`` or what is wrong; :func:`result_array` turns the
    student's result into an array or says why it cannot. For a choice, give ``options``
    (letter -> :class:`Option` with its text, whether it is right, and why).
-2. In the notebook: import it in Setup, then a cell that shows it (``leaky_step_exercise``) and an
-   answer cell ending in ``leaky_step_exercise.check(answer)``, with the cell tag
-   ``nbval-check-output`` (nbval then checks that the stored notebook says "not attempted").
+2. In the notebook: import it in Setup, then a cell that shows it (``leaky_step_exercise``: the
+   statement and a *Show solution* button) and an answer cell ending in
+   ``leaky_step_exercise.check(answer)``, with the cell tag ``nbval-check-output`` (nbval then
+   checks that the stored notebook says "not attempted").
 3. In the notebook's exercise tests: the right answer passes, each typical slip gets its own
    feedback. The shared tests (``tests/test_exercise_kinds.py``) find every exercise and prompt of
    the four modules by themselves and check their hint ladders and that no stored notebook shows

@@ -1,16 +1,9 @@
-"""How an exercise or a prompt looks: its text, a button, and the text the button reveals.
+"""How an exercise or a prompt looks: its text, a button, and the text the button reveals
+(:class:`Card`). The revealed text is in no output until the click, so a stored notebook gives no
+answer away.
 
-:class:`Card` is the widget (the text and the revealed text are Markdown, rendered with the
-notebook's own maths); its display data carries two readable fallbacks: ``text/markdown``
-(the text, for a stored notebook on a code host, or in JupyterLab before the kernel runs) and
-``text/plain`` (in place of ipywidgets' ``VBox(children=(...``). The revealed text is in no output
-until the click, so a stored notebook gives no answer away.
-
-The card also holds :class:`RevealScroller`, an invisible widget (a few lines of JavaScript shipped
-inline, so it works offline) that brings the revealed text into view, and that gives the page the
-presentation-size rule: with ``TP3_PRESENTATION=1`` (``make demo``) the card's text and buttons,
-like the feedback of a check, have the size of the explorers' readout
-(:data:`tp3helpers.plotting.figure.PRESENTATION`).
+With ``TP3_PRESENTATION=1`` (``make demo``) the card's text and buttons, like the feedback of a
+check, have the size of the explorers' readout (:data:`tp3helpers.plotting.figure.PRESENTATION`).
 """
 
 from __future__ import annotations
@@ -56,7 +49,9 @@ _LARGE = f"{PRESENTATION.readout_px:g}px"
 
 
 class RevealScroller(anywidget.AnyWidget):
-    """Invisible: scrolls its card's revealed text into view when ``revealed`` grows."""
+    """Invisible: scrolls its card's revealed text into view when ``revealed`` grows (a few lines
+    of JavaScript shipped inline, so it works offline), and gives the page the presentation-size
+    rule ``.tp3-large``."""
 
     _esm = _ESM
     # JupyterLab's and the widgets' text sizes are CSS variables: a card in presentation size sets
@@ -80,7 +75,9 @@ def _markdown_output(text: str = "") -> widgets.Output:
 class Card(widgets.VBox):
     """``text``, a button ``label``, and ``hidden``, shown under the button once it is clicked.
 
-    ``plain`` is the ``text/plain`` fallback. Made again by the same notebook cell (a re-run), a
+    ``text`` and ``hidden`` are Markdown, rendered with the notebook's own maths. The display data
+    carries two readable fallbacks: ``text/markdown`` (the text, for a stored notebook on a code
+    host) and ``plain``, the ``text/plain``. Made again by the same notebook cell (a re-run), a
     card replaces the previous one, which is closed.
 
     Attributes

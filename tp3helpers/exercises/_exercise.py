@@ -1,16 +1,8 @@
-"""The three kinds of exercise and the Explore prompt, each answered and shown the same way.
+"""The three kinds of exercise (:class:`CodeExercise`, :class:`NumericExercise`,
+:class:`ChoiceExercise`) and the Explore :class:`Prompt`, each answered and shown the same way.
 
-- :class:`CodeExercise`: write a function; ``exercise.check(my_function)`` runs it on the
-  exercise's :class:`~tp3helpers.exercises.Case`\\ s.
-- :class:`NumericExercise`: predict or derive a number or an array, ``exercise.check(0.25)``.
-- :class:`ChoiceExercise`: choose an option, each wrong one with its own explanation,
-  ``exercise.check("b")``.
-- :class:`Prompt`: "predict, then move the slider", a question with its answer behind a button.
-
-Shown in a notebook (the last line of a cell), an exercise displays its statement and a *Show
-solution* button, a prompt its question and a *Reveal the answer* button; a stored notebook shows
-the text alone (see :mod:`._display`). Nothing is revealed before it is asked for. An answer left as
-``...`` (or a stub that raises ``NotImplementedError``) is "not attempted".
+Shown in a notebook, each is a card (:mod:`._display`) whose answer is revealed only when asked
+for. An answer left as ``...`` (or a stub that raises ``NotImplementedError``) is "not attempted".
 """
 
 from __future__ import annotations

@@ -1,18 +1,5 @@
-"""Checking an answer: the feedback, the kind of a result, and the runner of code exercises.
-
-A code exercise calls the student's function once per :class:`Case` and hands each result, with
-the case's arguments, to one *judge* function of the exercise, which returns ``None`` when the
-result is right or a sentence saying what is wrong. :func:`run_cases` does the rest, the same for
-every code exercise:
-
-- a stub that still raises ``NotImplementedError`` is "not attempted", so the stored notebook runs
-  clean;
-- an error or a warning raised inside the student's function is reported as theirs ("your
-  function raised ..."), a result of the wrong kind (a string, complex numbers, the wrong shape)
-  by what it was and what was expected (:func:`result_array`), and an error in the judge itself
-  as the checker's fault, never the student's;
-- the first case that fails is named in the feedback ("for a = [1000, 1000, 999] ...").
-"""
+"""Checking an answer: the feedback, the kind of a result, and :func:`run_cases`, the one runner
+of every code exercise's :class:`Case`\\ s."""
 
 from __future__ import annotations
 
@@ -198,7 +185,12 @@ Judge = Callable[..., "str | None"]
 def run_cases(fn: object, cases: Sequence[Case], judge: Judge) -> str | None:
     """What is wrong with the student's ``fn`` on the first case it fails, or ``None``.
 
-    Raises :class:`NotAttempted` when ``fn`` still raises ``NotImplementedError``.
+    Each result goes, with the case's arguments, to ``judge``, which returns ``None`` when it is
+    right or a sentence saying what is wrong; the feedback names the failing case ("for a =
+    [1000, 1000, 999] ..."). An error or a warning inside ``fn`` is reported as the student's, a
+    result of the wrong kind by what it was (:func:`result_array`), an error in the judge as the
+    checker's fault. Raises :class:`NotAttempted` when ``fn`` still raises
+    ``NotImplementedError``, so that the stored notebook runs clean.
     """
     if not callable(fn):
         return f"expected a function, got {_describe(fn)}"

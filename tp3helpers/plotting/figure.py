@@ -5,10 +5,6 @@ Text sizes are stated in CSS pixels, the unit a browser lays out in. ipympl show
 per CSS pixel (on a high-density screen it raises the figure's dpi by the device pixel ratio and
 keeps the CSS size), so a font of ``s`` points on a figure of ``FIGURE_DPI`` dots per inch is
 ``s * FIGURE_DPI / 72`` CSS pixels tall, whatever the figure's size in inches.
-
-Students re-run cells all the time. A figure made again by the same notebook cell therefore
-replaces the one that cell made before, which is closed: re-running a cell does not pile up
-figures ("More than 20 figures have been opened") nor memory (see :mod:`tp3helpers._cells`).
 """
 
 from __future__ import annotations
@@ -161,9 +157,10 @@ def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: o
     made inside ``plt.ioff()`` it shows only where the caller displays it (once). With ipympl the
     canvas header, footer and resize handle are hidden: the explorer around it is the interface.
 
-    In a notebook, the figure replaces (and closes) the one the same cell made before with the
-    same ``label`` (a keyword of :func:`matplotlib.pyplot.figure`); ``replace=False`` keeps it
-    open (explorers do, as they replace themselves). Other ``kwargs`` go to ``plt.figure``.
+    In a notebook, the figure replaces (and closes, :mod:`tp3helpers._cells`) the one the same
+    cell made before with the same ``label`` (a keyword of :func:`matplotlib.pyplot.figure`);
+    ``replace=False`` keeps it open (explorers do, as they replace themselves). Other ``kwargs``
+    go to ``plt.figure``.
 
     Raises ``TypeError`` or ``ValueError`` naming ``width`` or ``height`` unless each is a number
     > 0 and at most ``MAX_FIGURE_INCHES``.
