@@ -34,6 +34,12 @@ never broken across lines.
 The browser reports only when the room changes (a window resize, a panel opened beside the
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
 slider move does not resize the figure.
+
+The watcher's script also makes a link to a section of a notebook in Voilà
+(``.../02_exponential_kernel.ipynb#Explore``) land on it: Voilà fills the cells in as they run,
+below the section's heading and above it, and scrolls a pane of its own, which the browser's jump
+at load does not reach. Once every cell has run, the script brings the section to the top, and
+keeps it there while the outputs above it settle, unless the reader scrolls first.
 """
 
 from __future__ import annotations
@@ -174,7 +180,45 @@ function watch(model, explorer) {
   };
 }
 
+// A link to a section of a notebook in Voila (".../02_exponential_kernel.ipynb#Explore") is
+// followed before the cells above the section have run: they fill in as they run and push it
+// down, and the browser's own jump at load does not scroll Voila's pane. Once no cell waits to
+// run, bring the section to the top, and again whenever outputs above it move it, until it has
+// kept its place for two seconds or the reader scrolls, clicks or types.
+function goToSection() {
+  if (window.tp3Section || !document.body.dataset.voila || location.hash.length < 2) return;
+  window.tp3Section = true;
+  const id = decodeURIComponent(location.hash.slice(1));
+  const events = ['wheel', 'keydown', 'mousedown', 'touchstart'];
+  let reader = false;
+  const stop = () => { reader = true; };
+  events.forEach((kind) => window.addEventListener(kind, stop, {capture: true}));
+  const started = performance.now();
+  let placedAt = 0;
+  let placedTop = null;
+  const step = () => {
+    const section = document.getElementById(id);
+    const waiting = document.querySelector('.voila-skeleton-container');
+    if (reader || performance.now() - started > 300000 || (placedAt && !waiting
+        && performance.now() - placedAt > 2000)) {
+      events.forEach((kind) => window.removeEventListener(kind, stop, {capture: true}));
+      return;
+    }
+    if (section && section.offsetParent !== null && !waiting) {
+      const top = section.getBoundingClientRect().top;
+      if (placedTop === null || Math.abs(top - placedTop) > 1) {
+        section.scrollIntoView({block: 'start'});
+        placedTop = section.getBoundingClientRect().top;
+        placedAt = performance.now();
+      }
+    }
+    setTimeout(step, 100);
+  };
+  step();
+}
+
 function render({ model, el }) {
+  goToSection();
   // The view is put in the page after render returns: wait until it is there.
   let stop = null;
   let frame = 0;
