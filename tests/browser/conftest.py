@@ -259,6 +259,7 @@ def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFa
     port = free_port()
     root = tmp_path_factory.mktemp("voila")
     argv = make_command("demo", PORT=str(port), NOTEBOOKS=str(notebook_copy),
+                        DEMO_DIR=str(root / "demo"),
                         SERVER_ARGS="--no-browser --show_tracebacks=True")
     server = _serve("voila", argv, f"http://127.0.0.1:{port}/", root)
     try:
@@ -283,6 +284,6 @@ def lab(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory)
     ]
     server = _serve("jupyterlab", argv, f"http://127.0.0.1:{port}/api/status?token={token}", root)
     try:
-        yield f"http://127.0.0.1:{port}", token
+        yield f"http://127.0.0.1:{server.port}", token
     finally:
         _stop(server)

@@ -35,6 +35,9 @@ The browser reports only when the room changes (a window resize, a panel opened 
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
 slider move does not resize the figure.
 
+An explorer that opens its page in Voilà (an explorer page of ``make demo``) is brought to the
+top of the window once fitted, so that the first screen shows it whole.
+
 The watcher's script also makes a link to a section of a notebook in Voilà
 (``.../02_exponential_kernel.ipynb#Explore``) land on it: Voilà fills the cells in as they run,
 below the section's heading and above it, and scrolls a pane of its own, which the browser's jump
@@ -151,8 +154,14 @@ function watch(model, explorer) {
     model.save_changes();
   };
   // data-tp3-room on the explorer: "measured" until Python has handled the last report.
+  let placed = false;
   const handled = () => {
-    if (model.get('handled') === last) explorer.dataset.tp3Room = 'fitted';
+    if (model.get('handled') !== last) return;
+    explorer.dataset.tp3Room = 'fitted';
+    if (!placed) {
+      placed = true;
+      toTop(explorer);
+    }
   };
   model.on('change:handled', handled);
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
@@ -178,6 +187,20 @@ function watch(model, explorer) {
     model.off('change:handled', handled);
     if (frame) cancelAnimationFrame(frame);
   };
+}
+
+// An explorer that opens its page in Voila (an explorer page of make demo) is fitted to the
+// window's height, as every explorer is, but starts a few pixels down (the page's and the cell's
+// margins). Once fitted, it is brought to the top of the window, as a notebook's explorer is when
+// scrolled to, so that the first screen shows it whole: only if it starts in the top quarter of
+// the window, the reader has not scrolled, and the page was not opened at a section.
+function toTop(explorer) {
+  if (!document.body.dataset.voila || location.hash.length > 1) return;
+  const pane = scroller(explorer);
+  const scrolled = pane ? pane.scrollTop : window.scrollY;
+  const top = explorer.getBoundingClientRect().top - (pane ? pane.getBoundingClientRect().top : 0);
+  const height = pane ? pane.clientHeight : window.innerHeight;
+  if (scrolled === 0 && top > 0 && top < height / 4) explorer.scrollIntoView({block: 'start'});
 }
 
 // A link to a section of a notebook in Voila (".../02_exponential_kernel.ipynb#Explore") is
