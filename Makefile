@@ -80,7 +80,7 @@ bench: $(VENV)/.installed-lab+test+demo
 # notebook's Setup and Explore sections (the explorer at the top, ready in a few seconds; listed
 # first), and a link to each notebook; Voila serves that folder. voila.json (read from this
 # folder) makes Voila answer only requests for a local host name, as JupyterLab does (no DNS
-# rebinding), and end the kernel of a page that was closed.
+# rebinding), and end the kernel of a page that was closed (after 5 idle minutes).
 # Open http://127.0.0.1:$(PORT)/ and one page per tab; another port: make demo PORT=8900.
 DEMO_DIR ?= .demo
 .PHONY: demo

@@ -254,8 +254,8 @@ def _write_lab_settings(config_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Base URL of Voilà serving the notebooks with ``make demo`` (plus tracebacks, no browser)."""
+def voila_server(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Voilà serving the notebooks with ``make demo`` (plus tracebacks, no browser)."""
     port = free_port()
     root = tmp_path_factory.mktemp("voila")
     argv = make_command("demo", PORT=str(port), NOTEBOOKS=str(notebook_copy),
@@ -263,9 +263,15 @@ def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFa
                         SERVER_ARGS="--no-browser --show_tracebacks=True")
     server = _serve("voila", argv, f"http://127.0.0.1:{port}/", root)
     try:
-        yield server.url.rstrip("/")
+        yield server
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="module")
+def voila_url(voila_server: Server) -> str:
+    """Base URL of :func:`voila_server`, without the final slash."""
+    return voila_server.url.rstrip("/")
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,28 @@ imports, the explorer's first frame, Voilà's own scripts in the browser.
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 
+import psutil
 import pytest
 from browser_support import (
     ALL_CELLS_RUN_JS,
     DRAWN_JS,
     MAIN_CONTROLS,
+    REPO,
     REPORT,
+    TRACKER,
     VIEWPORTS,
     assert_no_error,
+    describe,
     explorer_parts,
+    free_port,
+    isolated_env,
+    make_command,
     present_notebooks,
+    start_server,
     wait_for_control,
     wait_for_figure,
     wait_for_idle_cpu,
@@ -143,3 +153,66 @@ def test_a_section_link_lands_on_its_section_once_the_page_has_run(browser_conte
     print(f"{notebook}#{section}: the heading {tops[-1]} px below the top of its pane")
     assert abs(tops[-1]) <= ON_TOP_PX, (
         f"the '{section}' heading stays {tops[-1]} px from the top of the window, not at it")
+
+
+# -- kernels of closed pages --------------------------------------------------------------------
+#: Culling as voila.json sets it for make demo, and shortened for the test: an idle kernel with
+#: no page connected ends after ``cull_idle_timeout`` s, checked every ``cull_interval`` s.
+CULLING = json.loads((REPO / "voila.json").read_text())["MappingKernelManager"]
+SHORT_CULLING = {"cull_idle_timeout": 4, "cull_interval": 1}
+
+
+def kernels(server) -> list[psutil.Process]:
+    return [p for p in psutil.Process(server.process.pid).children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())]
+
+
+def test_make_demo_culls_the_kernels_of_closed_pages(voila_server):
+    """Voila reads the culling settings of voila.json: it says so in its log when it starts
+    its first kernel (here, for a page asked for and never shown)."""
+    url = f"{voila_server.url}voila/render/{PAGE_PREFIX}{NOTEBOOKS[0]}.ipynb"
+    with urllib.request.urlopen(url, timeout=60) as response:
+        assert response.status == 200
+    expected = (f"Culling kernels with idle durations > {CULLING['cull_idle_timeout']} seconds "
+                f"at {CULLING['cull_interval']} second intervals")
+    deadline = time.monotonic() + 30
+    while expected not in voila_server.log.read_text():
+        assert time.monotonic() < deadline, voila_server.log_tail()
+        time.sleep(0.5)
+
+
+def test_a_closed_pages_kernel_ends_an_open_pages_stays(browser_context, notebook_copy,
+                                                        tmp_path):
+    """With the culling shortened: the kernel of an open page lives on, however idle; once the
+    page is closed, its kernel ends within the idle time and one check interval (and a second
+    for the kernel to exit)."""
+    port = free_port()
+    short = " ".join(f"--MappingKernelManager.{k}={v}" for k, v in SHORT_CULLING.items())
+    argv = make_command("demo", PORT=str(port), NOTEBOOKS=str(notebook_copy),
+                        DEMO_DIR=str(tmp_path / "demo"), SERVER_ARGS=f"--no-browser {short}")
+    server = start_server("voila (culling)", argv, url=f"http://127.0.0.1:{port}/",
+                          cwd=REPO, env=isolated_env(tmp_path), log=tmp_path / "voila.log",
+                          tracker=TRACKER)
+    limit = SHORT_CULLING["cull_idle_timeout"] + SHORT_CULLING["cull_interval"] + 1
+    try:
+        notebook = NOTEBOOKS[0]
+        page = new_page(browser_context)
+        page.goto(f"{server.url}voila/render/{PAGE_PREFIX}{notebook}.ipynb")
+        wait_for_control(page, MAIN_CONTROLS[notebook].control)
+        page.wait_for_function(ALL_CELLS_RUN_JS)
+        (kernel,) = kernels(server)
+        time.sleep(2 * limit)
+        assert kernel.is_running(), "the kernel of an open page was ended"
+        page.close()
+        closed = time.monotonic()
+        try:
+            kernel.wait(timeout=limit)
+        except psutil.TimeoutExpired:
+            raise AssertionError(f"the kernel of a closed page still runs after {limit} s:\n"
+                                 f"{describe([kernel])}\n{server.log_tail()}") from None
+        print(f"the closed page's kernel ended {time.monotonic() - closed:.1f} s after the page "
+              f"closed (culling after {SHORT_CULLING['cull_idle_timeout']} s idle, checked "
+              f"every {SHORT_CULLING['cull_interval']} s)")
+    finally:
+        left = server.stop()
+        assert not left, describe(left)
