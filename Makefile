@@ -76,13 +76,18 @@ bench: $(VENV)/.installed-lab+test+demo
 
 # Classroom demo: every notebook served by Voila on this machine only (127.0.0.1), code hidden,
 # explorers in presentation size (TP3_PRESENTATION=1: larger text, thicker lines for a projector).
-# voila.json (read from this folder) makes Voila answer only requests for a local host name, as
-# JupyterLab does: a page on another site cannot reach it through DNS rebinding.
-# Open http://127.0.0.1:$(PORT)/ and one notebook per tab; another port: make demo PORT=8900.
+# First scripts/explorer_pages.py writes into $(DEMO_DIR) one page per explorer, made from its
+# notebook's Setup and Explore sections (the explorer at the top, ready in a few seconds; listed
+# first), and a link to each notebook; Voila serves that folder. voila.json (read from this
+# folder) makes Voila answer only requests for a local host name, as JupyterLab does (no DNS
+# rebinding), and end the kernel of a page that was closed (after 5 idle minutes).
+# Open http://127.0.0.1:$(PORT)/ and one page per tab; another port: make demo PORT=8900.
+DEMO_DIR ?= .demo
 .PHONY: demo
 demo: $(VENV)/.installed-lab+demo
+	$(BIN)/python scripts/explorer_pages.py $(NOTEBOOKS) --out $(DEMO_DIR)
 	TP3_PRESENTATION=1 $(BIN)/voila --port=$(PORT) --Voila.ip=127.0.0.1 --strip_sources=True \
-	    $(SERVER_ARGS) $(NOTEBOOKS)
+	    $(SERVER_ARGS) $(DEMO_DIR)
 
 # Re-take docs/images/*_explorer.png at 1280x720, as make demo shows them, with the browser tests'
 # own code (Voila + Chromium); with CI=1 a missing Chromium is an error rather than a skip.

@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         port = free_port()
         argv_ = make_command("demo", PORT=str(port), NOTEBOOKS=str(REPO / "notebooks"),
+                             DEMO_DIR=str(root / "demo"),
                              SERVER_ARGS="--no-browser --show_tracebacks=True --debug "
                              + args.voila_args)
         server_log = root / "voila.log"
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(root / "profile"), executable_path=chromium.executable, headless=True,
                     args=CHROMIUM_ARGS, viewport={"width": width, "height": height})
                 for notebook in notebooks:
-                    url = f"http://127.0.0.1:{port}/voila/render/{notebook}.ipynb"
+                    url = f"{server.url}voila/render/{notebook}.ipynb"
                     for run in range(1, args.runs + 1):
                         offset = server_log.stat().st_size
                         seconds, page, log = open_once(context, url, notebook, args.timeout,

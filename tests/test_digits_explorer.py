@@ -1,6 +1,9 @@
-"""The digits explorer: every control changes the figure and the readout, extreme settings give a
-message, its training steps are notebook 3's momentum descent, and in an event loop a move draws
-at once while training goes on as a task that the next move cancels."""
+"""The digits explorer's own behaviour: its training steps are notebook 3's momentum descent, its
+curves, readout, bars and gallery agree, and in an event loop a move draws at once while training
+goes on as a task that the next move cancels. What every explorer does (each control redraws,
+extreme settings give a message, float noise, snapshots, constructor checks, presentation size)
+is checked once for all four in tests/test_explorer_contract.py and
+tests/test_explorer_layout.py."""
 
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ from tp3helpers.explorers.digits import (
     digit_features,
 )
 from tp3helpers.momentum import momentum_descent, steps_to_tolerance
-from tp3helpers.plotting.figure import NORMAL, PRESENTATION, smallest_text_px
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -52,14 +54,6 @@ def test_builds_with_its_controls_and_a_complete_first_run(explorer):
     for name in ("loss", "loss_gd"):
         assert len(explorer.artists[name].get_xdata()) == 61
     assert all(bar.get_width() > 80 for bar in explorer.artists["accuracy_bars"])
-
-
-@pytest.mark.parametrize(
-    ("name", "value"), [("rho", 0.5), ("eta", 2.0), ("l2", 1.0), ("bandwidth", 2.0)]
-)
-def test_each_control_redraws_the_figure_and_the_readout(explorer, assert_control_redraws,
-                                                          name, value):
-    assert_control_redraws(explorer, name, value)
 
 
 def test_rho_move_reruns_momentum_only(explorer):
@@ -151,38 +145,11 @@ def test_features_are_cached_per_bandwidth():
     assert after.hits - before.hits >= 1 and after.misses - before.misses <= 1
 
 
-@pytest.mark.parametrize(
-    ("moves", "message"),
-    [
-        ([("bandwidth", 0.3), ("l2", 1.0), ("eta", 8.0)], "diverge"),
-        ([("l2", 0.001)], "is huge"),
-    ],
-)
-def test_extreme_settings_give_a_message_not_an_exception(moves, message):
-    widget = digits_explorer(steps=60)
-    try:
-        for name, value in moves:
-            widget.controls[name].value = value
-        assert "tp3-error" not in widget.readout.value
-        assert message in widget.readout.value and "tp3-message" in widget.readout.value
-    finally:
-        widget.close()
-
-
 def test_tiny_and_huge_bandwidths_train_without_errors(explorer):
     for h in (0.3, 10.0):
         explorer.controls["bandwidth"].value = h
         assert "tp3-error" not in explorer.readout.value
         assert "held-out accuracy" in explorer.readout.value
-
-
-def test_keyboard_noise_is_rounded(explorer):
-    explorer.controls["rho"].value = 0.49999999999999994
-    assert explorer.settings()[2] == 0.5
-
-
-def test_snapshot_for_the_stored_notebook(explorer):
-    assert explorer._repr_mimebundle_()["image/png"].startswith(b"\x89PNG")
 
 
 def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task():
@@ -262,24 +229,3 @@ def test_a_closed_explorer_kept_by_the_out_history_holds_no_training_run():
     finally:
         tracemalloc.stop()
     assert kept < 1_000_000, f"a closed explorer keeps {kept / 2**20:.1f} MB"
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "words"),
-    [
-        ({"steps": -1}, ValueError, "steps must be an integer from 1 to 5000, got -1"),
-        ({"steps": 1.5}, TypeError, "steps must be an integer"),
-        ({"steps": None}, TypeError, "steps must be an integer"),
-        ({"landmarks": 5}, ValueError, "landmarks must be an integer from 10 to 1000, got 5"),
-    ],
-)
-def test_constructor_arguments_are_checked_by_name(kwargs, error, words) -> None:
-    with pytest.raises(error, match=re.escape(words)):
-        DigitsExplorer(**kwargs)
-
-
-def test_presentation_size_makes_every_text_larger() -> None:
-    explorer = digits_explorer(presentation=True)
-    smallest, text = smallest_text_px(explorer.figure)
-    assert smallest >= PRESENTATION.min_text_px > NORMAL.min_text_px, (text, smallest)
-    explorer.close()

@@ -239,9 +239,15 @@ REPORT: dict[str, object] = {"latency": {}, "drag": {}}
 
 # -- servers --------------------------------------------------------------------------------------
 def free_port() -> int:
+    """A loopback port free now: a hint for a server, which may find it taken when it binds
+    (see :func:`start_server`)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+#: How Voilà and Jupyter servers announce in their log the loopback address they listen on.
+ANNOUNCED = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
 
 def isolated_env(root: Path) -> dict[str, str]:
@@ -276,6 +282,10 @@ class Server:
     log: Path
     tracker: ProcessTracker
     forced: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(ANNOUNCED.match(self.url).group(1))
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -321,7 +331,14 @@ def start_server(
     tracker: ProcessTracker,
     timeout: float = 90.0,
 ) -> Server:
-    """Start ``argv`` in a new session and wait until ``url`` answers (any HTTP status)."""
+    """Start ``argv`` in a new session and wait until it answers ``url`` (any HTTP status) on
+    the port it announces in its log; the returned server's ``url`` has that port.
+
+    The port in ``url`` (from :func:`free_port`) is only asked for: between the test's choice
+    and the server's bind another process can take it (a kernel's ZMQ socket, which does not
+    speak HTTP), and Voilà and Jupyter then move to another port. So the server is asked only
+    once it has said where it listens, never on a port it may not hold.
+    """
     with open(log, "wb") as out:
         process = subprocess.Popen(
             argv, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
@@ -329,20 +346,31 @@ def start_server(
         )
     server = Server(name, process, url, log, tracker)
     tracker.add_tree(process.pid)
+    asked = ANNOUNCED.match(url)
+    if asked is None:
+        raise ValueError(f"url must start with http://127.0.0.1:<port>/, got {url!r}")
     deadline = time.monotonic() + timeout
+    announced = None
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                break
-        except urllib.error.HTTPError:
-            break  # it answers
-        except (urllib.error.URLError, OSError):
-            pass
+        if announced is None:
+            announced = ANNOUNCED.search(log.read_text(errors="replace"))
+            if announced is not None:
+                server.url = f"http://127.0.0.1:{announced.group(1)}{url[asked.end() - 1:]}"
+        if announced is not None:
+            try:
+                with urllib.request.urlopen(server.url, timeout=5):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except (urllib.error.URLError, OSError):
+                pass
         if time.monotonic() > deadline:
             server.stop()
-            raise TimeoutError(f"{name} did not answer {url} in {timeout} s:\n{server.log_tail()}")
+            raise TimeoutError(f"{name} did not answer {server.url} in {timeout} s (port "
+                               f"announced: {announced and announced.group(1)}):\n"
+                               f"{server.log_tail()}")
         time.sleep(0.25)
     return server
 
@@ -413,7 +441,7 @@ _WATCH_JS = """
 
 
 #: True once a canvas holds a picture: not every pixel is the same.
-_DRAWN_JS = """
+DRAWN_JS = """
 (canvas) => {
   if (!canvas.width || !canvas.height) return false;
   const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -423,6 +451,18 @@ _DRAWN_JS = """
   return false;
 }
 """
+
+
+def assert_no_error(page) -> None:
+    """No cell error, traceback or explorer error message in a Voilà page."""
+    body = page.inner_text("body")
+    assert VOILA_ERROR not in body, body[body.index(VOILA_ERROR) :][:2000]
+    traceback = TRACEBACK.search(body)
+    if traceback is not None:
+        start = max(0, traceback.start() - 200)
+        raise AssertionError("error output in Voila:\n" + body[start : start + 2000])
+    errors = page.locator(".tp3-error")
+    assert errors.count() == 0, errors.first.inner_text()
 
 
 def explorer_parts(page, control: str):
@@ -467,7 +507,7 @@ def wait_for_figure(page, canvas, timeout_ms: float = 60_000) -> None:
         raise AssertionError(
             f"the explorer's figure never showed (canvas {size}): the ipympl view did not start"
         ) from None
-    page.wait_for_function(_DRAWN_JS, arg=canvas.element_handle(), polling=100, timeout=timeout_ms)
+    page.wait_for_function(DRAWN_JS, arg=canvas.element_handle(), polling=100, timeout=timeout_ms)
     canvas.evaluate(_WATCH_JS)
     page.wait_for_function(
         "() => performance.now() - window.__tp3watch.lastChange > 400", timeout=timeout_ms

@@ -254,17 +254,24 @@ def _write_lab_settings(config_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def voila_url(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Base URL of Voilà serving the notebooks with ``make demo`` (plus tracebacks, no browser)."""
+def voila_server(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Voilà serving the notebooks with ``make demo`` (plus tracebacks, no browser)."""
     port = free_port()
     root = tmp_path_factory.mktemp("voila")
     argv = make_command("demo", PORT=str(port), NOTEBOOKS=str(notebook_copy),
+                        DEMO_DIR=str(root / "demo"),
                         SERVER_ARGS="--no-browser --show_tracebacks=True")
     server = _serve("voila", argv, f"http://127.0.0.1:{port}/", root)
     try:
-        yield server.url.rstrip("/")
+        yield server
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="module")
+def voila_url(voila_server: Server) -> str:
+    """Base URL of :func:`voila_server`, without the final slash."""
+    return voila_server.url.rstrip("/")
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +290,6 @@ def lab(chromium, notebook_copy: Path, tmp_path_factory: pytest.TempPathFactory)
     ]
     server = _serve("jupyterlab", argv, f"http://127.0.0.1:{port}/api/status?token={token}", root)
     try:
-        yield f"http://127.0.0.1:{port}", token
+        yield f"http://127.0.0.1:{server.port}", token
     finally:
         _stop(server)

@@ -33,6 +33,30 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+#: JupyterLab's "Select Kernel" dialog: it asks which kernel to start when the notebook's own
+#: did not start in time (seen on a loaded machine), and blocks the menus until answered.
+KERNEL_DIALOG_TITLE = "Select Kernel"
+
+
+def wait_for_kernel(page, timeout_s: float = 120) -> None:
+    """Wait until the notebook's kernel is idle and no dialog blocks the page. If JupyterLab
+    asks which kernel to start, answer as a student would: accept the kernel it proposes."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        dialog = page.locator(".jp-Dialog", has=page.locator(
+            ".jp-Dialog-header", has_text=KERNEL_DIALOG_TITLE)).first
+        if dialog.is_visible():
+            choice = dialog.locator("select")
+            proposed = choice.first.input_value() if choice.count() else "(no list)"
+            dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
+            print(f"JupyterLab asked for a kernel: accepted its proposal {proposed!r}")
+        elif page.locator(IDLE).count():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the notebook's kernel was not idle within {timeout_s} s")
+        page.wait_for_timeout(250)
+
+
 def prompts(page) -> list[str]:
     return [p.strip() for p in page.locator(PROMPTS).all_inner_texts()]
 
@@ -40,10 +64,14 @@ def prompts(page) -> list[str]:
 def run_all_cells(page, timeout_s: float = 240) -> None:
     """Menu Run → Run All Cells, then wait until the kernel is idle and no cell is pending."""
     deadline = time.monotonic() + timeout_s
-    while True:  # the first click can come before the kernel is really connected: retry
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    while True:  # the first click can come before the kernel is really connected, or a
+        # dialog can come up between the check and the click: retry
+        wait_for_kernel(page, deadline - time.monotonic())
         try:
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(
+                timeout=5_000)
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click(
+                timeout=5_000)
             page.wait_for_function(
                 "(sel) => [...document.querySelectorAll(sel)].some("
                 "  (p) => /\\[(\\*|\\d+)\\]/.test(p.textContent))",
@@ -57,7 +85,7 @@ def run_all_cells(page, timeout_s: float = 240) -> None:
         "(sel) => ![...document.querySelectorAll(sel)].some((p) => p.textContent.includes('*'))",
         arg=PROMPTS, timeout=(deadline - time.monotonic()) * 1000,
     )
-    page.wait_for_selector(IDLE, timeout=30_000)
+    wait_for_kernel(page, 30)
 
 
 def saved_error_outputs(page, path) -> list[str]:
@@ -81,7 +109,7 @@ def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
     base, token = lab
     page.goto(f"{base}/lab/tree/{NOTEBOOK}.ipynb?token={token}", timeout=120_000)
     page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    page.wait_for_selector(IDLE, timeout=120_000)
+    wait_for_kernel(page)
     run_all_cells(page)
 
     # JupyterLab renders errors and stderr with the same MIME type: tell them apart by the text.
@@ -102,6 +130,23 @@ def test_notebook_1_runs_in_jupyterlab(page, lab, notebook_copy):
     wait_for_figure(page, canvas)
     move_and_check(page, control)
     assert page.locator(".tp3-explorer .tp3-error").count() == 0
+
+
+def test_select_kernel_dialog_is_answered_as_a_student_would(page, lab, notebook_copy):
+    """A notebook whose kernel JupyterLab cannot start at once brings the "Select Kernel" dialog
+    (here: a kernel name this machine does not have); the tests accept the kernel JupyterLab
+    proposes, and the notebook then runs."""
+    path = notebook_copy / "unknown_kernel.ipynb"
+    write_notebook(path, ["print(6 * 7)"])
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.kernelspec = {"name": "no-such-kernel", "display_name": "No such kernel"}
+    nbformat.write(notebook, path)
+    base, token = lab
+    page.goto(f"{base}/lab/workspaces/unknown-kernel/tree/{path.name}?reset&token={token}",
+              timeout=120_000)
+    page.locator(".jp-Dialog-header", has_text=KERNEL_DIALOG_TITLE).wait_for(timeout=120_000)
+    run_all_cells(page)
+    assert "42" in page.locator(".jp-OutputArea-output").first.inner_text()
 
 
 #: Layouts of the main area, with the file browser open: one notebook in a wide window, one in a
@@ -131,7 +176,7 @@ def test_every_explorer_follows_the_panel_width(page, lab, notebook_copy):
     # locators below see this notebook's explorers only.
     page.goto(f"{base}/lab/workspaces/every-explorer/tree/every_explorer.ipynb?reset&token={token}",
               timeout=120_000)
-    page.wait_for_selector(IDLE, timeout=120_000)
+    wait_for_kernel(page)
     run_all_cells(page)
     if not page.locator("#filebrowser").is_visible():
         page.keyboard.press("Control+Shift+f")  # open the file browser

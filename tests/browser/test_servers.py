@@ -12,6 +12,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -109,17 +110,18 @@ def test_make_lab_answers(user, server_home):
         f"--no-browser --port={port} --IdentityProvider.token={token} "
         "--ServerApp.jpserver_extensions=jupyter_lsp=False"))
     try:
-        assert status(url) == 200, server.log_tail()
+        assert status(server.url) == 200, server.log_tail()
     finally:
         stop(server)
 
 
 @pytest.mark.parametrize("user", USERS)
 def test_make_demo_answers_local_names_only(user, server_home):
-    port = free_port()
+    asked = free_port()
+    server = start("demo", user, server_home, f"http://127.0.0.1:{asked}/", PORT=str(asked),
+                   DEMO_DIR=str(server_home / "demo"), SERVER_ARGS="--no-browser")
+    port = server.port  # the one it bound
     base = f"http://127.0.0.1:{port}"
-    server = start("demo", user, server_home, f"{base}/", PORT=str(port),
-                   SERVER_ARGS="--no-browser")
     try:
         answers = {host: status(f"{base}/", host)
                    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost",
@@ -130,3 +132,21 @@ def test_make_demo_answers_local_names_only(user, server_home):
         assert answers == expected, server.log_tail()
     finally:
         stop(server)
+
+
+def test_a_server_whose_port_was_taken_is_found_where_it_moved(server_home):
+    """Between the test's choice of a port and the server's bind, another process can take the
+    port (a kernel's ZMQ socket, which does not speak HTTP); Voila then moves to another one. The
+    tests find the server where it says it listens, and never ask the process that took its port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taker:
+        taker.bind(("127.0.0.1", 0))
+        taker.listen()
+        taken = taker.getsockname()[1]
+        server = start("demo", "current", server_home, f"http://127.0.0.1:{taken}/",
+                       PORT=str(taken), DEMO_DIR=str(server_home / "demo"),
+                       SERVER_ARGS="--no-browser")
+        try:
+            assert server.port != taken, server.log_tail()
+            assert status(server.url) == 200, server.log_tail()
+        finally:
+            stop(server)

@@ -15,9 +15,8 @@ from browser_support import (
     MAIN_CONTROLS,
     REFERENCE_NOTEBOOK,
     REPORT,
-    TRACEBACK,
     VIEWPORTS,
-    VOILA_ERROR,
+    assert_no_error,
     drag_frame_rate,
     explorer_parts,
     fit_problems,
@@ -36,17 +35,6 @@ from tp3helpers.plotting.figure import MIN_READOUT_PX
 #: Slider moves timed per explorer (the issue asks for at least 10).
 LATENCY_MOVES = 12
 NOTEBOOKS = present_notebooks()
-
-
-def assert_no_error(page) -> None:
-    body = page.inner_text("body")
-    assert VOILA_ERROR not in body, body[body.index(VOILA_ERROR) :][:2000]
-    traceback = TRACEBACK.search(body)
-    if traceback is not None:
-        start = max(0, traceback.start() - 200)
-        raise AssertionError("error output in Voila:\n" + body[start : start + 2000])
-    errors = page.locator(".tp3-error")
-    assert errors.count() == 0, errors.first.inner_text()
 
 
 @pytest.fixture(scope="module")

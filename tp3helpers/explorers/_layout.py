@@ -34,6 +34,15 @@ never broken across lines.
 The browser reports only when the room changes (a window resize, a panel opened beside the
 notebook), never on a slider move; small changes of the readout's height are absorbed so that a
 slider move does not resize the figure.
+
+An explorer that opens its page in Voilà (an explorer page of ``make demo``) is brought to the
+top of the window once fitted, so that the first screen shows it whole.
+
+The watcher's script also makes a link to a section of a notebook in Voilà
+(``.../02_exponential_kernel.ipynb#Explore``) land on it: Voilà fills the cells in as they run,
+below the section's heading and above it, and scrolls a pane of its own, which the browser's jump
+at load does not reach. Once every cell has run, the script brings the section to the top, and
+keeps it there while the outputs above it settle, unless the reader scrolls first.
 """
 
 from __future__ import annotations
@@ -145,8 +154,14 @@ function watch(model, explorer) {
     model.save_changes();
   };
   // data-tp3-room on the explorer: "measured" until Python has handled the last report.
+  let placed = false;
   const handled = () => {
-    if (model.get('handled') === last) explorer.dataset.tp3Room = 'fitted';
+    if (model.get('handled') !== last) return;
+    explorer.dataset.tp3Room = 'fitted';
+    if (!placed) {
+      placed = true;
+      toTop(explorer);
+    }
   };
   model.on('change:handled', handled);
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
@@ -174,7 +189,59 @@ function watch(model, explorer) {
   };
 }
 
+// An explorer that opens its page in Voila (an explorer page of make demo) is fitted to the
+// window's height, as every explorer is, but starts a few pixels down (the page's and the cell's
+// margins). Once fitted, it is brought to the top of the window, as a notebook's explorer is when
+// scrolled to, so that the first screen shows it whole: only if it starts in the top quarter of
+// the window, the reader has not scrolled, and the page was not opened at a section.
+function toTop(explorer) {
+  if (!document.body.dataset.voila || location.hash.length > 1) return;
+  const pane = scroller(explorer);
+  const scrolled = pane ? pane.scrollTop : window.scrollY;
+  const top = explorer.getBoundingClientRect().top - (pane ? pane.getBoundingClientRect().top : 0);
+  const height = pane ? pane.clientHeight : window.innerHeight;
+  if (scrolled === 0 && top > 0 && top < height / 4) explorer.scrollIntoView({block: 'start'});
+}
+
+// A link to a section of a notebook in Voila (".../02_exponential_kernel.ipynb#Explore") is
+// followed before the cells above the section have run: they fill in as they run and push it
+// down, and the browser's own jump at load does not scroll Voila's pane. Once no cell waits to
+// run, bring the section to the top, and again whenever outputs above it move it, until it has
+// kept its place for two seconds or the reader scrolls, clicks or types.
+function goToSection() {
+  if (window.tp3Section || !document.body.dataset.voila || location.hash.length < 2) return;
+  window.tp3Section = true;
+  const id = decodeURIComponent(location.hash.slice(1));
+  const events = ['wheel', 'keydown', 'mousedown', 'touchstart'];
+  let reader = false;
+  const stop = () => { reader = true; };
+  events.forEach((kind) => window.addEventListener(kind, stop, {capture: true}));
+  const started = performance.now();
+  let placedAt = 0;
+  let placedTop = null;
+  const step = () => {
+    const section = document.getElementById(id);
+    const waiting = document.querySelector('.voila-skeleton-container');
+    if (reader || performance.now() - started > 300000 || (placedAt && !waiting
+        && performance.now() - placedAt > 2000)) {
+      events.forEach((kind) => window.removeEventListener(kind, stop, {capture: true}));
+      return;
+    }
+    if (section && section.offsetParent !== null && !waiting) {
+      const top = section.getBoundingClientRect().top;
+      if (placedTop === null || Math.abs(top - placedTop) > 1) {
+        section.scrollIntoView({block: 'start'});
+        placedTop = section.getBoundingClientRect().top;
+        placedAt = performance.now();
+      }
+    }
+    setTimeout(step, 100);
+  };
+  step();
+}
+
 function render({ model, el }) {
+  goToSection();
   // The view is put in the page after render returns: wait until it is there.
   let stop = null;
   let frame = 0;
