@@ -138,9 +138,9 @@ def report(data: dict, page: Path | None) -> tuple[str, dict]:
         f"{v['configurable-http-proxy']}, Jupyter Server {v['jupyter_server']}, ipympl "
         f"{v['ipympl']}, ipywidgets {v['ipywidgets']}; run {data['started'][:16]} UTC, "
         f"{data['seconds_total'] / 60:.0f} min in all. Load average (1, 5, 15 min) before the "
-        f"run {_load(data['load_before'])}, after it {_load(data['load_after'])}"
+        f"run {_load(data['load_before'])}, after it {_load(data['load_after'])} (the class's own)"
         + (": the machine was shared with other jobs, so these figures are provisional."
-           if max(data["load_before"]) > 1.0 else ".")
+           if data["load_before"][0] > 1.0 else ".")
     ]
     if data.get("quick"):
         out.append("**Quick run** (`CLASS_LOAD_ARGS=--quick`): a smoke test, not a measurement.")
@@ -208,11 +208,13 @@ def report(data: dict, page: Path | None) -> tuple[str, dict]:
                 f"the same machine {all_ms:.1f} ms. The same arithmetic with the server side's "
                 f"cost gives {cores * 1000 / (data['rate_per_s'] * side_ms):.1f} students, with "
                 f"everything this machine ran {cores * 1000 / (data['rate_per_s'] * all_ms):.1f}.")
-    busy = max(data["load_before"][0], data["load_after"][0])
+    # The load after the run is the class's own (students, browser, hub); other jobs show before.
+    busy = data["load_before"][0]
     if busy > cores / 2:
         lines.append(
-            f"Other jobs kept the machine's load average at {busy:.1f} on {cores} cores during "
-            "this run, so the class had only part of the cores: this capacity is a lower bound. "
+            f"Other jobs kept the machine's load average at {busy:.1f} on {cores} cores when "
+            "this run started, so the class had only part of the cores: this capacity is a lower "
+            "bound. "
             "Run `make class-load` on a quiet machine for the machine's own figure.")
     out.append(" ".join(lines))
     out += _faults(data), _isolation(data)
