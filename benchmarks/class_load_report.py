@@ -19,6 +19,8 @@ import math
 import re
 from pathlib import Path
 
+from report import write_between  # make bench's page writer, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 START, END = "<!-- class-load:start -->", "<!-- class-load:end -->"
 YAML_START, YAML_END = "# class-load:start", "# class-load:end"
@@ -295,14 +297,6 @@ def _beyond(size: dict) -> str:
         + f"\n\nPlus the hub and the proxy ({size['core_mb']:.0f} MB and "
           f"{size['core_cpu']:.0f}% of a core at most here, with {size['core_students']} "
           "students), which Zero to JupyterHub puts on a core node of their own.")
-
-
-def write_between(path: Path, start: str, end: str, text: str) -> None:
-    content = path.read_text()
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
-    if not pattern.search(content):
-        raise SystemExit(f"{path}: no {start} ... {end} markers")
-    path.write_text(pattern.sub(lambda _: f"{start}\n{text}\n{end}", content))
 
 
 def write_deploy(folder: Path, size: dict) -> None:
