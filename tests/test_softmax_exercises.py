@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import log_softmax as scipy_log_softmax
+from scipy.special import logsumexp
+from sklearn.linear_model import LogisticRegression
 
 from tp3helpers.exercises.softmax import (
-    BATCH_COUNTS,
-    BATCH_LABELS,
+    BIAS_COUNTS,
+    BIAS_SMOOTHING,
+    EXACT_TO_ROUNDING,
     bias_exercise,
     curvature_exercise,
     log_softmax_exercise,
@@ -15,6 +19,7 @@ from tp3helpers.exercises.softmax import (
     temperature_gradient_exercise,
 )
 from tp3helpers.gradcheck import numerical_gradient
+from tp3helpers.momentum import gradient_descent
 from tp3helpers.softmax import cross_entropy, cross_entropy_grad, log_softmax, one_hot, softmax
 
 EXERCISES = [log_softmax_exercise, temperature_gradient_exercise, bias_exercise,
@@ -41,8 +46,35 @@ def test_stub_is_not_attempted():
 # --- writing code: log-softmax ---------------------------------------------------------------
 
 
+def own_log_softmax(a):
+    shifted = a - a.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
 def test_log_softmax_right_answer_passes():
-    assert log_softmax_exercise.check(log_softmax).passed
+    assert log_softmax_exercise.check(own_log_softmax).passed
+
+
+def test_the_helpers_that_give_log_probabilities_are_switched_off():
+    """cross_entropy of one sample with label k is -ln y_k: the shortcut, one class at a time."""
+    feedback = log_softmax_exercise.check(
+        lambda a: -np.array([cross_entropy(a[None, :], [k]) for k in range(a.size)]))
+    assert feedback.status == "failed"
+    assert feedback.message.startswith("for a = [1, 2, 3] your function raised SwitchedOff: "
+                                       "cross_entropy is switched off while this exercise is "
+                                       "checked: cross_entropy(a[None], [k]) is -ln y_k")
+    assert cross_entropy(np.zeros((1, 2)), [0]) == pytest.approx(np.log(2))  # put back after
+
+    def through_another_function(a):
+        return own_log_softmax(a) + 0.0 * cross_entropy(a[None, :], [0])
+
+    assert "cross_entropy is switched off" in log_softmax_exercise.check(
+        through_another_function).message
+    assert "raised SwitchedOff: logsumexp is switched off" in log_softmax_exercise.check(
+        lambda a: a - logsumexp(a)).message
+    for helper in (log_softmax, scipy_log_softmax):
+        assert log_softmax_exercise.check(helper).message.startswith(
+            "that is the helper itself, switched off here")
 
 
 def test_naive_log_sum_exp_fails_on_overflow():
@@ -115,13 +147,39 @@ def test_the_temperature_derivative_is_right():
         (lambda a, c, tau: right_temperature_grad(a, c, tau) / len(c), "tau = 1",
          "mean over the samples"),
         (lambda a, c, tau: right_temperature_grad(a, c, tau) + 1.0, "tau = 1",
-         "finite differences of E_D(tau) give"),
+         "the derivative is -6.72887"),
     ],
 )
 def test_each_temperature_slip_gets_its_own_feedback(wrong, case, explanation):
     feedback = temperature_gradient_exercise.check(wrong)
     assert feedback.status == "failed" and explanation in feedback.message, feedback.message
     assert case in feedback.message
+
+
+@pytest.mark.parametrize("eps", [1e-4, 1e-5, 1e-6, 1e-7, 1e-8])
+def test_finite_differences_are_not_an_answer(eps):
+    """The old shortcut: the notebook's numerical_gradient on its cross_entropy, at any step."""
+    def measured(logits, labels, tau):
+        return numerical_gradient(lambda t: cross_entropy(logits / t[0], labels),
+                                  np.array([tau]), eps=eps)[0]
+
+    feedback = temperature_gradient_exercise.check(measured)
+    assert feedback.status == "failed"
+    assert "digits only, as finite differences do" in feedback.message, feedback.message
+
+
+def test_the_exactness_asked_lies_between_rounding_and_finite_differences():
+    """Any stable evaluation of the formula is within a hundredth of the tolerance; central
+    differences at their best step are ten times beyond it, on the first case."""
+    logits, labels = temperature_gradient_exercise.cases[0].args[:2]
+    size = np.abs(logits).sum()
+    exact = right_temperature_grad(logits, labels, 1.0)
+    other = -np.sum(cross_entropy_grad(logits, labels) * logits)  # the same formula, another way
+    assert abs(other - exact) < EXACT_TO_ROUNDING * size / 100
+    best = min(abs(numerical_gradient(lambda t: cross_entropy(logits / t[0], labels),
+                                      np.array([1.0]), eps=eps)[0] - exact)
+               for eps in np.logspace(-8, -3, 21))
+    assert best > 10 * EXACT_TO_ROUNDING * size
 
 
 def test_a_naive_softmax_fails_on_the_large_logits():
@@ -178,55 +236,90 @@ def test_a_student_result_of_the_wrong_kind_is_described():
     assert "complex" in feedback.message and "raised" not in feedback.message
 
 
-# --- the numeric exercise: the gradient with respect to a shared bias -------------------------
+# --- the numeric exercise: where the gradient of a shared bias vanishes -----------------------
 
-BATCH_LOGITS = np.log(np.array(BATCH_COUNTS, dtype=float))
-# By hand: y = (1/3, 1/3, 1/3), (1/2, 1/4, 1/4), (1/8, 1/8, 3/4); targets 0, 2, 2.
-BY_HAND = np.array([1 / 3 + 1 / 2 + 1 / 8 - 1, 1 / 3 + 1 / 4 + 1 / 8, 1 / 3 + 1 / 4 + 3 / 4 - 2])
+# By hand: 6, 4 and 2 samples with 0.9 on their class and 0.05 on the others.
+TARGET_SUMS = np.array([6 * 0.9 + 4 * 0.05 + 2 * 0.05, 6 * 0.05 + 4 * 0.9 + 2 * 0.05,
+                        6 * 0.05 + 4 * 0.05 + 2 * 0.9])  # (5.7, 4.0, 2.3)
+BY_HAND = np.log(TARGET_SUMS / TARGET_SUMS[0])  # (0, ln(4/5.7), ln(2.3/5.7))
+SMOOTHED = np.repeat(np.full((3, 3), 0.05) + 0.85 * np.eye(3), BIAS_COUNTS, axis=0)
 
 
-def test_the_bias_exercise_states_its_batch():
-    assert BATCH_LABELS == [0, 2, 2]
-    assert "np.log(np.array([[1, 1, 1], [2, 1, 1], [1, 1, 6]]))" in bias_exercise.statement
-    assert "labels = np.array([0, 2, 2])" in bias_exercise.statement
+def test_the_bias_exercise_states_its_training_set():
+    assert BIAS_COUNTS == (6, 4, 2) and BIAS_SMOOTHING == 0.9
+    statement = " ".join(bias_exercise.statement.split())
+    assert "6 samples of class 0, 4 of class 1 and 2 of class 2" in statement
+    assert "0.9 on the sample's own class and 0.05 on each of the others" in statement
+
+
+def test_the_bias_answer_zeroes_the_gradient_and_is_where_descent_stops():
+    """Independently of the exercise: Step 4's gradient vanishes there, gradient descent on the
+    bias alone goes there, and scikit-learn finds it (smoothed targets as sample weights)."""
+    def grad(b):
+        return cross_entropy_grad(np.tile(b, (12, 1)), SMOOTHED).sum(axis=0)
+
+    assert np.abs(grad(BY_HAND)).max() < 1e-12
+    assert np.abs(numerical_gradient(
+        lambda b: cross_entropy(np.tile(b, (12, 1)), SMOOTHED), BY_HAND)).max() < 1e-8
+    run = gradient_descent(grad, np.zeros(3), eta=0.1, steps=2000)
+    np.testing.assert_allclose(run[-1] - run[-1][0], BY_HAND, atol=1e-10)
+    classes = np.tile(np.arange(3), 12)  # each sample once per class, weighted by its target
+    fit = LogisticRegression(C=1e10, tol=1e-12, max_iter=10_000).fit(
+        np.zeros((36, 1)), classes, sample_weight=SMOOTHED.ravel())
+    np.testing.assert_allclose(fit.intercept_ - fit.intercept_[0], BY_HAND, atol=1e-5)
 
 
 def test_bias_exercise_right_answer():
     assert bias_exercise.check(BY_HAND).passed
-    assert bias_exercise.check(BY_HAND.round(4)).passed
     assert bias_exercise.check(BY_HAND.round(3)).passed  # three decimals are enough
+    assert bias_exercise.check([0, -0.354, -0.908]).passed
     assert bias_exercise.check(...).status == "not attempted"
+
+
+FREQUENCIES = np.array(BIAS_COUNTS) / 12
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        (-BY_HAND, "prediction minus target"),
-        (softmax(BATCH_LOGITS, axis=1) - np.eye(3)[BATCH_LABELS], "one row per sample"),
-        (BY_HAND / 3, "mean over the samples"),
-        (softmax(BATCH_LOGITS, axis=1).sum(axis=0), "targets are missing"),
-        (softmax(BATCH_LOGITS, axis=1).sum(axis=0) - np.eye(3)[2], "dropped sum"),
-        ([0.0, 0.0, 0.0], "sums to over the classes"),
-        ((softmax(BATCH_LOGITS, axis=0) - np.eye(3)[BATCH_LABELS]).sum(axis=0), "over the samples"),
+        (TARGET_SUMS / 12, "these are the probabilities softmax(b)"),
+        (TARGET_SUMS / TARGET_SUMS[0], "take their natural logarithm"),
+        (np.log(FREQUENCIES / FREQUENCIES[0]), "the optimum for one-hot targets"),
+        (-BY_HAND, "the ratios are inverted"),
+        (BY_HAND / np.log(10), "base-10 logarithm"),
+        ([0.0, 0.0, 0.0], "at b = 0 every class gets 1/3"),
+        (12 / 3 - TARGET_SUMS, "the gradient at b = 0, where gradient descent starts"),
+        (np.log(TARGET_SUMS / 12), "right up to a constant"),
+        (BY_HAND + 1.0, "right up to a constant"),
+        (np.log((0.9 * FREQUENCIES + 0.05) / (0.9 * FREQUENCIES[0] + 0.05)),
+         "adds 0.05 to every class"),
         (BY_HAND.round(2), "rounded too much"),
     ],
 )
 def test_bias_exercise_each_slip_gets_its_own_feedback(answer, explanation):
     feedback = bias_exercise.check(answer)
-    assert feedback.status == "failed" and explanation in feedback.message
-    assert "Hint 1 of 2: The bias is added to every sample's logits" in str(feedback)
+    assert feedback.status == "failed" and explanation in feedback.message, feedback.message
+    assert "Hint 1 of 2: Where gradient descent stops, the gradient" in str(feedback)
 
 
 def test_bias_exercise_other_wrong_answers():
     assert bias_exercise.check([1.0, 2.0, -3.0]).message.endswith("is not right.")
     assert "expected shape (3,)" in bias_exercise.check([0.1, -0.1]).message
-    assert "(a str)" in bias_exercise.check("[-0.04, 0.71, -0.67]").message
+    assert "(a str)" in bias_exercise.check("[0, -0.354, -0.908]").message
+
+
+def test_bias_exercise_hint_ladder_leads():
+    first = bias_exercise.check([0.0, 0.0, 0.0])
+    assert "mean target" not in str(first) and "Hint 2" not in str(first)  # the step comes next
+    second = bias_exercise.check([0.0, 0.0, 0.0])
+    assert "Hint 2 of 2: So 12 softmax(b) = sum_n t_n: softmax(b) is the mean target" in str(second)
 
 
 def test_bias_exercise_solution_only_on_demand():
-    assert "-0.0417" not in repr(bias_exercise)
-    assert "-0.0417" not in str(bias_exercise.check([0.0, 0.0, 0.0]))
-    assert "[-0.0417  0.7083 -0.6667]" in bias_exercise.solution
+    assert "-0.3542" not in repr(bias_exercise)
+    assert "-0.3542" not in str(bias_exercise.check([0.0, 0.0, 0.0]))
+    assert "[ 0.     -0.3542 -0.9076]" in bias_exercise.solution
+    assert "`[5.7 4.  2.3]`" in bias_exercise.solution
 
 
 # --- the multiple choice: where one sample's loss curves most -------------------------------
@@ -259,34 +352,56 @@ def test_curvature_exercise_bad_input_and_solution():
     assert "**(c)**" in curvature_exercise.solution
 
 
-# --- predicting a value for a setting the notebook never shows: tau = 0.05 -------------------
+# --- predicting a value for a setting the notebook never shows: tau = 0.001 ------------------
+
+A_EXPLORER, TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.001
 
 
-def measured_largest(target, tau=0.05):
-    """The explorer's first logits at tau: the package's gradient with respect to a / tau, times
-    1/tau (finite differences cannot resolve entries of 4e-8 next to a loss of about 2e-9)."""
-    a = np.array([2.0, 1.0, 0.0, -1.0])
-    return np.abs(cross_entropy_grad(a[None, :] / tau, [target])).max() / tau
+def exponent(target, tau=TAU):
+    """log10 of the largest |dE/da_k| = (1 - y_target)/tau, through SciPy's logsumexp:
+    ln(1 - y_c) = logsumexp of the other classes' a_k/tau minus logsumexp of all."""
+    z = A_EXPLORER / tau
+    rest = logsumexp(np.delete(z, target)) - logsumexp(z)
+    return (rest - np.log(tau)) / np.log(10)
 
 
 def test_sharp_temperature_right_answer():
-    assert sharp_temperature_exercise.check([measured_largest(0), measured_largest(3)]).passed
-    assert sharp_temperature_exercise.check([np.exp(-20) / 0.05, 20.0]).passed
-    assert sharp_temperature_exercise.check([4.12e-8, 20]).passed
+    assert exponent(0) == pytest.approx(-1000 / np.log(10) + 3, abs=1e-12)  # e^-1000 / 0.001
+    assert exponent(3) == pytest.approx(3.0, abs=1e-12)  # 1 / 0.001
+    assert sharp_temperature_exercise.check([exponent(0), exponent(3)]).passed
+    assert sharp_temperature_exercise.check([-431.29, 3]).passed
+    assert sharp_temperature_exercise.check([-431.3, 3.0]).passed
     assert sharp_temperature_exercise.check(...).status == "not attempted"
+
+
+def test_sharp_temperature_the_cells_cannot_compute_it():
+    """The old shortcut, the Explore cell re-run at the exercise's tau, prints 0 for the correct
+    prediction: float64 rounds e^-1000 to 0. The package's gradient gives 0 too."""
+    right = (softmax(A_EXPLORER / TAU) - np.eye(4)[0]) / TAU
+    assert np.abs(right).max() == 0.0
+    assert np.abs(cross_entropy_grad(A_EXPLORER[None, :] / TAU, [0])).max() == 0.0
+    wrong = (softmax(A_EXPLORER / TAU) - np.eye(4)[3]) / TAU
+    feedback = sharp_temperature_exercise.check([0.0, np.abs(wrong).max()])
+    assert "give the exponents x, not the gradients" in feedback.message
+    assert "float64 rounds e^(-1000) to 0" in feedback.message
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        ([0.0, 20.0], "tiny but not 0"),
-        ([20.0, 20.0], "grows like 1/tau only for a wrong prediction"),
-        ([np.exp(-20), 1.0], "the factor 1/tau"),
-        ([4.54e-4, 20.0], "the value at tau = 0.1"),
-        ([np.exp(-40) / 0.05, 20.0], "the margin that counts"),
-        ([4.12e-8, 10.0], "1/tau = 20"),
-        (4.12e-8, "give two numbers"),
-        ([5e-8, 20.0], "is not right."),
+        ([0.0, 3.0], "x = 0 would mean a gradient of 10^0 = 1"),
+        ([-434.29, 0.0], "the factor 1/tau is missing"),
+        ([-437.29, -3.0], "you subtracted 3"),
+        ([-1000 + np.log(1000), np.log(1000)], "natural logarithms"),
+        ([-2000 / np.log(10) + 3, 3.0], "not a_0 - a_2"),
+        ([-3000 / np.log(10) + 3, 3.0], "not a_0 - a_3"),
+        ([3.0, 3.0], "grows like 1/tau only for a wrong prediction"),
+        ([431.29, 3.0], "a negative exponent"),
+        ([np.log10(np.exp(-10) / 0.1), 3.0], "the exponent at tau = 0.1"),
+        ([-431.29, 1.0], "1/tau = 1000"),
+        ([-431.0, 3.0], "give two decimals"),
+        (-431.29, "give two numbers"),
+        ([-400.0, 3.0], "is not right."),
     ],
 )
 def test_sharp_temperature_each_slip_gets_its_own_feedback(answer, explanation):
@@ -302,4 +417,5 @@ def test_sharp_temperature_is_a_setting_the_notebook_never_shows():
     explorer = softmax_explorer()
     assert explorer.controls["temperature"].min == -1  # 10^-1 = 0.1
     explorer.close()
-    assert "[4.12e-8, 20.0]" in sharp_temperature_exercise.solution
+    assert "[-431.29, 3.00]" in sharp_temperature_exercise.solution
+    assert "428 orders" in " ".join(sharp_temperature_exercise.solution.split())

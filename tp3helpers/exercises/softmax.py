@@ -1,15 +1,26 @@
-"""Notebook 1's exercises (two to write code, two values to predict, a choice) and its prompt.
+r"""Notebook 1's exercises (two to write code, two values to predict, a choice) and its prompt.
 
-No exercise is answered by a helper the notebook imports: the package's ``softmax`` gives
-probabilities, whose logarithm fails where the log-softmax exercise is judged; no helper computes
-the derivative with respect to the temperature.
+No exercise is answered by a helper the notebook imports or by re-running one of its cells:
+
+- log-softmax: the logarithm of the package's ``softmax`` fails where the exercise is judged, and
+  ``cross_entropy``, which gives :math:`-\ln y_k` one class at a time, is switched off while the
+  student's function is checked;
+- the derivative with respect to the temperature must be exact to rounding, which finite
+  differences of ``cross_entropy`` (the notebook's ``numerical_gradient``) do not reach;
+- the shared bias: no helper and no cell solves for the bias where its gradient vanishes, and the
+  classifiers the notebook fits take one-hot labels, not the smoothed targets of the exercise;
+- the sharp temperature: at :math:`\tau = 0.001` float64 rounds the correct prediction's gradient
+  to 0, so the notebook's cells print 0 where the theory predicts :math:`10^{-431.29}`.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
-from ..gradcheck import numerical_gradient, relative_error
+import numpy as np
+import scipy.special
+
 from ..softmax import cross_entropy, log_softmax, one_hot, softmax
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
 from ._feedback import Case, result_array, result_number
@@ -24,6 +35,72 @@ __all__ = [
 ]
 
 
+class SwitchedOff(Exception):
+    """Raised by a helper switched off while a code exercise checks the student's function."""
+
+
+@contextmanager
+def _switched_off(fn: object, helpers: Mapping[Callable, str]) -> Iterator[None]:
+    """Replace, in the namespace of ``fn``, every name bound to one of ``helpers`` by a stub that
+    raises :class:`SwitchedOff` with the helper's reason; put them back afterwards.
+
+    A notebook's functions look up its imports in the notebook's namespace when called, so the
+    student's function meets the stub wherever it calls the helper (directly or through another
+    function of the notebook).
+    """
+    namespace = getattr(fn, "__globals__", None)
+    saved: dict[str, object] = {}
+    if isinstance(namespace, dict):
+        for name, value in list(namespace.items()):
+            reason = next((why for helper, why in helpers.items() if value is helper), None)
+            if reason is not None:
+                saved[name] = value
+                namespace[name] = _stub(name, reason)
+    try:
+        yield
+    finally:
+        if isinstance(namespace, dict):
+            namespace.update(saved)
+
+
+def _stub(name: str, reason: str) -> Callable[..., None]:
+    def switched_off(*args: object, **kwargs: object) -> None:
+        raise SwitchedOff(f"{name} is switched off while this exercise is checked: {reason}")
+
+    return switched_off
+
+
+class _OwnCodeExercise(CodeExercise):
+    """A :class:`CodeExercise` checked with the helpers that would answer it switched off.
+
+    ``switched_off`` maps each such helper to the reason the feedback gives when the student's
+    function calls it, or is it.
+    """
+
+    def __init__(self, *args: object, switched_off: Mapping[Callable, str],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.switched_off = dict(switched_off)
+
+    def _assess(self, fn: object) -> tuple[str, str]:
+        reason = next((why for helper, why in self.switched_off.items() if fn is helper), None)
+        if reason is not None:
+            return "failed", f"that is the helper itself, switched off here: {reason}"
+        with _switched_off(fn, self.switched_off):
+            return super()._assess(fn)
+
+
+_LOG_PROBABILITIES = ("it computes the log-probabilities for you; write the log-sum-exp with "
+                      "NumPy")
+#: The helpers that give log-probabilities: the package's and SciPy's.
+LOG_SOFTMAX_HELPERS = {
+    cross_entropy: "cross_entropy(a[None], [k]) is -ln y_k, so " + _LOG_PROBABILITIES,
+    log_softmax: _LOG_PROBABILITIES,
+    scipy.special.log_softmax: _LOG_PROBABILITIES,
+    scipy.special.logsumexp: "it computes ln sum_c e^(a_c) for you; write it with NumPy",
+}
+
+
 def _judge_log_softmax(result: object, a: np.ndarray) -> str | None:
     got, expected = result_array(result, shape=a.shape), log_softmax(a)
     if np.isnan(got).any():
@@ -33,12 +110,14 @@ def _judge_log_softmax(result: object, a: np.ndarray) -> str | None:
     return None
 
 
-log_softmax_exercise = CodeExercise(
+log_softmax_exercise = _OwnCodeExercise(
     "log-probabilities that never overflow",
     "Complete `def my_log_softmax(a):` so that it returns the log-probabilities "
     r"$\ln y_k = \ln \operatorname{softmax}(a)_k$ of a 1-D array of logits $a$, without ever "
     "forming $y$ itself. It must be exact for logits of ±1000, give $-\\infty$ for a logit of "
-    "$-\\infty$, and raise no warning.",
+    "$-\\infty$, and raise no warning. Use NumPy alone: the package's cross-entropy, which "
+    "gives these log-probabilities one class at a time, is switched off while your function is "
+    "checked.",
     cases=[
         Case("a = [1, 2, 3]", (np.array([1.0, 2.0, 3.0]),)),
         Case("a = [1000, 1000, 999]", (np.array([1000.0, 1000.0, 999.0]),),
@@ -55,6 +134,7 @@ log_softmax_exercise = CodeExercise(
     ],
     judge=_judge_log_softmax,
     success="correct, including logits of ±1000 and -inf: you shifted by the largest logit.",
+    switched_off=LOG_SOFTMAX_HELPERS,
     hints=[
         "Step 1 of the Theory: ln y_k = a_k - ln sum_c e^(a_c), so only the log-sum-exp is "
         "hard. Subtracting the same number m from every logit changes that log-sum-exp by exactly "
@@ -80,8 +160,19 @@ ordinary number. This is why libraries fuse log-softmax with the loss.
 )
 
 
-def _temperature_loss(logits: np.ndarray, labels: np.ndarray, tau: float) -> float:
-    return cross_entropy(logits / tau, labels)
+#: How exact the temperature derivative must be, relative to the size of its terms
+#: :math:`\sum |a_{kn}| / \tau^2`. The chain rule's formula is exact up to rounding, a few
+#: :math:`\varepsilon_{\text{mach}} \approx 10^{-15}` of that size; central finite differences
+#: reach at best about :math:`\varepsilon_{\text{mach}}^{2/3} \approx 4 \times 10^{-11}` (their
+#: truncation against their rounding), so they fail.
+EXACT_TO_ROUNDING = 1e-12
+
+
+def _temperature_grad(logits: np.ndarray, labels: np.ndarray, tau: float) -> float:
+    r""":math:`dE_D/d\tau = -\sum_n \sum_k (y_{kn} - t_{kn})\, a_{kn} / \tau^2` with
+    :math:`y_n = \operatorname{softmax}(a_n / \tau)` (the chain rule through :math:`a/\tau`)."""
+    y, t = softmax(logits / tau, axis=1), one_hot(labels, logits.shape[1])
+    return float(-np.sum((y - t) * logits) / tau**2)
 
 
 def _judge_temperature(result: object, logits: np.ndarray, labels: np.ndarray,
@@ -89,26 +180,27 @@ def _judge_temperature(result: object, logits: np.ndarray, labels: np.ndarray,
     got = result_number(result)
     if not np.isfinite(got):
         return f"you return {got}; expected a finite number"
-    step = 1e-6 * tau
-    measured = float(numerical_gradient(lambda t: _temperature_loss(logits, labels, t[0]),
-                                        np.array([tau]), eps=step)[0])
-    if relative_error(got, measured) <= 1e-6:
+    exact, size = _temperature_grad(logits, labels, tau), np.abs(logits).sum() / tau**2
+    if abs(got - exact) <= EXACT_TO_ROUNDING * size:
         return None
-    y_tau, y_one = softmax(logits / tau, axis=1), softmax(logits, axis=1)
-    t = one_hot(labels, logits.shape[1])
-    slope = float(np.sum((y_tau - t) * logits))  # sum_n (y_n - t_n) . a_n, at temperature tau
+    if abs(got - exact) <= 1e-5 * size:
+        digits = int(-np.log10(abs(got - exact) / abs(exact)))
+        return (f"you return {got:.12g}, the derivative is {exact:.12g}: they agree to about "
+                f"{digits} digits only, as finite differences do. The chain rule gives every "
+                "digit: differentiate E_D(tau) by hand")
+    y_one, t = softmax(logits, axis=1), one_hot(labels, logits.shape[1])
     slips = [
-        (slope / tau**2, "the sign is wrong: a/tau falls as tau grows, d(a/tau)/dtau = -a/tau^2"),
-        (-slope, "the factor 1/tau^2 is missing: d(a/tau)/dtau = -a/tau^2"),
-        (-slope / tau, "the power of tau is wrong: d(a/tau)/dtau = -a/tau^2, not -a/tau"),
+        (-exact, "the sign is wrong: a/tau falls as tau grows, d(a/tau)/dtau = -a/tau^2"),
+        (exact * tau**2, "the factor 1/tau^2 is missing: d(a/tau)/dtau = -a/tau^2"),
+        (exact * tau, "the power of tau is wrong: d(a/tau)/dtau = -a/tau^2, not -a/tau"),
         (-float(np.sum((y_one - t) * logits)) / tau**2,
          "your probabilities ignore the temperature: y_n must be softmax(a_n / tau)"),
-        (-slope / tau**2 / len(labels), "that is the mean over the samples; E_D is a sum"),
+        (exact / len(labels), "that is the mean over the samples; E_D is a sum"),
     ]
     for value, why in slips:
-        if relative_error(got, value) <= 1e-6:
+        if abs(got - value) <= 1e-6 * abs(value):
             return f"you return {got:.6g}: {why}"
-    return f"you return {got:.6g}, finite differences of E_D(tau) give {measured:.6g}"
+    return f"you return {got:.6g}, the derivative is {exact:.6g}"
 
 
 _rng = np.random.default_rng(3)
@@ -121,14 +213,14 @@ temperature_gradient_exercise = CodeExercise(
     r"$E_D(\tau) = -\sum_n \ln \operatorname{softmax}(a_n / \tau)_{c_n}$ on held-out data "
     r"($c_n$ is sample $n$'s class). Complete `def my_temperature_grad(logits, labels, tau):` so "
     r"that it returns the number $dE_D / d\tau$, for logits of shape $(N, C)$ and integer labels. "
-    "The check compares it with finite differences, also for logits in the thousands (the "
-    "package's `softmax` may help).",
+    "The check wants it exact up to rounding, to a relative $10^{-12}$ that finite differences "
+    "cannot reach, also for logits in the thousands (the package's `softmax` may help).",
     cases=[Case("5 samples, 4 classes, tau = 1", (_LOGITS, _LABELS, 1.0)),
            Case("the same at tau = 0.5", (_LOGITS, _LABELS, 0.5)),
            Case("logits up to 2000 in size at tau = 2", (600.0 * _LOGITS, _LABELS, 2.0),
                 "a / tau reaches 997, and exp(997) overflows float64: use a stable softmax")],
     judge=_judge_temperature,
-    success="correct: your derivative matches finite differences, also for large logits.",
+    success="correct to rounding, also for large logits: the chain rule gives every digit.",
     hints=[
         "E_D depends on tau only through the scaled logits z_n = a_n / tau, and Step 3 gives "
         "the derivative with respect to them: dE_D/dz_kn = y_kn - t_kn, with y_n = "
@@ -157,150 +249,219 @@ single prediction, since dividing every logit by the same $\tau$ keeps their ord
 """,
 )
 
-#: The batch of the shared-bias exercise: logits ln(counts), so that softmax gives simple fractions.
-BATCH_COUNTS, BATCH_LABELS = [[1, 1, 1], [2, 1, 1], [1, 1, 6]], [0, 2, 2]
+#: The training set of the shared-bias exercise: samples per class, and the smoothed targets'
+#: weight on a sample's own class (the rest is shared equally by the other classes).
+BIAS_COUNTS, BIAS_SMOOTHING = (6, 4, 2), 0.9
 
 
-def _bias_exercise(counts: list[list[int]], labels: list[int]) -> NumericExercise:
-    r"""The gradient with respect to a bias shared by every sample: :math:`\sum_n (y_n - t_n)`.
+def _smoothed_targets(counts: tuple[int, ...], own: float) -> np.ndarray:
+    """One smoothed target row per sample: ``own`` on its class, the rest spread evenly."""
+    c = len(counts)
+    rows = np.full((c, c), (1 - own) / (c - 1)) + (own - (1 - own) / (c - 1)) * np.eye(c)
+    return np.repeat(rows, counts, axis=0)
 
-    Every sample's logits are :math:`a_n + b`, so by the chain rule (Theory, Step 4) the answer
-    is :math:`\sum_n (y_n - t_n)`. The usual slips each get their own feedback: the sign, one row
-    per sample, the mean instead of the sum, forgetting the targets, summing over the classes
-    (all zeros), a softmax over the samples, the homework's line that keeps a single
-    :math:`t_n`, and an answer rounded to two decimals.
+
+def _listed(counts: tuple[int, ...]) -> str:
+    """"6 samples of class 0, 4 of class 1 and 2 of class 2"."""
+    parts = [f"{m} of class {k}" for k, m in enumerate(counts)]
+    parts[0] = f"{counts[0]} samples of class 0"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _bias_exercise(counts: tuple[int, ...], own: float) -> NumericExercise:
+    r"""Where the gradient with respect to a shared bias vanishes, for a bias-only model.
+
+    With its weights fixed at zero the model gives every sample the logits :math:`b`, so
+    :math:`y_n = y = \operatorname{softmax}(b)` and Step 4 gives :math:`\partial E_D / \partial b
+    = \sum_n (y - t_n) = N y - \sum_n t_n`. It vanishes where :math:`y = \bar t`, the mean target:
+    :math:`b_k - b_0 = \ln(\bar t_k / \bar t_0)`. No helper and no cell of the notebook solves for
+    it, and the classifiers the notebook fits take one-hot labels, not smoothed targets.
     """
-    logits = np.log(np.array(counts, dtype=float))
-    y = softmax(logits, axis=1)
-    n, c = y.shape
-    t = one_hot(np.array(labels), c)
-    expected = (y - t).sum(axis=0)
+    targets = _smoothed_targets(counts, own)
+    n, c = targets.shape
+    mean = targets.mean(axis=0)
+    expected = np.log(mean / mean[0])
+    one_hot_optimum = np.log(np.array(counts) / counts[0])
+    at_zero = n / c - targets.sum(axis=0)  # the gradient N y - sum_n t_n at b = 0
+    other = (1 - own) / (c - 1)
+    everywhere = own * np.array(counts) / n + other  # the smoothing added to every class
     mistakes = [
-        (-expected, "that is the sum of t_n - y_n; the gradient is prediction minus target, "
-                    "y_n - t_n"),
-        (y - t, "you give one row per sample (y_n - t_n); the bias is shared by every sample, "
-                "and each sample's term adds to its gradient: sum the rows"),
-        (expected / n, "that is the mean over the samples; E_D is a sum, so its gradient is "
-                       "the sum too"),
-        (y.sum(axis=0), "the targets are missing: subtract the one-hot t_n of every sample"),
-        (np.zeros(c), "all zeros is what each sample's row y_n - t_n sums to over the classes; "
-                      "the bias gradient sums over the samples instead, class by class (axis=0)"),
-        ((softmax(logits, axis=0) - t).sum(axis=0),
-         "your softmax normalises each class over the samples (axis=0); softmax normalises each "
-         "sample's logits over the classes (axis=1)"),
-        *[(y.sum(axis=0) - t[i], f"that subtracts only sample {i}'s target, the homework's line "
-                                 "with the dropped sum (correction 2): subtract sum_n t_n")
-          for i in range(n)],
+        (mean, "these are the probabilities softmax(b) at the optimum; b is their logarithm, "
+               "shifted so that b_0 = 0"),
+        (mean / mean[0], "these are e^(b_k - b_0), the ratios of the probabilities: take their "
+                         "natural logarithm"),
+        (one_hot_optimum, "that is the optimum for one-hot targets (the class frequencies); "
+                          "with smoothed targets softmax(b) matches the mean smoothed target"),
+        (-expected, "the ratios are inverted: e^(b_k - b_0) = y_k / y_0"),
+        (expected / np.log(10), "that is the base-10 logarithm; softmax uses e: the natural log"),
+        (np.zeros(c), f"at b = 0 every class gets 1/{c}, and the gradient sum_n (y - t_n) is "
+                      "not zero there: the classes do not weigh the same in the targets"),
+        (at_zero, "that is the gradient at b = 0, where gradient descent starts; the question is "
+                  "where it stops: where this gradient is zero"),
+        (lambda answer: answer.shape == expected.shape and answer[0] != 0
+         and bool(np.allclose(answer - answer[0], expected, rtol=0.0, atol=1e-3)),
+         "right up to a constant, which changes no probability; the statement fixes b_0 = 0: "
+         "subtract your b_0 from every entry"),
+        (np.log(everywhere / everywhere[0]),
+         f"your mean target adds {other:g} to every class, but a sample puts {other:g} only on "
+         f"the classes other than its own: class k's mean is {own:g} f_k + {other:g} (1 - f_k), "
+         "f_k its frequency"),
         (lambda answer: answer.shape == expected.shape
          and bool(np.allclose(answer, expected, rtol=0.0, atol=0.011)),
-         "close, but rounded too much: give at least three decimals, or type the fractions "
-         "themselves (write 5/6, NumPy computes 0.8333...)"),
+         "close, but rounded too much: give three decimals"),
     ]
+    sums = targets.sum(axis=0)
     rows = "\n".join(
-        f"| {i} | {np.array2string(y[i], precision=4)} | {np.array2string(t[i], precision=0)} |"
-        for i in range(n)
+        f"| {k} | {counts[k]} | {own:g} on class {k}, {other:g} on the others |" for k in range(c)
     )
     return NumericExercise(
-        "the gradient with respect to a shared bias",
-        f"""Three samples, three classes, all with the same bias vector $b$ added to their
-logits: $a_n + b$. Their logits (at the current $b$) and labels are
-
-```python
-logits = np.log(np.array({counts}))
-labels = np.array({labels})
-```
-
-What is $\\partial E_D / \\partial b$, as an array of three numbers? Work it out by hand (the
-probabilities are simple fractions) or with a line of NumPy; three decimals are enough.""",
+        "where the gradient of a shared bias vanishes",
+        f"""A classifier with {c} classes keeps its weights at zero and trains only its bias $b$:
+every sample gets the same logits $b$, hence the same prediction $y = \\operatorname{{softmax}}(b)$.
+Its training set holds {_listed(counts)},
+with *smoothed* targets: {own:g} on the sample's own class and {other:g} on each of the others.
+Gradient descent on $E_D$ converges: to which $b$? Adding the same number to every $b_k$ changes no
+probability, so fix $b_0 = 0$ and answer with the {c} numbers
+$({", ".join(f"b_{k}" for k in range(c))})$, to three decimals.""",
         expected,
-        rtol=1e-3,
-        atol=1e-3,  # three decimals are enough
+        rtol=0.0,
+        atol=1e-3,  # three decimals
         mistakes=mistakes,
         hints=[
-            "The bias is added to every sample's logits, so by the chain rule every sample "
-            "contributes its own gradient with respect to its logits.",
-            "Compute y_n = softmax(a_n) for each sample, subtract its one-hot target t_n, then "
-            "add the three rows.",
+            "Where gradient descent stops, the gradient with respect to b is zero. Step 4 gives "
+            "it: the sum over the samples of y_n - t_n, where here every y_n is the same "
+            "softmax(b).",
+            f"So {n} softmax(b) = sum_n t_n: softmax(b) is the mean target. Add up the smoothed "
+            "targets class by class, then find the b with b_0 = 0 whose softmax is that mean: "
+            "e^(b_k - b_0) = y_k / y_0.",
         ],
-        solution=f"""The logits of sample $n$ are $a_n + b$, so
-$\\partial a_{{kn}} / \\partial b_k = 1$ for every sample and, by the chain rule,
-$\\partial E_D / \\partial b = \\sum_n \\partial E_D / \\partial a_n = \\sum_n (y_n - t_n)$.
+        solution=f"""Every sample has the logits $b$, so $\\partial a_{{kn}} / \\partial b_k = 1$
+and, by the chain rule (Step 4),
+$\\partial E_D / \\partial b = \\sum_n (y - t_n) = N y - \\sum_n t_n$ with $N = {n}$. Gradient
+descent stops where this is zero: $y = \\operatorname{{softmax}}(b)$ equals the mean target
+$\\bar t = \\frac1N \\sum_n t_n$.
 
-| sample | $y_n$ = softmax | $t_n$ (one-hot) |
+| class | samples | target of each |
 |---|---|---|
 {rows}
 
-Summing the rows of $Y - T$: $\\partial E_D / \\partial b =$
-`{np.array2string(expected, precision=4)}`, or in code
-`(softmax(logits, axis=1) - np.eye(C)[labels]).sum(axis=0)`. Its entries add up to 0, since every
-$y_n$ and every $t_n$ sums to 1.
+$\\sum_n t_n =$ `{np.array2string(sums, precision=4)}`, so $\\bar t =$
+`{np.array2string(mean, precision=4)}`. Softmax gives $y_k / y_0 = e^{{b_k - b_0}}$, so with
+$b_0 = 0$, $b_k = \\ln(\\bar t_k / \\bar t_0)$: $b =$ `{np.array2string(expected, precision=4)}`.
+
+A bias-only model predicts the (smoothed) class frequencies, whatever the inputs: the bias is
+where a classifier keeps what it knows before it sees an input. With one-hot targets it would be
+`{np.array2string(one_hot_optimum, precision=4)}`, the logarithms of the class frequencies over
+class 0's.
+Unlike one sample with a one-hot target, whose loss has no minimiser, samples of different
+classes pull the shared bias in opposite directions, and the pulls balance.
 """,
     )
 
 
-bias_exercise = _bias_exercise(BATCH_COUNTS, BATCH_LABELS)
+bias_exercise = _bias_exercise(BIAS_COUNTS, BIAS_SMOOTHING)
 
-#: The setting of the sharp-temperature exercise: the explorer's default logits at tau = 0.05,
-#: half the temperature slider's smallest value.
-SHARP_LOGITS, SHARP_TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.05
+#: The setting of the sharp-temperature exercise: the explorer's first logits at tau = 0.001, a
+#: hundredth of the temperature slider's smallest value. There float64 rounds e^-1000 to 0.
+SHARP_LOGITS, SHARP_TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.001
 
 
-def _largest_gradient(target: int, tau: float = SHARP_TAU) -> float:
-    """max_k |(y_k - t_k)| / tau for the sharp-temperature exercise's logits."""
-    y = softmax(SHARP_LOGITS / tau)
-    return float(np.abs(y - one_hot(np.array([target]), 4)[0]).max() / tau)
+def _largest_gradient_exponent(target: int, tau: float = SHARP_TAU, margin_scale: float = 1.0,
+                               base: float = 10.0) -> float:
+    r"""The exponent :math:`x` of the largest :math:`|\partial E / \partial a_k| = 10^x`.
+
+    :math:`\partial E / \partial a = (y - t)/\tau`, and its largest entry in size is the true
+    class's, :math:`(1 - y_c)/\tau = \sum_{k \ne c} y_k / \tau`. Its logarithm is computed from
+    the log-probabilities, :math:`\ln(1 - y_c) = \ln \sum_{k \ne c} e^{\ln y_k}`, which stay
+    finite where :math:`1 - y_c` itself underflows to 0. ``margin_scale`` multiplies the logits
+    (a wrong margin), ``base`` is the logarithm's base (a wrong one).
+    """
+    log_y = log_softmax(margin_scale * SHARP_LOGITS / tau)
+    log_rest = np.logaddexp.reduce(np.delete(log_y, target))
+    return float((log_rest - np.log(tau)) / np.log(base))
+
+
+_RIGHT, _WRONG = _largest_gradient_exponent(0), _largest_gradient_exponent(3)
+
+
+def _pair(test: Callable[[float, float], bool]) -> Callable[[np.ndarray], bool]:
+    """A mistake's test of an answer ``[first, second]``."""
+    return lambda answer: answer.shape == (2,) and bool(test(answer[0], answer[1]))
 
 
 sharp_temperature_exercise = NumericExercise(
     "a temperature below the slider's range",
-    r"Take the explorer's first logits, $a = (2, 1, 0, -1)$, at the temperature $\tau = 0.05$, "
-    r"half the slider's smallest value. Predict the largest $\lvert \partial E / \partial a_k "
-    r"\rvert$ over the four classes, (i) when the true class is class 0 and (ii) when it is class "
-    "3. Answer with the two numbers `[first, second]`, to three significant digits.",
-    [_largest_gradient(0), _largest_gradient(3)],
-    rtol=1e-2,
-    atol=0.0,
+    r"Take the explorer's first logits, $a = (2, 1, 0, -1)$, at the temperature "
+    r"$\tau = 0.001$, a hundredth of the slider's smallest value. The largest "
+    r"$\lvert \partial E / \partial a_k \rvert$ over the four classes is $10^x$: predict $x$ "
+    "(i) when the true class is class 0 and (ii) when it is class 3. Answer with the two "
+    "exponents `[first, second]`, to two decimals. One of the two gradients is far below the "
+    r"smallest positive number float64 can hold, about $5 \times 10^{-324}$: work with "
+    "logarithms.",
+    [_RIGHT, _WRONG],
+    rtol=0.0,
+    atol=0.01,  # two decimals of the exponent
     mistakes=[
-        (lambda answer: answer.size == 2 and answer[0] == 0.0,
-         "the first is tiny but not 0: with a correct prediction the gradient vanishes like "
-         "e^(-margin/tau)/tau, where the margin is a_0 - a_1 = 1"),
-        (lambda answer: answer.size == 2 and abs(answer[0] - 1 / SHARP_TAU) < 0.2,
+        (_pair(lambda first, second: abs(second - 1 / SHARP_TAU) < 1),
+         "give the exponents x, not the gradients 10^x (1000 = 10^3); and a gradient computed "
+         "as 0 is not 0: float64 rounds e^(-1000) to 0"),
+        (_pair(lambda first, second: first == 0.0),
+         "x = 0 would mean a gradient of 10^0 = 1. The computed gradient is 0 because float64 "
+         "rounds e^(-1000) to 0, but the gradient is not 0: about e^(-margin/tau)/tau"),
+        ([_RIGHT - 3, _WRONG - 3],
+         "the factor 1/tau is missing: the logits are divided by tau before the softmax, so the "
+         "chain rule gives dE/da = (y - t)/tau, and dividing by 0.001 adds 3 to the exponent"),
+        ([_RIGHT - 6, _WRONG - 6],
+         "dividing by tau = 0.001 adds 3 to the exponent: you subtracted 3"),
+        ([_largest_gradient_exponent(0, base=np.e), _largest_gradient_exponent(3, base=np.e)],
+         "those are natural logarithms; the exponent of 10 is the natural log over ln 10"),
+        ([_largest_gradient_exponent(0, margin_scale=2.0), _WRONG],
+         "the margin that counts is between the two largest logits, a_0 - a_1 = 1, not a_0 - a_2"),
+        ([_largest_gradient_exponent(0, margin_scale=3.0), _WRONG],
+         "the margin that counts is between the two largest logits, a_0 - a_1 = 1, not a_0 - a_3"),
+        (_pair(lambda first, second: abs(first - _WRONG) < 0.5),
          "the gradient grows like 1/tau only for a wrong prediction; for a correct one it "
          "vanishes like e^(-margin/tau)/tau"),
-        ([_largest_gradient(0) * SHARP_TAU, _largest_gradient(3) * SHARP_TAU],
-         "the sliders' logits are divided by tau before the softmax, so the chain rule adds the "
-         "factor 1/tau: dE/da = (y - t)/tau"),
-        (lambda answer: answer.size == 2 and abs(answer[0] - _largest_gradient(0, 0.1)) < 1e-5,
-         "4.5e-4 is the value at tau = 0.1, printed in Explore; at tau = 0.05 the exponent "
-         "margin/tau doubles"),
-        (lambda answer: answer.size == 2 and 0 < answer[0] < 1e-12,
-         "far too small: the margin that counts is between the two largest logits, "
-         "a_0 - a_1 = 1, so the largest entry is about e^(-1/tau)/tau"),
-        (lambda answer: answer.size == 2 and abs(answer[1] - 10.0) < 0.2,
-         "10 is 1/tau at tau = 0.1; at tau = 0.05 the wrong prediction's gradient tends to "
-         "1/tau = 20"),
+        (_pair(lambda first, second: first > 0),
+         "the first gradient is tiny, not huge: a correct, confident prediction has a negative "
+         "exponent"),
+        (_pair(lambda first, second: abs(first - _largest_gradient_exponent(0, tau=0.1)) < 0.05),
+         "that is the exponent at tau = 0.1, printed in Explore (4.5e-4); at tau = 0.001 the "
+         "exponent -margin/tau is a hundred times larger"),
+        (_pair(lambda first, second: abs(second - 1.0) < 0.05),
+         "10 = 10^1 is 1/tau at tau = 0.1; at tau = 0.001 the wrong prediction's gradient tends "
+         "to 1/tau = 1000"),
+        (_pair(lambda first, second: abs(first - _RIGHT) < 0.5 and abs(second - _WRONG) < 0.5),
+         "close, but the decimals of an exponent matter (10^0.3 is a factor of 2): give two "
+         "decimals"),
         (lambda answer: answer.size == 1,
-         "give two numbers, [first, second], for example [1e-3, 5.0]"),
+         "give two numbers, [first, second], for example [-5.0, 1.0]"),
     ],
     hints=[
         "Two regimes, as in Explore: is the prediction right (the true class has the largest "
         "logit alone) or wrong? In which one does y - t tend to 0?",
         "Right: the largest entry is about e^(-margin/tau)/tau, with the margin a_0 - a_1 "
-        "between the two largest logits. Wrong: y - t tends to e_0 - e_3, so the largest entry "
-        "tends to 1/tau.",
+        "between the two largest logits, so x = (-margin/tau)/ln 10 - log10(tau). Wrong: y - t "
+        "tends to e_0 - e_3, so the largest entry tends to 1/tau.",
     ],
-    solution=r"""At $\tau = 0.05$ the softmax of $a/\tau = (40, 20, 0, -20)$ is all but the one-hot
-vector of class 0: $y_1 \approx e^{-20}$, $y_2 \approx e^{-40}$, $y_3 \approx e^{-60}$.
+    solution=rf"""$\partial E / \partial a = (y - t)/\tau$, with
+$y = \operatorname{{softmax}}(a/\tau)$ and $a/\tau = (2000, 1000, 0, -1000)$: $y$ is all but
+the one-hot vector of class 0, with $y_1 \approx e^{{-1000}}$, $y_2 \approx e^{{-2000}}$,
+$y_3 \approx e^{{-3000}}$. Float64 rounds all three to 0, so only the theory gives the answer, in
+logarithms.
 
-- (i) Class 0 true, a correct prediction: $y - t \approx (-e^{-20}, e^{-20}, e^{-40}, e^{-60})$,
-  so the largest entry of $(y - t)/\tau$ is about $e^{-20}/0.05 \approx 4.12 \times 10^{-8}$,
-  the law $e^{-\Delta/\tau}/\tau$ with the margin $\Delta = a_0 - a_1 = 1$.
+- (i) Class 0 true, a correct prediction: $y - t \approx (-e^{{-1000}}, e^{{-1000}}, e^{{-2000}},
+  e^{{-3000}})$, so the largest entry of $(y - t)/\tau$ is $e^{{-1000}}/0.001$, the law
+  $e^{{-\Delta/\tau}}/\tau$ with the margin $\Delta = a_0 - a_1 = 1$. Its exponent is
+  $x = -1000/\ln 10 + 3 \approx {_RIGHT:.2f}$.
 - (ii) Class 3 true, a wrong prediction: $y - t \approx e_0 - e_3$, so the largest entry is
-  about $1/\tau = 20$.
+  $1/\tau = 1000 = 10^{{{_WRONG:.0f}}}$.
 
-So `[4.12e-8, 20.0]`. Halving $\tau$ from 0.1 divided the first by about 11,000 (from
-$4.5 \times 10^{-4}$) and doubled the second: an exponential against a $1/\tau$. A sharp softmax
-learns hard from its mistakes and not at all from its confident successes.
+So `[{_RIGHT:.2f}, {_WRONG:.2f}]`. From $\tau = 0.1$ (Explore: $4.5 \times 10^{{-4}}$ and 10) to
+$\tau = 0.001$ the first gradient lost {_largest_gradient_exponent(0, tau=0.1) - _RIGHT:.0f} orders
+of magnitude while the second gained {_WRONG - _largest_gradient_exponent(3, tau=0.1):.0f}: an
+exponential against a $1/\tau$. A sharp softmax learns hard from its mistakes and not at all from
+its confident successes.
 """,
 )
 
