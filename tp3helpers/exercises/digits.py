@@ -105,8 +105,8 @@ def _momentum_peak_exercise(kappa: float = 400.0) -> NumericExercise:
     peak_step = int(errors.argmax())
     root = np.sqrt(kappa)
     r = (root - 1) / (root + 1)
-    t_star = 1 / np.log(1 / r) - 1 / (1 + r)  # where (1 + (1 + r) t) r^t stops growing
-    t = np.arange(steps + 1)
+    s_star = 1 / np.log(1 / r) - 1 / (1 + r)  # where (1 + (1 + r) s) r^s stops growing
+    s = np.arange(steps + 1)
     return NumericExercise(
         "the steepest direction's peak",
         f"On a quadratic with curvatures in $[1, {kappa:g}]$, momentum with Polyak's "
@@ -121,12 +121,12 @@ def _momentum_peak_exercise(kappa: float = 400.0) -> NumericExercise:
                   "(1 + (1 - r*) s)(r*)^s, which never exceed their start; the steepest "
                   "direction's double root is -r*, and its factor 1 + (1 + r*) s grows faster "
                   "than (r*)^s shrinks at first"),
-            (lambda a: np.all((a >= np.floor(t_star)) & (a <= np.ceil(t_star))),
+            (lambda a: np.all((a >= np.floor(s_star)) & (a <= np.ceil(s_star))),
              "that is the step s at which the error peaks; the question asks for the ratio "
              "|e_s| / |e_0| there"),
             (root, "sqrt(kappa) is the factor 1 + (1 + r*) s near the peak; the power (r*)^s "
                    "has shrunk it by then, by about e"),
-            (float(np.max((1 + (1 + rho) * t) * rho**t)),
+            (float(np.max((1 + (1 + rho) * s) * rho**s)),
              "the roots of momentum have modulus sqrt(rho*) = r*, not rho*: the error shrinks "
              "like (r*)^s"),
             ((1 + r) / (np.e * np.log(1 / r)),
@@ -148,7 +148,7 @@ $-r^\star$, and from rest its error is
 $e_s = \bigl(1 + (1 + r^\star)\,s\bigr)(-r^\star)^s e_0$ (notebook 3, *The rate on a quadratic*).
 The logarithm of $\bigl(1 + (1 + r^\star)s\bigr)(r^\star)^s$ has the derivative
 $(1 + r^\star)/\bigl(1 + (1 + r^\star)s\bigr) - \ln(1/r^\star)$, zero at
-$s = 1/\ln(1/r^\star) - 1/(1 + r^\star) \approx {t_star:.2f}$. At step {peak_step} the ratio is
+$s = 1/\ln(1/r^\star) - 1/(1 + r^\star) \approx {s_star:.2f}$. At step {peak_step} the ratio is
 **{expected:.2f}**: the error first grows about {expected:.1f}-fold, flipping sign every step, and
 only then decays at the rate $r^\star$. For large $\kappa$, $\ln(1/r^\star) \approx
 2/\sqrt\kappa$: the peak comes near step $\sqrt\kappa/2$ and reaches about
