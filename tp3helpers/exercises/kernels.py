@@ -396,7 +396,8 @@ Closer to 0 than that, the matrix differs from the all-ones matrix (eigenvalues 
 than rounding can explain, and the test cannot tell $\exp(-k)$ from a valid kernel there. The
 rule is relative: multiplying $K$ by any $\gamma > 0$ leaves the ratio, and so this limit,
 unchanged; only the distance between the points counts. In code:
-`np.sqrt(np.arctanh(100 * 2 * 2.0**-52))`.
+`np.sqrt(np.arctanh(100 * 2 * 2.0**-52))`. The computed eigenvalues agree: the project's PSD
+test calls the Gram matrix on $\pm 0.98\,a$ PSD and the one on $\pm 1.02\,a$ not.
 """,
 )
 
