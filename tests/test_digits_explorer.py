@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from tp3helpers.digits import SoftmaxObjective, load_digits_split
 from tp3helpers.explorers import Explorer, digits_explorer
+from tp3helpers.explorers import digits as digits_module
 from tp3helpers.explorers.digits import (
     TOLERANCE,
     DigitsExplorer,
@@ -152,10 +153,16 @@ def test_tiny_and_huge_bandwidths_train_without_errors(explorer):
         assert "held-out accuracy" in explorer.readout.value
 
 
-def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task():
+def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task(monkeypatch):
     """In a running event loop (as in a Jupyter kernel): a move returns with the new setting drawn
     and its curves reset; the curves then fill in while the loop keeps turning; a second move
-    made during the run cancels it; the end shows what training without a loop shows."""
+    made during the run cancels it; the end shows what training without a loop shows.
+
+    With a pause after every step and a redraw at every pause, what the curves show between two
+    turns of the loop does not depend on how fast the machine trains (a fast machine finishes the
+    80 steps of gradient descent within one ``REDRAW_SECONDS`` of the real pacing)."""
+    monkeypatch.setattr(digits_module, "CHUNK_SECONDS", 0.0)
+    monkeypatch.setattr(digits_module, "REDRAW_SECONDS", 0.0)
 
     async def scenario():
         widget = digits_explorer(steps=80)  # the first draw trains to the end even here

@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 
 from tp3helpers.exercises.kernels import (
+    CLOSEST,
+    FAR_ALPHA,
+    FAR_VALUE,
     SERIES,
     counterexample_exercise,
     far_prediction_exercise,
@@ -52,7 +55,7 @@ def reference_series(K, coefficients):
 def test_correct_answers_pass():
     assert psd_exercise.check(reference_certificate).passed
     assert taylor_exercise.check(reference_series).passed
-    assert counterexample_exercise.check(lambda: np.array([-1.5, 0.5])).passed
+    assert counterexample_exercise.check(lambda: np.array([0.5, 1.5])).passed
 
 
 def test_the_series_cases_include_the_taylor_sum_of_exp():
@@ -146,7 +149,7 @@ def test_powers_one_too_high_and_a_missing_last_term_are_named():
 
 
 def test_points_where_exp_minus_k_is_psd_fail():
-    feedback = counterexample_exercise.check(lambda: np.array([0.0, 0.0]))
+    feedback = counterexample_exercise.check(lambda: np.array([0.5, 0.5]))
     assert feedback.status == "failed" and "looks PSD" in feedback.message
     assert "all your points are the same point" in feedback.message
     # Two large points of the same sign: the negative eigenvalue is below rounding.
@@ -154,18 +157,27 @@ def test_points_where_exp_minus_k_is_psd_fail():
     assert feedback.status == "failed" and "lost in rounding" in feedback.message
 
 
-def test_any_two_distinct_moderate_points_are_a_counterexample_but_not_the_check_sections():
-    for pair in ([0.1, 0.2], [-2.0, 1.0], [0.5, 3.0], [[1.0, 0.0], [0.0, 1.0]]):
+def test_any_two_distinct_moderate_positive_points_are_a_counterexample():
+    for pair in ([0.1, 0.2], [1.0, 2.0], [0.5, 3.0], [[1.0, 0.5], [0.5, 1.0]], [0.3, 0.6, 0.9]):
         assert counterexample_exercise.check(lambda p=pair: np.array(p)).passed, pair
-    feedback = counterexample_exercise.check(lambda: np.array([1.0, -1.0]))
-    assert feedback.status == "failed" and "Check section's two points" in feedback.message
-    feedback = counterexample_exercise.check(lambda: np.array([2.0, -2.0]))  # answered elsewhere
-    assert feedback.status == "failed" and "eigenvalue exercise" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "points",
+    # The Check section's pair and its visible pattern -a, a (a cell run again with new numbers),
+    # points on an axis (x . x' = 0), and all-negative points: every coordinate must be positive.
+    [[1.0, -1.0], [2.0, -2.0], [-3.0, 3.0], [[1.0, 0.0], [0.0, 1.0]], [-2.0, -1.0]],
+)
+def test_points_with_a_coordinate_not_positive_are_refused(points):
+    feedback = counterexample_exercise.check(lambda: np.array(points))
+    assert feedback.status == "failed", points
+    assert "every coordinate must be positive" in feedback.message, feedback.message
+    assert f"is {np.min(points):.3g}:" in feedback.message
 
 
 def test_counterexample_shape_and_size():
     assert "two or more points" in counterexample_exercise.check(lambda: np.array([1.0])).message
-    assert "below 700" in counterexample_exercise.check(lambda: np.array([-30.0, 30.0])).message
+    assert "below 700" in counterexample_exercise.check(lambda: np.array([26.0, 27.0])).message
 
 
 @pytest.mark.parametrize("checker", CHECKERS)
@@ -205,46 +217,77 @@ def test_valid_kernel_exercise():
     assert "Only **(c)** is valid" in question.solution
 
 
+def exp_minus_linear_on(a):
+    """The Gram matrix of exp(-x x') on the two points -a and a."""
+    x = np.array([-a, a])
+    return np.exp(-np.outer(x, x))
+
+
+def test_the_closest_pair_is_where_the_psd_rule_flips():
+    # The prediction from the exact eigenvalues, against is_psd on computed ones: rounding moves
+    # the ratio -a^2 by about eps / a^2 ~ 0.3 % at a ~ 2e-7, so 2 % on either side is clear.
+    assert not is_psd(exp_minus_linear_on(1.02 * CLOSEST))
+    assert is_psd(exp_minus_linear_on(0.98 * CLOSEST))
+    assert CLOSEST == pytest.approx(np.sqrt(100 * 2 * 2.0**-52), rel=1e-12)  # artanh(u) ~ u
+
+
 def test_smallest_eigenvalue_exercise():
     question = smallest_eigenvalue_exercise
-    assert question.check(np.exp(-4) - np.exp(4)).passed
-    assert question.check(-54.6).passed  # three significant digits are enough
-    wrong = {
-        54.58: "wrong sign",
-        np.exp(-4) + np.exp(4) + 1.0: "determinant",  # any other positive number
-        np.exp(-4): "diagonal entry",
-        0.0: "not valid",
-        -54.5: "round the last digit",  # cut off instead of rounded
-    }
-    for answer, reason in wrong.items():
-        feedback = question.check(answer)
-        assert feedback.status == "failed" and reason in feedback.message, (answer, feedback)
-        assert "Hint 1 of 2" in str(feedback)
-    assert "-54.58" in question.solution
-
-
-def test_far_prediction_exercise_is_what_kernel_ridge_predicts():
-    x, y, far = np.array([[0.0]]), np.array([1.0]), np.array([[10.0]])
-    gaussian_h1 = partial(gaussian, bandwidth=1.0)
-    measured = [KernelRidge(kernel, alpha=1.0).fit(x, y).predict(far)[0]
-                for kernel in (gaussian_h1, exp_kernel(gaussian_h1))]
-    question = far_prediction_exercise
-    assert question.check(measured).passed
-    assert question.check([0.0, 0.269]).passed and question.check([0, 1 / (np.e + 1)]).passed
     assert question.check(...).status == "not attempted"
+    assert question.check(np.sqrt(np.arctanh(100 * 2 * 2.0**-52))).passed
+    assert question.check(2.1e-7).passed  # two significant digits are enough
+    assert "2.11 \\times 10^{-7}" in question.solution
+    assert "4.44 \\times 10^{-14}" in question.solution
 
 
 @pytest.mark.parametrize(
     ("answer", "reason"),
     [
-        ([0.0, 0.0], "the constant term of its series"),
-        ([0.5, 0.269], "0.5 is the dual weight beta"),
-        ([0.0, 1 / np.e], "the penalty alpha = 1 adds to k(0, 0)"),
-        ([0.0, 0.5], "the diagonal is exp(k(0, 0)) = e"),
-        ([0.0, np.e / (np.e + 1)], "the prediction at the training point"),
-        ([0.0, 1.0], "the penalty pulls it below y_1"),
-        (0.269, "give two numbers"),
-        ([0.0, 0.3], "is not right."),
+        (4.44e-14, "that is a^2"),
+        (np.sqrt(100 * 2.0**-52), "a factor 2 is lost"),  # n = 1, or eps = 2^-53, or max|λ| = 1
+        (np.sqrt(100 * 2 * 2.0**-53), "a factor 2 is lost"),  # eps_mach taken as 2^-53
+        (np.sqrt(400 * 2.0**-52), "a factor 2 too many"),  # |λ_min| taken as a^2
+        (np.sqrt(2 * 2.0**-52), "the factor 100 of the rule is missing"),
+        (7.07e-6, "the fixed threshold -1e-10"),
+        (2.0e-7, "not to 2 significant digits"),  # cut off
+        (-2.1e-7, "give a positive a"),
+        (0.0, "the matrix is all ones"),
+        (1.0, "far too large"),
+        (1e-9, "is not right."),
+    ],
+)
+def test_smallest_eigenvalue_each_slip_gets_its_own_feedback(answer, reason):
+    feedback = smallest_eigenvalue_exercise.check(answer)
+    assert feedback.status == "failed" and reason in feedback.message, (answer, feedback.message)
+    assert "Hint 1 of 2: Write the 2 x 2 Gram matrix" in str(feedback)
+    assert smallest_eigenvalue_exercise.solution[:60] not in str(feedback)
+
+
+def test_far_prediction_exercise_is_what_kernel_ridge_predicts():
+    x, y, far = np.array([[0.0]]), np.array([1.0]), np.array([[10.0]])
+    exp_gaussian = exp_kernel(partial(gaussian, bandwidth=1.0))
+    measured = KernelRidge(exp_gaussian, alpha=FAR_ALPHA).fit(x, y).predict(far)[0]
+    assert measured == pytest.approx(FAR_VALUE, rel=1e-12)
+    # The Gaussian kernel itself cannot reach it: at most e^-50 at x = 10, whatever the penalty.
+    for alpha in (1e-6, FAR_ALPHA, 10.0):
+        gaussian_far = KernelRidge(partial(gaussian, bandwidth=1.0), alpha=alpha).fit(x, y)
+        assert 0 < gaussian_far.predict(far)[0] <= np.exp(-50.0)
+    question = far_prediction_exercise
+    assert question.check(...).status == "not attempted"
+    assert question.check(5 - np.e).passed and question.check(2.28).passed
+    assert "= 0.2" in question.statement and "5 - e \\approx 2.282" in question.solution
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (4.0, "the diagonal is exp(k(0, 0)) = e, not 1"),
+        (5.0, "adds to the penalty"),
+        (4 * np.e, "e is its value at the training point"),
+        (np.e - 5, "the sign"),
+        (0.0, "does not vanish far from the data"),
+        (-1.0, "alpha is a penalty, alpha > 0"),
+        (3.0, "is not right."),
     ],
 )
 def test_far_prediction_each_slip_gets_its_own_feedback(answer, reason):
@@ -252,4 +295,3 @@ def test_far_prediction_each_slip_gets_its_own_feedback(answer, reason):
     assert feedback.status == "failed" and reason in feedback.message, feedback.message
     assert "Hint 1 of 2: With one training point" in str(feedback)
     assert far_prediction_exercise.solution[:60] not in str(feedback)
-    assert "[0, 0.269]" in far_prediction_exercise.solution

@@ -14,12 +14,15 @@ from tp3helpers.exercises.momentum import (
 )
 from tp3helpers.momentum import (
     BOUNDED,
+    DIVERGENT,
+    REAL_NEGATIVE,
     Quadratic,
     convergence_rate,
     iteration_regime,
     momentum_descent,
     optimal_parameters,
     physical_to_momentum,
+    root_kind,
     steps_to_tolerance,
 )
 
@@ -124,32 +127,36 @@ def test_code_exercises_hint_after_a_wrong_attempt_and_solution_on_demand():
     assert "Hint 1 of 2" in str(wrong) and "np.sqrt(eta * mass)" in mapping_exercise.solution
 
 
-# --- the optimum for eigenvalues in [0.25, 4] ------------------------------------------------
+# --- the spectrum behind Polyak's pair (0.36, 0.64) -----------------------------------------
 
 
-def test_optimum_question_right_answer_rounded_to_three_decimals():
-    assert optimum_exercise.check((0.360, 0.640)).passed
-    rho, eta = optimal_parameters(0.25, 4.0)  # the package agrees with the stored answer
-    assert optimum_exercise.check((rho, eta)).passed
-    # and the pair is optimal: no setting nearby has a smaller rate
-    best = convergence_rate(rho, eta, [0.25, 4.0])
-    grid = convergence_rate(np.linspace(0.2, 0.5, 61)[:, None], np.linspace(0.4, 0.9, 61),
-                            [0.25, 4.0])
-    assert best == pytest.approx(0.6) and grid.min() >= best - 1e-9
+def test_optimum_question_right_answer_gives_back_the_stated_pair():
+    assert optimum_exercise.check((0.25, 4.0)).passed
+    assert optimum_exercise.check([0.2502, 3.995]).passed  # three decimals
+    assert "(0.36, 0.64)" in optimum_exercise.statement
+    rho, eta = optimal_parameters(0.25, 4.0)  # forwards: the stated pair comes from this range
+    assert (rho, eta) == pytest.approx((0.36, 0.64), rel=1e-12)
+    # backwards: the ends' double roots +-sqrt(rho) give eta lambda = (1 -+ sqrt(rho))^2
+    assert [(1 - np.sqrt(rho)) ** 2 / eta, (1 + np.sqrt(rho)) ** 2 / eta] == pytest.approx(
+        [0.25, 4.0])
+    for lam, z in [(0.25, 0.6), (4.0, -0.6)]:  # a double root at each end (split by rounding,
+        # about sqrt(1e-16) = 1e-8 for a double root)
+        assert np.roots([1, -(1 + rho - eta * lam), rho]) == pytest.approx([z, z], abs=1e-6)
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        ((0.6, 0.64), "is the rate r*"),
-        ((0.36, 2 / 4.25), "best step of plain gradient descent"),
-        ((0.36, 0.16), "eigenvalues in [1, 16]"),
-        ((0.64, 0.36), "swapped"),
-        (((15 / 17) ** 2, 0.64), "not kappa = 16"),
-        ((0.6, 0.8), "both formulas end with a square"),
-        ((0.36, 0.8), "eta* is the square"),
-        ((0.360, 0.5), "your rho* is right; eta* is not"),
-        ((0.3, 0.640), "your eta* is right; rho* is not"),
+        ((0.36, 0.64), "the pair you were given"),
+        ((0.5, 2.0), "square them"),
+        ((4.0, 0.25), "swapped"),
+        ((0.64, 2.89), "not +-rho*"),
+        ((0.16, 2.56), "divide by eta*"),
+        ((0.1024, 1.6384), "do not multiply"),
+        ((0.2, 3.2), "not by its square root"),
+        ((0.0625, 1.0), "lambda_max is not 1"),
+        ((0.25, 5.0), "your lambda_min is right; lambda_max is not"),
+        ((0.3, 4.0), "your lambda_max is right; lambda_min is not"),
     ],
 )
 def test_optimum_question_names_each_mistake(answer, explanation):
@@ -159,28 +166,47 @@ def test_optimum_question_names_each_mistake(answer, explanation):
 
 
 def test_optimum_question_unknown_mistake_not_attempted_and_solution():
-    feedback = optimum_exercise.check((0.5, 2.0))
+    feedback = optimum_exercise.check((1.0, 2.0))
     assert feedback.status == "failed" and "Hint 1 of 2" in str(feedback)
+    second = optimum_exercise.check((1.0, 3.0))
+    assert "Hint 2 of 2" in str(second) and "z = +0.6" in str(second)
     assert optimum_exercise.check(...).status == "not attempted"
-    assert "0.36" not in str(optimum_exercise.check(...))
-    assert "= 0.64" in optimum_exercise.solution
+    assert "0.25" not in str(optimum_exercise.check(...))
+    assert "= 0.25" in optimum_exercise.solution and "= 4." in optimum_exercise.solution
 
 
-# --- which regime -----------------------------------------------------------------------------
+# --- two settings with the rate 1 -----------------------------------------------------------
+
+SETTINGS = {"A": (0.5, 1.5), "B": (1.0, 2.0)}
 
 
-def test_regime_question_right_answer_matches_a_simulated_run():
-    assert regime_exercise.check("c").passed and regime_exercise.check(" C ").passed
-    assert iteration_regime(0.5, 3.0, [0.01, 1.0]) == BOUNDED
-    # the run itself: the error neither shrinks nor grows
-    bowl = Quadratic.from_eigenvalues([0.01, 1.0])
-    path = momentum_descent(bowl.grad, [0.0, 1.0], rho=0.5, eta=3.0, steps=2000)
-    assert np.abs(path[-200:, 1]).max() == pytest.approx(np.abs(path[800:1000, 1]).max(), rel=1e-6)
+def test_regime_question_helpers_cannot_tell_the_settings_apart():
+    """What the old question let a helper answer: here the rate and the root kind are the same
+    for both settings, so only the roots' multiplicity decides."""
+    for rho, eta in SETTINGS.values():
+        assert convergence_rate(rho, eta, [0.5, 2.0]) == pytest.approx(1.0, abs=1e-12)
+    assert root_kind(0.5, 1.5 * 2.0) == root_kind(1.0, 2.0 * 2.0) == REAL_NEGATIVE
+    assert np.sort(np.roots([1, -(1 + 0.5 - 3.0), 0.5])) == pytest.approx([-1.0, -0.5])
+    assert np.roots([1, -(1 + 1.0 - 4.0), 1.0]) == pytest.approx([-1.0, -1.0])
+
+
+def test_regime_question_right_answer_matches_simulated_runs():
+    assert regime_exercise.check("b").passed and regime_exercise.check(" B ").passed
+    assert iteration_regime(*SETTINGS["A"], [0.5, 2.0]) == BOUNDED
+    assert iteration_regime(*SETTINGS["B"], [0.5, 2.0]) == DIVERGENT
+    bowl = Quadratic.from_eigenvalues([0.5, 2.0])  # axis-aligned: the second entry is lambda = 2
+    runs = {name: momentum_descent(bowl.grad, [1.0, 1.0], rho=rho, eta=eta, steps=2000)
+            for name, (rho, eta) in SETTINGS.items()}
+    a, b = np.abs(runs["A"]), np.abs(runs["B"])
+    assert a[-200:, 1].max() == pytest.approx(a[800:1000, 1].max(), rel=1e-9)  # constant size
+    assert a[-1, 1] == pytest.approx(3.0)
+    assert b[:, 1] == pytest.approx(1 + 2 * np.arange(2001))  # grows like t: 1 + 2t
+    assert b[:, 0].max() < 2.0  # the flat direction stays bounded
 
 
 @pytest.mark.parametrize(
     ("choice", "explanation"),
-    [("a", "dominant root is negative"), ("b", "never shrinks"), ("d", "modulus above 1")],
+    [("a", "double root -1"), ("c", "the other way round"), ("d", "does not make it grow")],
 )
 def test_regime_question_explains_each_wrong_option(choice, explanation):
     feedback = regime_exercise.check(choice)
@@ -188,43 +214,69 @@ def test_regime_question_explains_each_wrong_option(choice, explanation):
     assert "Hint 1 of 2" in str(feedback)
 
 
-def test_regime_question_bad_letter_and_solution():
+def test_regime_question_bad_letter_hints_and_solution():
     assert "one of" in regime_exercise.check("e").message
     assert regime_exercise.check(...).status == "not attempted"
-    assert "(c) bounded" in regime_exercise.solution
+    regime_exercise.check("a")
+    assert "eta lambda = 3 for A and 4 for B" in str(regime_exercise.check("d"))
+    assert "**(b)**" in regime_exercise.solution and "201" in regime_exercise.solution
 
 
-# --- steps at critical damping ---------------------------------------------------------------
+# --- a push at the minimum: the double root from e_0 = 0 ------------------------------------
 
 
-def test_critical_steps_answer_is_the_count_of_a_run():
-    """The run itself: momentum at Polyak's optimum for [0.04, 1], error along lambda = 0.04."""
+def pushed_run(steps=60):
+    """A momentum loop started at the minimum with a velocity, lambda = 0.04, Polyak's pair for
+    [0.04, 1]; the error relative to |e_1|."""
     rho, eta = optimal_parameters(0.04, 1.0)
-    path = momentum_descent(lambda w: 0.04 * w, [1.0], rho=rho, eta=eta, steps=100)[:, 0]
-    measured = steps_to_tolerance(np.abs(path), 1e-3)
-    assert measured == 23 and critical_steps_exercise.check(measured).passed
-    assert critical_steps_exercise.check(23.0).passed and critical_steps_exercise.check([23]).passed
+    w, v, path = 0.0, 1.0, [0.0]
+    for _ in range(steps):
+        v = rho * v - 0.04 * w
+        w = w + eta * v
+        path.append(w)
+    return np.abs(path) / abs(path[1])
+
+
+def test_pushed_answer_is_the_count_of_a_run_and_of_the_closed_form():
+    sizes = pushed_run()
+    measured = 1 + int(np.flatnonzero(sizes[1:] <= 1e-3)[0])
+    t = np.arange(61)
+    assert sizes == pytest.approx(t * (2 / 3) ** (t - 1.0), rel=1e-9)  # e_t = t z^(t-1) e_1
+    assert measured == 27 and critical_steps_exercise.check(measured).passed
+    assert critical_steps_exercise.check(27.0).passed and critical_steps_exercise.check([27]).passed
+
+
+def test_pushed_question_is_not_the_visible_count_from_rest():
+    """The notebook's steps-to-tolerance cell counts from rest; its formula now gives a named
+    wrong answer."""
+    r, t = 2 / 3, np.arange(200)
+    from_rest = steps_to_tolerance((1 + (1 - r) * t) * r**t, 1e-3)
+    assert from_rest == 23
+    assert "count from rest" in critical_steps_exercise.check(from_rest).message
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
+        (23, "count from rest"),
+        (19, "from the rate r* = 2/3 alone"),
         (18, "from the rate r* = 2/3 alone"),
-        (17, "is not a whole number of steps"),
-        (27, "factor of the steepest direction"),
-        (11, "not rho* = 4/9"),
-        (9, "not rho* = 4/9"),
+        (25, "divides e_1 by the root"),
+        (26, "the push's first step included"),
+        (13, "not rho*"),
     ],
 )
-def test_critical_steps_names_each_mistake(answer, explanation):
+def test_pushed_question_names_each_mistake(answer, explanation):
     feedback = critical_steps_exercise.check(answer)
     assert feedback.status == "failed" and explanation in feedback.message
     assert "Hint 1 of 2" in str(feedback)
 
 
-def test_critical_steps_other_answers_not_attempted_and_solution():
-    assert critical_steps_exercise.check(24).status == "failed"
-    assert critical_steps_exercise.check(22).status == "failed"
+def test_pushed_question_other_answers_not_attempted_hints_and_solution():
+    assert critical_steps_exercise.check(28).status == "failed"
+    second = critical_steps_exercise.check(24)
+    assert second.status == "failed" and "Hint 2 of 2" in str(second)
+    assert "t (2/3)^(t-1) <= 0.001" in str(second)
     assert critical_steps_exercise.check(...).status == "not attempted"
-    assert "**23 steps**" in critical_steps_exercise.solution
-    assert "23" not in critical_steps_exercise.statement
+    assert "**27 steps**" in critical_steps_exercise.solution
+    assert "27" not in critical_steps_exercise.statement

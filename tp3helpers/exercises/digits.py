@@ -1,40 +1,49 @@
-"""Notebook 4's exercises (one image's gradient to write, a step count to predict, the noise floor's
-step to choose) and its prompt."""
+"""Notebook 4's exercises (one image's gradient with respect to its features to write, the
+transient peak of momentum's error to predict, two noise floors to compare) and its prompt."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..momentum import closed_form_errors, optimal_parameters, steps_to_tolerance
+from ..momentum import closed_form_errors, optimal_parameters
 from ..softmax import softmax
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
 from ._feedback import Case, result_array
 
-__all__ = ["sample_gradient_exercise", "momentum_steps_exercise", "floor_exercise",
+__all__ = ["sample_gradient_exercise", "momentum_peak_exercise", "floor_exercise",
            "penalty_prompt"]
 
 
 def _judge_sample_gradient(result: object, phi: np.ndarray, t: np.ndarray,
                            W: np.ndarray) -> str | None:
     y = softmax(W @ phi)
-    expected = np.outer(y - t, phi)
+    expected = W.T @ (y - t)
     got = result_array(result)  # real numbers of any shape, else what it is
-    if got.shape == y.shape and np.allclose(got, y - t):
-        return ("you return y - t, the gradient with respect to the logits; the weights need the "
-                "chain rule: multiply by phi (an outer product)")
-    if got.shape == expected.T.shape != expected.shape and np.allclose(got, expected.T):
-        return (f"your array has shape {got.shape}, the transpose of the expected (C, D) = "
-                f"{expected.shape}: W has one row per class, like the gradient")
+    if got.shape == W.shape and np.allclose(got, np.outer(y - t, phi)):
+        return ("you return (y - t) phi^T, the gradient with respect to the weights W; here the "
+                "variable is phi, which meets the logits through the columns of W")
+    if got.shape == W.shape and np.allclose(got, (y - t)[:, None] * W):
+        return ("you multiply each row w_k by y_k - t_k but do not add them up: phi reaches the "
+                "loss through every logit, so the chain rule sums over the classes k")
+    if got.shape == y.shape != expected.shape and np.allclose(got, y - t):
+        return ("you return y - t, the gradient with respect to the logits a = W phi; the chain "
+                "rule carries it on to phi")
     got = result_array(result, shape=expected.shape)
     if not np.all(np.isfinite(got)):
         return "the gradient contains NaN or inf: use a stable softmax"
     if np.allclose(got, expected, rtol=1e-7, atol=1e-10):
         return None
     if np.allclose(got, -expected):
-        return ("you return (t - y) phi^T: the sign is reversed; the gradient is prediction "
+        return ("you return W^T (t - y): the sign is reversed; the gradient is prediction "
                 "minus target")
-    if np.allclose(got, np.outer(W @ phi - t, phi)):
+    if np.allclose(got, W.T @ (W @ phi - t)):
         return "you use the logits a instead of y = softmax(a)"
+    if np.allclose(got, W.T @ y):
+        return ("you return W^T y, the gradient of ln sum_k exp(a_k) alone; the target's term "
+                "-a_c (c the image's class) adds -w_c: W^T (y - t)")
+    if W.shape[0] == W.shape[1] and np.allclose(got, W @ (y - t)):
+        return ("you return W (y - t), which sums along the rows of W; phi[j] meets the logits "
+                "through column j of W (a_k = sum_j W[k, j] phi[j]): W^T (y - t)")
     return f"you return {np.round(got, 4)}, expected {np.round(expected, 4)}"
 
 
@@ -42,133 +51,152 @@ _rng = np.random.default_rng(4)
 
 sample_gradient_exercise = CodeExercise(
     "the gradient of one image",
-    "For one image with features `phi` (shape `(D,)`), one-hot target `t` (shape `(C,)`) and "
-    "weights `W` (shape `(C, D)`, one row per class), write `my_sample_gradient(phi, t, W)` "
-    "returning the gradient of its cross-entropy term with respect to `W`, a `(C, D)` array (no "
-    "penalty). Use `softmax` from `tp3helpers.softmax` if you like.",
+    "When this classifier is the last layer of a network, the layers below it learn from the "
+    "gradient of each image's loss with respect to its *features*. For one image with features "
+    "`phi` (shape `(D,)`), one-hot target `t` (shape `(C,)`) and weights `W` (shape `(C, D)`, "
+    r"one row per class), the loss is $E = -\sum_k t_k \ln y_k$ with "
+    r"$y = \operatorname{softmax}(W\phi)$. Write `my_sample_gradient(phi, t, W)` returning "
+    r"$\partial E / \partial \phi$, a `(D,)` array. The package's `softmax` may help.",
     cases=[
-        Case("phi = [1, 2], t = [0, 1, 0], W = 0",
-             (np.array([1.0, 2.0]), np.array([0.0, 1.0, 0.0]), np.zeros((3, 2)))),
+        Case("phi = [1, 2], t = [0, 1, 0], W = [[1, 0], [0, 1], [1, -1]]",
+             (np.array([1.0, 2.0]), np.array([0.0, 1.0, 0.0]),
+              np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]))),
         Case("random phi and W with D = 5, C = 4",
              (_rng.normal(size=5), np.eye(4)[2], _rng.normal(size=(4, 5)))),
-        Case("logits of about 1000",
+        Case("logits of about 1000, D = C = 3",
              (np.array([1.0, 0.5, 2.0]), np.eye(3)[1],
               500.0 * np.array([[1.0, 0.2, 0.3], [-1.0, 0.4, -0.2], [0.5, 0.0, 0.1]]))),
     ],
     judge=_judge_sample_gradient,
-    success="correct: (y - t) phi^T, stable for large logits too.",
+    success="correct: W^T (y - t), stable for large logits too.",
     hints=[
         "Notebook 1: the gradient with respect to the logits a = W phi is y - t with "
-        "y = softmax(a); the chain rule carries it to W.",
-        "The logit a_k depends on W[k, j] through phi[j] alone, so "
-        "dE/dW[k, j] = (y_k - t_k) phi[j]: the outer product of y - t and phi, of shape (C, D).",
+        "y = softmax(a). Each feature phi[j] reaches the loss through every logit: use the chain "
+        "rule and add up over the classes.",
+        "a_k = sum_j W[k, j] phi[j], so da_k/dphi[j] = W[k, j] and "
+        "dE/dphi[j] = sum_k (y_k - t_k) W[k, j]: the matrix W^T times y - t, of shape (D,).",
     ],
     solution=r"""The logits of the image are $a = W \phi$ ($a_k = \sum_j W_{kj} \phi_j$), and
-notebook 1 gives $\partial E / \partial a_k = y_k - t_k$. By the chain rule
-$\partial E / \partial W_{kj} = (y_k - t_k)\, \phi_j$:
+notebook 1 gives $\partial E / \partial a_k = y_k - t_k$. The feature $\phi_j$ enters every
+logit, with $\partial a_k / \partial \phi_j = W_{kj}$, so the chain rule adds up over the classes:
+$\partial E / \partial \phi_j = \sum_k (y_k - t_k)\, W_{kj}$, that is
+$\partial E / \partial \phi = W^\top (y - t)$:
 
 ```python
 def my_sample_gradient(phi, t, W):
     y = softmax(W @ phi)            # the image's class probabilities, shape (C,)
-    return np.outer(y - t, phi)     # shape (C, D)
+    return W.T @ (y - t)            # shape (D,)
 ```
 
-Summing this over the images gives $(Y - T)^\top \Phi$, the data part of $\nabla J$.
+The same $y - t$ times $\phi^\top$ is the gradient with respect to $W$, whose sum over the images
+is the Theory's $(Y - T)^\top \Phi$; times $W^\top$ it is what backpropagation hands down to the
+layers below.
 """,
 )
 
 
-def _momentum_steps_exercise(kappa: float = 400.0, tol: float = 1e-6) -> NumericExercise:
-    """Steps until momentum's error along the steepest direction of a quadratic with curvatures
-    in [1, kappa], started from rest at Polyak's optimum, is below tol of its start."""
+def _momentum_peak_exercise(kappa: float = 400.0) -> NumericExercise:
+    """The largest |error| along the steepest direction of a quadratic with curvatures in
+    [1, kappa], for momentum started from rest at Polyak's optimum, in units of its start."""
     rho, eta = optimal_parameters(1.0, kappa)
-    errors = closed_form_errors(rho, eta, [kappa], [1.0], 2000)[:, 0]
-    expected = steps_to_tolerance(np.abs(errors), tol)
+    steps = int(4 * np.sqrt(kappa))  # the peak comes near sqrt(kappa)/2
+    errors = np.abs(closed_form_errors(rho, eta, [kappa], [1.0], steps)[:, 0])
+    expected = float(errors.max())
+    peak_step = int(errors.argmax())
     root = np.sqrt(kappa)
     r = (root - 1) / (root + 1)
-    t = np.arange(2001)
-    log_term = np.log(1.0 / tol)
+    s_star = 1 / np.log(1 / r) - 1 / (1 + r)  # where (1 + (1 + r) s) r^s stops growing
+    s = np.arange(steps + 1)
     return NumericExercise(
-        "predict the momentum steps",
+        "the steepest direction's peak",
         f"On a quadratic with curvatures in $[1, {kappa:g}]$, momentum with Polyak's "
         r"$(\rho^\star, \eta^\star)$ starts from rest with an error along the *steepest* "
-        r"eigenvector only. After how many steps is that error below "
-        f"$10^{{{int(np.log10(tol))}}}$ of its start for the first time? Give a whole number.",
+        "eigenvector only. What is the largest ratio $|e_s| / |e_0|$ of that error to its "
+        "start over all steps $s \\ge 0$? Give it within 2%.",
         expected,
-        rtol=0.0,
-        atol=0.5,
+        rtol=0.02,
+        atol=0.0,
         mistakes=[
-            (steps_to_tolerance(r**t, tol),
-             "that is the count from the rate r* alone; at the optimum the steepest direction "
-             "has a double root, and its error carries an extra factor t"),
-            (0.5 * root * log_term,
-             "that is the shortcut (1/2) sqrt(kappa) ln(1/eps) for the rate alone; the double "
-             "root of the steepest direction adds a factor t"),
-            (steps_to_tolerance(r**t * (1 + (1 - r) * t), tol),
-             "(1 + (1 - r*) t) is the factor of the flattest direction, whose double root is "
-             "+r*; the steepest one's root is -r* and its factor 1 + (1 + r*) t"),
-            (kappa * log_term, "that is about kappa ln(1/eps), gradient descent's count with "
-                               "step 1/L; momentum's rate depends on sqrt(kappa)"),
-            (root * log_term, "the rate (sqrt(k) - 1)/(sqrt(k) + 1) is about 1 - 2/sqrt(k): "
-                              "ln(1/eps) / ln(1/r) is about (1/2) sqrt(kappa) ln(1/eps), and the "
-                              "double root adds a factor t"),
+            (1.0, "1 is the peak of the rate alone, (r*)^s, and of the flattest direction's "
+                  "(1 + (1 - r*) s)(r*)^s, which never exceed their start; the steepest "
+                  "direction's double root is -r*, and its factor 1 + (1 + r*) s grows faster "
+                  "than (r*)^s shrinks at first"),
+            (lambda a: np.all((a >= np.floor(s_star)) & (a <= np.ceil(s_star))),
+             "that is the step s at which the error peaks; the question asks for the ratio "
+             "|e_s| / |e_0| there"),
+            (root, "sqrt(kappa) is the factor 1 + (1 + r*) s near the peak; the power (r*)^s "
+                   "has shrunk it by then, by about e"),
+            (float(np.max((1 + (1 + rho) * s) * rho**s)),
+             "the roots of momentum have modulus sqrt(rho*) = r*, not rho*: the error shrinks "
+             "like (r*)^s"),
+            ((1 + r) / (np.e * np.log(1 / r)),
+             "close, but that takes (r*)^s = 1/e at the peak; there it is e^-1 (r*)^(-1/(1 + r*)), "
+             "and s is a whole step: evaluate the product at the whole steps around the peak"),
         ],
         hints=[
-            "At Polyak's optimum both ends of the spectrum sit on critical damping: the steepest "
-            "direction has the double root z = -r*, r* = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), and "
-            "its error carries an extra factor t (notebook 3).",
-            f"Here r* = {root - 1:g}/{root + 1:g}; from rest the steepest direction's error is "
-            "e_t = (1 + (1 + r*) t) (-r*)^t e_0. Find the first t where "
-            f"(1 + (1 + r*) t) r*^t <= 1e{int(np.log10(tol))}.",
+            "At Polyak's optimum the steepest direction sits on critical damping: a double root "
+            "z = -r*, r* = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), so its error from rest is "
+            "(1 + (1 + r*) s) (-r*)^s e_0 (notebook 3): a factor that grows times a power that "
+            "shrinks.",
+            f"Here r* = {root - 1:g}/{root + 1:g}. The logarithm of (1 + (1 + r*) s) r*^s stops "
+            "growing where (1 + r*) / (1 + (1 + r*) s) = ln(1/r*); evaluate the product at the "
+            "whole steps on either side.",
         ],
         solution=rf"""With $\kappa = {kappa:g}$, $\sqrt\kappa = {root:g}$ and
 $r^\star = {root - 1:g}/{root + 1:g} \approx {r:.4f}$. The steepest direction has the double root
 $-r^\star$, and from rest its error is
-$e_t = \bigl(1 + (1 + r^\star)\,t\bigr)(-r^\star)^t e_0$ (notebook 3, *The rate on a quadratic*).
-The first $t$ with $\bigl(1 + (1 + r^\star)t\bigr)(r^\star)^t \le 10^{{{int(np.log10(tol))}}}$ is
-**{expected} steps**. The rate alone would say
-{steps_to_tolerance(r**t, tol)}: the factor $t$ of critical damping costs
-{expected - steps_to_tolerance(r**t, tol)} more. Gradient descent with step $1/L$ would need about
-$\kappa \ln(1/\varepsilon) \approx {kappa * log_term:.0f}$.
+$e_s = \bigl(1 + (1 + r^\star)\,s\bigr)(-r^\star)^s e_0$ (notebook 3, *The rate on a quadratic*).
+The logarithm of $\bigl(1 + (1 + r^\star)s\bigr)(r^\star)^s$ has the derivative
+$(1 + r^\star)/\bigl(1 + (1 + r^\star)s\bigr) - \ln(1/r^\star)$, zero at
+$s = 1/\ln(1/r^\star) - 1/(1 + r^\star) \approx {s_star:.2f}$. At step {peak_step} the ratio is
+**{expected:.2f}**: the error first grows about {expected:.1f}-fold, flipping sign every step, and
+only then decays at the rate $r^\star$. For large $\kappa$, $\ln(1/r^\star) \approx
+2/\sqrt\kappa$: the peak comes near step $\sqrt\kappa/2$ and reaches about
+$\sqrt\kappa/e \approx {root / np.e:.2f}$. This growth is the "little delay" of the factor $s$
+that momentum's curve shows beside its rate.
 """,
     )
 
 
-momentum_steps_exercise = _momentum_steps_exercise()
+momentum_peak_exercise = _momentum_peak_exercise()
 
 floor_exercise = ChoiceExercise(
-    "the noise floor's step",
+    "two noise floors",
     r"Trained with minibatch gradients, momentum with $\rho = 0.8$ and a small step $\eta$ settles "
-    "into a noise floor instead of converging. Which plain minibatch gradient descent settles at "
-    "about the same floor?",
+    r"into a noise floor instead of converging. Plain minibatch gradient descent with the step "
+    r"$2\eta$ settles into a floor too. How do the two floors compare?",
     {
-        "a": Option(r"step $\eta$", False,
-                    "with the same step, momentum's floor is higher: its velocity adds up the "
-                    "noise of past minibatches with weights 1, 0.8, 0.64, ..., which sum to 5"),
-        "b": Option(r"step $5\eta$", True,
-                    "the velocity sums past gradients, noise included, with weights 1, rho, "
-                    "rho^2, ..., which add up to 1/(1 - rho) = 5: momentum behaves like gradient "
-                    "descent with the effective step eta / (1 - rho) = 5 eta, floor included"),
-        "c": Option(r"step $\eta / 5$", False,
-                    "the other way round: momentum amplifies the steps, noise included, so the "
-                    "matching gradient descent needs a larger step, not a smaller one"),
-        "d": Option(r"step $0.8\,\eta$", False,
-                    "rho does not multiply the step: the velocity keeps a fraction rho of "
-                    "itself at every step, and the geometric sum 1 + rho + rho^2 + ... = "
-                    "1/(1 - rho) does"),
+        "a": Option("gradient descent's floor is about twice momentum's", False,
+                    "that compares the steps 2 eta and eta; but momentum's velocity adds up the "
+                    "gradients of past minibatches, noise included, with weights 1, 0.8, 0.64, "
+                    "..., which sum to 5: its effective step is 5 eta"),
+        "b": Option("momentum's floor is about 2.5 times gradient descent's", True,
+                    "momentum moves like gradient descent with the effective step "
+                    "eta / (1 - rho) = 5 eta, noise included; for small steps a floor grows in "
+                    "proportion to the effective step: 5 eta / (2 eta) = 2.5"),
+        "c": Option("about the same", False,
+                    "the floors match when the effective steps match: gradient descent would "
+                    "need the step eta / (1 - rho) = 5 eta, not 2 eta"),
+        "d": Option("momentum's floor is about 5 times gradient descent's", False,
+                    "5 = 1/(1 - rho) compares momentum with gradient descent at the same step "
+                    "eta; here gradient descent's step is 2 eta, which doubles its floor"),
     },
     hints=[
         "The velocity is a leaky sum of past (minibatch) gradients, the one j steps old weighted "
         "rho^j: what does that sum do to a gradient that barely changes, and to its noise?",
-        "Add up 1 + rho + rho^2 + ... for rho = 0.8: momentum moves like gradient descent with the "
-        "step eta times that sum.",
+        "Momentum moves like gradient descent with the step eta (1 + rho + rho^2 + ...) = "
+        "eta / (1 - rho), and for small steps a noise floor grows in proportion to the step: "
+        "compare that effective step with 2 eta.",
     ],
     solution=r"""The velocity sums past gradients with weights $1, \rho, \rho^2, \dots$, which add
 up to $1/(1 - \rho) = 5$ for $\rho = 0.8$. Where the gradient barely changes, momentum moves like
 gradient descent with the *effective step* $\eta/(1 - \rho) = 5\eta$, and the noise of the
 minibatches is summed the same way. For a small step ($\eta$ times every curvature well below
-$2(1 + \rho)$) the floor depends on the effective step only: **(b)**, step $5\eta$. Notebook 3's
-*Going deeper: momentum with noisy gradients* has the exact formula.
+$2(1 + \rho)$) a floor along a curvature $\lambda$ is about $\frac{\eta}{1 - \rho}
+\frac{\sigma^2}{2\lambda}$ for momentum and $\frac{\eta'\sigma^2}{2\lambda}$ for gradient descent
+with step $\eta'$: with $\eta' = 2\eta$ their ratio is $5\eta / 2\eta = 2.5$, **(b)**.
+Gradient descent would match momentum's floor with the step $5\eta$. Notebook 3's *Going deeper:
+momentum with noisy gradients* has the exact formula.
 """,
 )
 

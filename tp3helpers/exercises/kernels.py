@@ -1,8 +1,12 @@
 """Notebook 2's exercises (three to write code, a choice, two values to predict) and its prompts.
 
-No exercise is answered by a helper the notebook imports: no helper returns a vector that proves a
-matrix is not PSD, the Gram matrix of an arbitrary power series of a kernel, a counter-example, or
-a prediction of kernel ridge regression on one point far from it.
+No exercise is answered by one call of a helper the notebook imports, nor by a notebook cell run
+again with the exercise's numbers: no helper returns a vector that proves a matrix is not PSD, the
+Gram matrix of an arbitrary power series of a kernel, or a counter-example among positive points
+(the Check section's -1 and 1 do not qualify); and the two values to predict are inverse
+questions, which the helpers and cells evaluate only forwards: how close two points may be before
+the PSD rule loses exp(-x x')'s negative eigenvalue, and which penalty gives kernel ridge a
+stated prediction far from its one training point.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from ..kernels import (
     linear,
     min_eigenvalue,
     polynomial,
+    psd_rtol,
     psd_tolerance,
     relative_min_eigenvalue,
 )
@@ -211,16 +216,17 @@ def _judge_counterexample(result: object) -> str | None:
                           f"or more points (at most {MAX_POINTS}), shape (n,) or (n, d)")
     if not np.isfinite(points).all():
         return "your points contain NaN or inf"
+    if not (points > 0).all():
+        smallest = float(points.min())
+        return (f"a coordinate of your points is {smallest:.3g}: every coordinate must be "
+                "positive, so that every x . x' > 0 and every entry exp(-x . x') is below 1 (the "
+                "Check section's -1 and 1 make x x' = -1 and a large entry e off the diagonal)")
     try:
         gram = linear(points)
     except ValueError:  # inner products overflow float64
         gram = np.array([np.inf])
     if np.abs(gram).max() > 700:
         return "keep |x . x'| below 700 so that exp(-x . x') stays finite"
-    if points.ndim == 1 and sorted(np.unique(points)) == [-1.0, 1.0]:
-        return "those are the Check section's two points, -1 and 1: find a pair of your own"
-    if points.ndim == 1 and sorted(np.unique(points)) == [-2.0, 2.0]:
-        return "those are the points of the eigenvalue exercise, -2 and 2: find a pair of your own"
     gram_exp = np.exp(-gram)
     if not is_psd(gram_exp):
         return None
@@ -235,9 +241,10 @@ def _judge_counterexample(result: object) -> str | None:
 
 counterexample_exercise = CodeExercise(
     "a counter-example",
-    "Write `my_counterexample()` returning points (shape $(n,)$ or $(n, d)$) on which the Gram "
-    r"matrix of $\exp(-x^\top x')$ has a negative eigenvalue. Use points other than the Check "
-    "section's $-1$ and $1$, or the eigenvalue exercise's $-2$ and $2$ (the check refuses those). "
+    "Write `my_counterexample()` returning points (shape $(n,)$ or $(n, d)$) **with every "
+    r"coordinate positive** on which the Gram matrix of $\exp(-x^\top x')$ has a negative "
+    r"eigenvalue. The Check section's $-1$ and $1$ do not qualify: there $x x' = -1$ puts the "
+    r"large entry $e$ off the diagonal; here every $x^\top x' > 0$, so every entry is below 1. "
     "Before you open the solution, say which construction rule fails for $-k$.",
     cases=[Case("")],
     judge=_judge_counterexample,
@@ -250,20 +257,20 @@ counterexample_exercise = CodeExercise(
     ],
     solution=r"""```python
 def my_counterexample():
-    return np.array([-2.0, 1.0])
+    return np.array([1.0, 2.0])
 ```
 
-The Gram matrix is $\begin{pmatrix} e^{-4} & e^{2} \\ e^{2} & e^{-1} \end{pmatrix}$: its
-determinant $e^{-5} - e^{4}$ is negative, so one eigenvalue is negative and $\exp(-k)$ is not
-a valid kernel. In general the determinant of two points is
+The Gram matrix is $\begin{pmatrix} e^{-1} & e^{-2} \\ e^{-2} & e^{-4} \end{pmatrix}$: every
+entry is between 0 and 1, yet its determinant $e^{-5} - e^{-4}$ is negative, so one eigenvalue
+is negative and $\exp(-k)$ is not a valid kernel. In general the determinant of two points is
 $e^{-x^2 - x'^2} - e^{-2 x x'}$, negative exactly when $x^2 + x'^2 > 2 x x'$, that is
-$(x - x')^2 > 0$: **any two distinct points** are a counter-example. (Numerically, keep
-$\lvert x x' \rvert$ moderate: for two large points of the same sign every entry is tiny and the
-negative eigenvalue drowns in rounding.)
+$(x - x')^2 > 0$: **any two distinct points** are a counter-example, whatever their signs.
+(Numerically, keep $\lvert x x' \rvert$ moderate: for two large points of the same sign every
+entry is tiny and the negative eigenvalue drowns in rounding.)
 
-The rule that fails is R1: $-k$ is $a\,k$ with $a = -1 < 0$, and it is not a valid kernel (its
-diagonal $-k(x, x) = -\lVert \phi(x) \rVert^2$ is negative); the exponential series of $-k$ has
-terms $(-k)^i / i!$ of alternating sign, so the sums of R2 no longer apply.
+The rule that fails is R1: $-k$ is $\gamma\,k$ with $\gamma = -1 < 0$, and it is not a valid
+kernel (its diagonal $-k(x, x) = -\lVert \phi(x) \rVert^2$ is negative); the exponential series
+of $-k$ has terms $(-k)^i / i!$ of alternating sign, so the sums of R2 no longer apply.
 """,
 )
 
@@ -315,102 +322,138 @@ $k(x, x) k(x', x') \ge k(x, x')^2$ (Cauchy-Schwarz in feature space).
 """,
 )
 
-_A, _B = np.exp(-4.0), np.exp(4.0)  # the diagonal and off-diagonal of exp(-x x') at x = -2, 2
+def _tex(value: float) -> str:
+    """A number to three significant digits in LaTeX: 4.44e-14 becomes 4.44 \\times 10^{-14}."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+#: The Check section's relative tolerance for two points, 100 * 2 * eps_mach.
+_RTOL2 = psd_rtol(2)
+#: On x = -a, a the Gram matrix of exp(-x x') is [[e^-a^2, e^a^2], [e^a^2, e^-a^2]], with the
+#: eigenvalues e^-a^2 -+ e^a^2; their ratio is -tanh(a^2), so the rule finds the negative one
+#: exactly when tanh(a^2) > 100 * 2 * eps_mach.
+CLOSEST = float(np.sqrt(np.arctanh(_RTOL2)))
 
 smallest_eigenvalue_exercise = NumericExercise(
-    "the smallest eigenvalue of exp(-x x') at x = -2, 2",
-    "Without running code, predict the smallest eigenvalue of the Gram matrix of $\\exp(-x x')$ "
-    "on the two points $x = -2$ and $x = 2$ (sign and value, 3 significant digits).",
-    _A - _B,
-    rtol=1e-3,
+    "how close can two points be before rounding hides exp(-x x')?",
+    r"Take the Gram matrix of $\exp(-x x')$ on the two points $x = -a$ and $x = a$. As $a$ "
+    r"shrinks towards 0, the Check section's rule, $\lambda_{\min} \ge -100\, n\, "
+    r"\varepsilon_{\text{mach}} \max_i |\lambda_i|$ with $\varepsilon_{\text{mach}} = 2^{-52}$, "
+    r"stops telling this matrix from a PSD one. Predict the value of $a$ below which the rule, "
+    "applied to the exact eigenvalues, calls the matrix PSD, to 2 significant digits.",
+    CLOSEST,
+    rtol=1e-2,
     atol=0.0,
     mistakes=[
-        (_B - _A, "right size, wrong sign: the eigenvalues of [[a, b], [b, a]] are a + b and "
-                  "a - b, and here the diagonal a = e^-4 is far smaller than b = e^4"),
-        (_A + _B, "that is the largest eigenvalue, a + b for the matrix [[a, b], [b, a]]; the "
-                  "other one is a - b"),
-        (_A, "the diagonal entry is not an eigenvalue here: the off-diagonal e^4 dominates"),
-        (0.0, "0 would put the matrix on the edge of PSD, but exp(-k) is not valid: the "
-              "determinant e^-8 - e^8 (the product of the two eigenvalues) is negative, so one "
-              "eigenvalue is negative"),
-        (lambda answer: abs(answer - (_A - _B)) < 0.2,
-         "nearly, but not to 3 significant digits: compute e^-4 and e^4 to two decimals, then "
-         "round the difference (round the last digit, do not cut it off)"),
-        (lambda answer: answer > 0, "a positive smallest eigenvalue would make the matrix PSD, "
-                                    "but its determinant e^-8 - e^8 < 0 says the two "
-                                    "eigenvalues have opposite signs"),
+        (CLOSEST**2, "that is a^2: the ratio lambda_min / lambda_max = -tanh(a^2) is about -a^2, "
+                     "so a is the square root of 100 n eps_mach"),
+        (np.sqrt(_RTOL2 / 2), "a factor 2 is lost: the rule has n = 2 points, "
+                              "eps_mach = 2^-52 (about 2.2e-16, not 1.1e-16), and "
+                              "|lambda_min| = e^(a^2) - e^(-a^2), about 2 a^2, is compared with "
+                              "max|lambda| = e^(a^2) + e^(-a^2), about 2 (not the diagonal 1)"),
+        (np.sqrt(2 * _RTOL2), "a factor 2 too many: |lambda_min| = e^(a^2) - e^(-a^2) is about "
+                              "2 a^2 (not a^2), against 100 * 2 * eps_mach times max|lambda|, "
+                              "about 2"),
+        (CLOSEST / 10, "the factor 100 of the rule is missing: the tolerance is "
+                       "100 n eps_mach max|lambda|"),
+        (np.sqrt(0.5e-10), "that is where lambda_min, about -2 a^2, reaches the fixed threshold "
+                           "-1e-10 that the Check section shows failing; the project's rule is "
+                           "relative: lambda_min against -100 n eps_mach max|lambda|"),
+        (lambda answer: abs(answer / CLOSEST - 1) < 0.1,
+         "close, but not to 2 significant digits: take eps_mach = 2^-52 (about 2.22e-16) to "
+         "three digits and round the result, do not cut it off"),
+        (lambda answer: answer < 0, "the points are -a and a with a > 0: give a positive a"),
+        (lambda answer: answer == 0,
+         "at a = 0 both points are 0 and the matrix is all ones, PSD; the question is how far "
+         "from 0 they must be for the negative eigenvalue to beat rounding"),
+        (lambda answer: answer > 1e-4,
+         "far too large: there the ratio lambda_min / max|lambda| is much more negative than "
+         "-100 n eps_mach and the rule finds the negative eigenvalue easily; look for the a "
+         "where the ratio is as small as the tolerance"),
     ],
     hints=[
-        "Write the 2 x 2 Gram matrix entry by entry, K[i, j] = exp(-x_i x_j): which entries are "
-        "large, which are small?",
-        "A symmetric matrix [[a, b], [b, a]] has the eigenvalues a + b and a - b. Give 3 "
-        "significant digits, or an expression such as np.exp(...) - np.exp(...).",
+        "Write the 2 x 2 Gram matrix entry by entry, K[i, j] = exp(-x_i x_j); a symmetric "
+        "[[p, q], [q, p]] has the eigenvalues p + q and p - q. The rule looks only at the ratio "
+        "lambda_min / max|lambda|.",
+        "The ratio is (e^(-a^2) - e^(a^2)) / (e^(-a^2) + e^(a^2)) = -tanh(a^2), about -a^2 for "
+        "small a. Set it equal to -100 * 2 * 2^-52 and solve for a.",
     ],
-    solution=r"""With $a = e^{-(-2)(-2)} = e^{-4}$ on the diagonal and $b = e^{-(-2)(2)} = e^{4}$
-off it, $K = \begin{pmatrix} a & b \\ b & a \end{pmatrix}$ has eigenvectors $(1, 1)$ and
-$(1, -1)$ with eigenvalues $a + b$ and $a - b$. The smallest is
+    solution=rf"""With $p = e^{{-a^2}}$ on the diagonal ($x x' = a^2$) and $q = e^{{a^2}}$ off it
+($x x' = -a^2$), $K = \begin{{pmatrix}} p & q \\ q & p \end{{pmatrix}}$ has the eigenvectors
+$(1, 1)$ and $(1, -1)$, with the eigenvalues $p + q > 0$ and $p - q < 0$: negative for every
+$a > 0$, one more proof that $\exp(-k)$ is not a valid kernel. The rule compares the ratio
 
-$$\lambda_{\min} = e^{-4} - e^{4} \approx -54.58,$$
+$$\frac{{\lambda_{{\min}}}}{{\max_i|\lambda_i|}}
+= \frac{{e^{{-a^2}} - e^{{a^2}}}}{{e^{{-a^2}} + e^{{a^2}}}} = -\tanh(a^2) \approx -a^2$$
 
-far below the rounding level ($100 \cdot 2 \cdot \varepsilon \cdot 54.6 \approx 2 \times 10^{-12}$):
-$\exp(-x x')$ is not a valid kernel. In code: `np.exp(-4) - np.exp(4)`.
+with $-100 \cdot 2 \cdot 2^{{-52}} = -{_tex(_RTOL2)}$. It fails the rule while
+$\tanh(a^2) > {_tex(_RTOL2)}$, that is for
+
+$$a > \sqrt{{\operatorname{{artanh}}({_tex(_RTOL2)})}} \approx {_tex(CLOSEST)}.$$
+
+Closer to 0 than that, the matrix differs from the all-ones matrix (eigenvalues 2 and 0) by less
+than rounding can explain, and the test cannot tell $\exp(-k)$ from a valid kernel there. The
+rule is relative: multiplying $K$ by any $\gamma > 0$ leaves the ratio, and so this limit,
+unchanged; only the distance between the points counts. In code:
+`np.sqrt(np.arctanh(100 * 2 * 2.0**-52))`. The computed eigenvalues agree: the project's PSD
+test calls the Gram matrix on $\pm 0.98\,a$ PSD and the one on $\pm 1.02\,a$ not.
 """,
 )
 
 _E = float(np.e)  # the Gaussian kernel's k(0, 0) = 1, so exp of it gives e there
-#: Kernel ridge on one point x_1 = 0, y_1 = 1, alpha = 1, evaluated at x = 10 (h = 1): the
-#: Gaussian kernel gives (1/2) e^-50, exp of it (1 / (e + 1)) exp(e^-50).
-FAR = (0.5 * np.exp(-50.0), np.exp(np.exp(-50.0)) / (_E + 1.0))
+#: Kernel ridge with exp of the Gaussian kernel (h = 1) on one point x_1 = 0, y_1 = 1 predicts
+#: y(10) = exp(e^-50) / (e + alpha) at x = 10; the penalty that makes it FAR_VALUE:
+FAR_VALUE = 0.2
+FAR_ALPHA = float(np.exp(np.exp(-50.0)) / FAR_VALUE - _E)
 
 far_prediction_exercise = NumericExercise(
     "far from the data",
-    r"Kernel ridge regression learns from a single point, $x_1 = 0$ with $y_1 = 1$, with the "
-    r"penalty $\alpha = 1$. Predict $\hat y(10)$, its prediction at $x = 10$, far from the data: "
-    r"(i) with the Gaussian kernel of bandwidth $h = 1$, (ii) with the exponential of that "
-    r"Gaussian kernel, $\exp(k)$, the kernel the explorer shows. Answer with the two numbers "
-    "`[first, second]`, to three significant digits.",
-    FAR,
+    r"Kernel ridge regression with the exponential of the Gaussian kernel of bandwidth $h = 1$, "
+    r"$\exp(k)$ (the kernel the explorer shows), learns from a single point, $x_1 = 0$ with "
+    r"$y_1 = 1$. Far from that point, at $x = 10$, its prediction is "
+    rf"$\hat y(10) = {FAR_VALUE:g}$. Which penalty $\alpha$ was used? Answer to three "
+    "significant digits.",
+    FAR_ALPHA,
     rtol=1e-3,
-    atol=1e-4,
+    atol=0.0,
     mistakes=[
-        (lambda answer: answer.size == 2 and abs(answer[1]) < 1e-3,
-         "exp(k) does not vanish far from the data: k(10, 0) = e^-50 is about 0 there, so "
-         "exp(k) is about e^0 = 1, the constant term of its series"),
-        (lambda answer: answer.size == 2 and abs(answer[0] - 0.5) < 1e-3,
-         "0.5 is the dual weight beta; the prediction is beta k(10, 0), and the Gaussian kernel "
-         "k(10, 0) = e^-50 is about 0"),
-        (lambda answer: answer.size == 2 and abs(answer[1] - 1 / _E) < 1e-3,
-         "beta = y_1 / (k(x_1, x_1) + alpha) = 1 / (e + 1): the penalty alpha = 1 adds to k(0, 0)"),
-        (lambda answer: answer.size == 2 and abs(answer[1] - 0.5) < 1e-3,
-         "for exp(k) the diagonal is exp(k(0, 0)) = e, not 1: beta = 1 / (e + 1)"),
-        (lambda answer: answer.size == 2 and abs(answer[1] - _E / (_E + 1)) < 1e-3,
-         "e / (e + 1) is the prediction at the training point x = 0, where exp(k) = e; at "
-         "x = 10, exp(k(10, 0)) is about 1"),
-        (lambda answer: answer.size == 2 and abs(answer[1] - 1.0) < 1e-3,
-         "the prediction is beta exp(k(10, 0)), with beta = 1 / (e + 1) < 1: the penalty pulls "
-         "it below y_1"),
-        (lambda answer: answer.size == 1,
-         "give two numbers, [first, second], for example [0.1, 0.2]"),
+        (1 / FAR_VALUE - 1, "for exp(k) the diagonal is exp(k(0, 0)) = e, not 1: "
+                            "beta = y_1 / (e + alpha)"),
+        (1 / FAR_VALUE, "beta = y_1 / (k(x_1, x_1) + alpha): the diagonal exp(k(0, 0)) = e adds "
+                        "to the penalty"),
+        (_E / FAR_VALUE - _E, "exp(k(10, 0)) = exp(e^-50) is about e^0 = 1 far from the data; "
+                              "e is its value at the training point, exp(k(0, 0))"),
+        (_E - 1 / FAR_VALUE, "the sign: 0.2 (e + alpha) = 1 gives alpha = 1/0.2 - e"),
+        (lambda answer: answer <= 0,
+         "alpha is a penalty, alpha > 0. If no alpha seemed to work, you took exp(k(10, 0)) "
+         "as about 0: that is the Gaussian kernel's k(10, 0) = e^-50, but its exponential does "
+         "not vanish far from the data: exp(e^-50) is about e^0 = 1"),
     ],
     hints=[
         "With one training point, kernel ridge solves (k(x_1, x_1) + alpha) beta = y_1 and "
-        "predicts y(x) = beta k(x, x_1). What does each kernel give for two points 10 apart, "
-        "and for a point with itself?",
-        "Gaussian: k(0, 0) = 1 and k(10, 0) = e^-50, about 0. Exp of it: exp(1) = e and "
-        "exp(e^-50), about 1. Then beta = 1 / (k(0, 0) + 1) and y(10) = beta k(10, 0).",
+        "predicts y(x) = beta k(x, x_1). What does exp(k) give for a point with itself, and "
+        "for two points 10 apart?",
+        "exp(k(0, 0)) = exp(1) = e and exp(k(10, 0)) = exp(e^-50), about 1. So "
+        "y(10) = exp(e^-50) / (e + alpha): set it to 0.2 and solve for alpha.",
     ],
-    solution=r"""With one point the system $(K + \alpha I)\beta = y$ is the number
-$\beta = y_1 / (k(x_1, x_1) + \alpha)$, and $\hat y(x) = \beta\, k(x, x_1)$.
+    solution=rf"""With one point the system $(K + \alpha I)\beta = y$ is the number
+$\beta = y_1 / (\tilde k(x_1, x_1) + \alpha)$, and $\hat y(x) = \beta\, \tilde k(x, x_1)$, here
+with $\tilde k = \exp(k)$:
 
-- Gaussian kernel: $k(0, 0) = 1$, so $\beta = 1/2$, and $k(10, 0) = e^{-50} \approx 2 \times
-  10^{-22}$: $\hat y(10) = \tfrac12 e^{-50} \approx 0$.
-- Its exponential: $\exp(k(0, 0)) = e$, so $\beta = 1/(e + 1)$, and $\exp(k(10, 0)) =
-  \exp(e^{-50}) \approx 1$: $\hat y(10) \approx 1/(e + 1) \approx 0.269$.
+- at the training point, $\tilde k(0, 0) = \exp(k(0, 0)) = e$, so $\beta = 1/(e + \alpha)$;
+- far from it, $k(10, 0) = e^{{-50}} \approx {_tex(np.exp(-50.0))}$, but
+  $\tilde k(10, 0) = \exp(e^{{-50}}) \approx 1$, so $\hat y(10) \approx 1/(e + \alpha)$.
 
-So `[0, 0.269]`. The Gaussian kernel forgets the data far from it: the prediction falls back to 0.
-Its exponential never does: $\exp(k) = 1 + k + k^2/2 + \dots$ contains the constant kernel 1, so
-far from every training point it predicts the constant $\sum_i \beta_i$. This is why the explorer's
-sampled functions share one random level, and why $\exp$ of a Gaussian is not a Gaussian kernel.
+Setting $1/(e + \alpha) = {FAR_VALUE:g}$ gives
+$\alpha = {1 / FAR_VALUE:g} - e \approx {FAR_ALPHA:.4g}$.
+
+The Gaussian kernel itself forgets the data far from it: with it, $\hat y(10) = e^{{-50}} / (1 +
+\alpha)$, at most $e^{{-50}}$ whatever $\alpha$, and no penalty gives ${FAR_VALUE:g}$. Its
+exponential never does: $\exp(k) = 1 + k + k^2/2 + \dots$ contains the constant kernel 1, so far
+from every training point it predicts the constant $\sum_i \beta_i$, which only the penalty pulls
+towards 0. This is why the explorer's sampled functions share one random level, and why $\exp$
+of a Gaussian is not a Gaussian kernel.
 """,
 )
 

@@ -7,11 +7,11 @@ import numpy as np
 
 from ..momentum import (
     BOUNDED,
+    DIVERGENT,
     closed_form_errors,
-    convergence_rate,
     iteration_regime,
     momentum_to_physical,
-    steps_to_tolerance,
+    optimal_parameters,
 )
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
 from ._feedback import Case, result_array, result_number, result_pair
@@ -145,137 +145,198 @@ ball).
 """,
 )
 
-_RHO_16, _ETA_16 = 0.36, 0.64  # ((4 - 1)/(4 + 1))^2 and (2 / (0.5 + 2))^2
+# -- the spectrum behind Polyak's pair: the formulas read backwards ------------------------------
+
+_SPECTRUM = (0.25, 4.0)  # the range the pair was tuned for: the expected answer
+_RHO_P, _ETA_P = (round(x, 12) for x in optimal_parameters(*_SPECTRUM))  # 0.36 and 0.64
+_ROOT_P = float(np.sqrt(_RHO_P))  # the ends' double roots are +sqrt(rho*) and -sqrt(rho*)
+
+
+def _ends(root: float, step: float) -> np.ndarray:
+    """``(lambda_min, lambda_max)`` from critical damping at both ends,
+    ``step * lambda = (1 -+ root)^2``; the slips below put a wrong root or step in."""
+    return np.array([(1 - root) ** 2, (1 + root) ** 2]) / step
+
 
 optimum_exercise = NumericExercise(
-    "the optimum for eigenvalues in [0.25, 4]",
-    r"The eigenvalues of a quadratic lie in $[\lambda_{\min}, \lambda_{\max}] = [0.25, 4]$. "
-    r"Without running anything, give Polyak's optimal pair $(\rho^\star, \eta^\star)$, to three "
-    "decimals.",
-    [_RHO_16, _ETA_16],
+    "the spectrum behind Polyak's pair",
+    rf"Someone tuned momentum on a quadratic with Polyak's rule and got "
+    rf"$(\rho^\star, \eta^\star) = ({_RHO_P:g}, {_ETA_P:g})$. Without running anything: for "
+    r"which range of eigenvalues $[\lambda_{\min}, \lambda_{\max}]$ did they tune it? Give the "
+    r"pair $(\lambda_{\min}, \lambda_{\max})$, to three decimals.",
+    list(_SPECTRUM),
     rtol=2e-3,
     mistakes=[
-        ([0.6, _ETA_16],
-         "0.6 = (sqrt(kappa) - 1)/(sqrt(kappa) + 1) is the rate r*; rho* is its square"),
-        ([_RHO_16, 2 / 4.25],
-         "2 / (lambda_min + lambda_max) is the best step of plain gradient descent; momentum's "
-         "eta* uses square roots"),
-        ([_RHO_16, 0.16],
-         "that eta* is for eigenvalues in [1, 16]; here lambda_min = 0.25 and lambda_max = 4"),
-        ([_ETA_16, _RHO_16], "the two are swapped: give (rho*, eta*)"),
-        ([(15 / 17) ** 2, _ETA_16], "rho* uses sqrt(kappa) = 4, not kappa = 16"),
-        ([0.6, 0.8], "both formulas end with a square: square each of your two numbers"),
-        ([_RHO_16, 0.8], "eta* is the square of 2 / (sqrt(lambda_min) + sqrt(lambda_max))"),
-        (lambda a: np.isclose(a[0], _RHO_16, rtol=2e-3) and not np.isclose(a[1], _ETA_16),
-         "your rho* is right; eta* is not"),
-        (lambda a: np.isclose(a[1], _ETA_16, rtol=2e-3) and not np.isclose(a[0], _RHO_16),
-         "your eta* is right; rho* is not"),
+        ([_RHO_P, _ETA_P],
+         "that is the pair you were given; give the eigenvalues it was tuned for"),
+        (np.sqrt(_SPECTRUM), "those are sqrt(lambda_min) and sqrt(lambda_max): square them"),
+        (_SPECTRUM[::-1], "the two are swapped: give (lambda_min, lambda_max), the smaller first"),
+        (_ends(_RHO_P, _ETA_P),
+         f"rho* is the square of the double roots' size: the ends sit at z = +-sqrt(rho*) = "
+         f"+-{_ROOT_P:g}, not +-rho*"),
+        (_ends(_ROOT_P, 1.0), "(1 -+ sqrt(rho*))^2 is eta* lambda at the two ends: divide by eta*"),
+        (_ends(_ROOT_P, 1 / _ETA_P), "divide by eta*, do not multiply"),
+        (_ends(_ROOT_P, np.sqrt(_ETA_P)),
+         "the ends satisfy eta* lambda = (1 -+ sqrt(rho*))^2: divide by eta* itself, not by its "
+         "square root"),
+        ([_SPECTRUM[0] / _SPECTRUM[1], 1.0],
+         "kappa = 16 is right, but lambda_max is not 1: eta* sets the scale"),
+        (lambda a: np.isclose(a[0], _SPECTRUM[0], rtol=2e-3)
+         and not np.isclose(a[1], _SPECTRUM[1], rtol=2e-3),
+         "your lambda_min is right; lambda_max is not"),
+        (lambda a: np.isclose(a[1], _SPECTRUM[1], rtol=2e-3)
+         and not np.isclose(a[0], _SPECTRUM[0], rtol=2e-3),
+         "your lambda_max is right; lambda_min is not"),
     ],
     hints=[
-        "Polyak's optimum puts both extreme eigenvalues on critical damping; the Theory "
-        "section's two formulas use square roots of kappa, lambda_min and lambda_max.",
-        "Here kappa = 16, so sqrt(kappa) = 4, sqrt(lambda_min) = 0.5 and sqrt(lambda_max) = 2: put "
-        "them in rho* = ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))^2 and "
-        "eta* = (2/(sqrt(lambda_min) + sqrt(lambda_max)))^2.",
+        "Polyak's pair puts both ends of the spectrum on critical damping: a double root "
+        "+sqrt(rho*) at lambda_min and -sqrt(rho*) at lambda_max (Theory, the rate on a "
+        "quadratic). Read those two conditions backwards.",
+        f"A double root z of z^2 - (1 + rho - eta lambda) z + rho has 2z = 1 + rho - eta lambda "
+        f"and z^2 = rho. Put rho = {_RHO_P:g}, eta = {_ETA_P:g} and z = +{_ROOT_P:g}, then "
+        f"z = -{_ROOT_P:g}, and solve each for lambda.",
     ],
-    solution=r"""With $\lambda_{\min} = 0.25$ and $\lambda_{\max} = 4$: $\kappa = 16$,
-$\sqrt\kappa = 4$, and
+    solution=rf"""The two ends have double roots $z = \pm\sqrt{{\rho^\star}} = \pm{_ROOT_P:g}$, and
+a double root satisfies $2z = 1 + \rho - \eta\lambda$, so
+$\eta^\star\lambda = 1 + \rho^\star \mp 2\sqrt{{\rho^\star}} = (1 \mp \sqrt{{\rho^\star}})^2$:
 
-$$\rho^\star = \left(\frac{4 - 1}{4 + 1}\right)^2 = 0.36, \qquad
-\eta^\star = \left(\frac{2}{\sqrt{0.25} + \sqrt{4}}\right)^2 = \left(\frac{2}{2.5}\right)^2
-= 0.64.$$
+$$\lambda_{{\min}} = \frac{{(1 - {_ROOT_P:g})^2}}{{{_ETA_P:g}}}
+= \frac{{{(1 - _ROOT_P) ** 2:g}}}{{{_ETA_P:g}}} = {_ends(_ROOT_P, _ETA_P)[0]:g}, \qquad
+\lambda_{{\max}} = \frac{{(1 + {_ROOT_P:g})^2}}{{{_ETA_P:g}}}
+= \frac{{{(1 + _ROOT_P) ** 2:g}}}{{{_ETA_P:g}}} = {_ends(_ROOT_P, _ETA_P)[1]:g}.$$
 
-The rate is $\sqrt{\rho^\star} = 0.6$, against $15/17 \approx 0.882$ for gradient descent with its
-best step $2/(0.25 + 4)$.""",
+Forwards again: $\kappa = {_SPECTRUM[1] / _SPECTRUM[0]:g}$, $\sqrt\kappa = {np.sqrt(_SPECTRUM[1] /
+_SPECTRUM[0]):g}$, and Theory's formulas give back $({_RHO_P:g}, {_ETA_P:g})$. The momentum alone
+fixes only $\kappa$ (through $\sqrt{{\rho^\star}} = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$); the step
+sets the scale of the curvatures.""",
 )
 
 
-_REGIME_LAMBDAS = [0.01, 1.0]
-_BOUNDED = iteration_regime(0.5, 3.0, _REGIME_LAMBDAS) == BOUNDED  # checked against the math
-_RATE = convergence_rate(0.5, 3.0, _REGIME_LAMBDAS)
+# -- two settings with the rate 1: a simple or a double root -1 ----------------------------------
+
+_REGIME_LAMBDAS = [0.5, 2.0]
+_SETTINGS = {"A": (0.5, 1.5), "B": (1.0, 2.0)}  # eta lambda_max = 3 and 4: both hold a root -1
+_REGIME = {name: iteration_regime(*pair, _REGIME_LAMBDAS) for name, pair in _SETTINGS.items()}
+_STEEP = {name: closed_form_errors(*pair, _REGIME_LAMBDAS[1:], [1.0], 100)[:, 0]
+          for name, pair in _SETTINGS.items()}  # from rest, e_0 = 1 along lambda = 2
+
+
+def _regimes_are(a: int, b: int) -> bool:
+    return _REGIME["A"] == a and _REGIME["B"] == b
+
 
 regime_exercise = ChoiceExercise(
-    "the regime of (rho, eta) = (0.5, 3.0)",
-    r"On the explorer's quadratic with $\kappa = 100$ (eigenvalues $0.01$ and $1$), take "
-    r"$(\rho, \eta) = (0.5, 3.0)$. What does the error do?",
+    "two settings with the rate 1",
+    r"A quadratic has the eigenvalues $0.5$ and $2$. Two settings give it the rate $r = 1$ "
+    r"exactly: A, $(\rho, \eta) = (0.5, 1.5)$, and B, $(\rho, \eta) = (1, 2)$. Started from "
+    "rest, what does the error do in each?",
     {
-        "a": Option("it shrinks without changing sign", False,
-                    "the steep direction (lambda = 1) has 1 + rho - eta lambda = -1.5 < 0: its "
-                    "dominant root is negative, so the error flips sign every step"),
-        "b": Option("it oscillates and shrinks", False,
-                    "the flat direction does shrink, but the steep one's roots are -0.5 and -1: "
-                    "a root of modulus exactly 1 never shrinks"),
-        "c": Option("it stays bounded and never converges", _BOUNDED,
-                    f"the rate is r = {_RATE:.4f}: eta = 3 is exactly the edge "
-                    "2(1 + rho)/lambda_max, where a simple root -1 makes the error flip sign "
-                    "forever at a constant size"),
-        "d": Option("it grows without bound", False,
-                    "divergence needs a root of modulus above 1 (or a double root on the unit "
-                    "circle); here the largest modulus is exactly 1 and the root -1 is simple"),
+        "a": Option("both stay bounded: a rate of 1 neither shrinks nor grows the error",
+                    _regimes_are(BOUNDED, BOUNDED),
+                    "B's steep direction (eta lambda = 4) has z^2 + 2z + 1 = (z + 1)^2: a "
+                    "double root -1, whose factor t makes the error grow like t although r = 1"),
+        "b": Option("A stays bounded, B grows without bound", _regimes_are(BOUNDED, DIVERGENT),
+                    f"A's steep direction has the simple roots -1 and -0.5: its error flips sign "
+                    f"at a constant size ({abs(_STEEP['A'][-1]):.3g} times its start, from rest); "
+                    f"B's has the double root -1: its error grows like t "
+                    f"({abs(_STEEP['B'][-1]):.0f} times its start after 100 steps)"),
+        "c": Option("A grows without bound, B stays bounded", _regimes_are(DIVERGENT, BOUNDED),
+                    "the other way round: A's root -1 is simple (its other root is -0.5), B's "
+                    "is double"),
+        "d": Option("both grow without bound", _regimes_are(DIVERGENT, DIVERGENT),
+                    "A's root -1 is simple (its other root is -0.5): a simple root of modulus 1 "
+                    "keeps the error's size, it does not make it grow"),
     },
     hints=[
-        "The slowest direction decides the regime: here the steep one, lambda = 1.",
-        "Find the roots of z^2 - (1 + rho - eta lambda) z + rho for rho = 0.5, eta = 3 and "
-        "lambda = 1, and their moduli.",
+        "A rate of exactly 1 does not settle it: a root of modulus 1 keeps the error's size if "
+        "it is simple, and makes it grow like t if it is double (the closed form's factor t).",
+        "In both settings the steep direction (lambda = 2) holds the root -1: factor "
+        "z^2 - (1 + rho - eta lambda) z + rho with eta lambda = 3 for A and 4 for B, and see "
+        "whether -1 is a simple or a double root.",
     ],
-    solution=r"""For $\lambda = 1$: $z^2 - (1 + 0.5 - 3)z + 0.5 = z^2 + 1.5z + 0.5
-= (z + 1)(z + 0.5)$, roots $-1$ and $-0.5$. The largest modulus is exactly 1 and the root is
-simple, so the error along this direction flips sign every step at a constant size: **(c) bounded,
-never converges**. (For $\lambda = 0.01$ both roots are inside the unit circle, but the slowest
-direction sets the regime.) The dot sits exactly on the black line of the explorer's map,
-$\eta = 2(1 + \rho)/\lambda_{\max}$.""",
+    solution=rf"""Along $\lambda = 2$: for A, $z^2 - (1 + 0.5 - 3)z + 0.5 = z^2 + 1.5z + 0.5
+= (z + 1)(z + 0.5)$. The root $-1$ is simple, so this component flips sign at a constant size
+(from rest it settles at ${abs(_STEEP['A'][-1]):.3g}\,|e_0|$ once the root $-0.5$'s part has died
+out); along $\lambda = 0.5$ ($\eta\lambda = 0.75$) the roots are complex, of modulus
+$\sqrt{{0.5}}$, and that component shrinks. A is bounded and never converges.
+
+For B, $z^2 - (1 + 1 - 4)z + 1 = (z + 1)^2$: a double root $-1$. From rest
+$e_1 = (1 - 4)e_0 = -3e_0$, and the double-root closed form gives
+$e_t = \bigl(e_0 + t(e_1/z - e_0)\bigr)z^t = (1 + 2t)(-1)^t e_0$: after 100 steps
+${abs(_STEEP['B'][-1]):.0f}$ times the start. It grows like $t$, not geometrically, which the
+rate (the largest $|z|$) cannot see: **(b)**. B is the frictionless ball at $\eta\lambda = 4$,
+the end of the energy band in *Check*.""",
 )
 
 
-def _critical_steps(tol: float = 1e-3) -> int:
-    """Steps until the flattest direction's error at Polyak's optimum for [0.04, 1] is below tol
-    of its start: the double root z = r* = 2/3 with its factor t."""
-    errors = closed_form_errors(4 / 9, 25 / 9, [0.04], [1.0], 200)[:, 0]
-    return steps_to_tolerance(np.abs(errors), tol)
+# -- a ball pushed at the minimum: the double root from a new start ------------------------------
+
+_FLAT, _STEEPEST = 0.04, 1.0
+_RHO_K, _ETA_K = optimal_parameters(_FLAT, _STEEPEST)  # 4/9 and 25/9
+_Z = float(np.sqrt(_RHO_K))  # the flattest direction's double root, r* = 2/3
+_T = np.arange(200.0)
 
 
-_T = np.arange(200)
-_R = 2 / 3
+def _pushed_errors(steps: int = 200) -> np.ndarray:
+    """|e_t| / |e_1| along lambda = 0.04 for a ball at the minimum with a velocity: the
+    recurrence e_{t+1} = (1 + rho - eta lambda) e_t - rho e_{t-1}, which holds from t = 1
+    whatever the first velocity, from e_0 = 0 and e_1 = 1."""
+    e = [0.0, 1.0]
+    for _ in range(steps - 2):
+        e.append((1 + _RHO_K - _ETA_K * _FLAT) * e[-1] - _RHO_K * e[-2])
+    return np.abs(e)
+
+
+def _first_below(sizes: np.ndarray, tol: float = 1e-3) -> int:
+    """First step t >= 1 whose size (relative to |e_1|) is at most tol."""
+    return 1 + int(np.flatnonzero(sizes[1:] <= tol)[0])
+
+
+_PUSHED = _pushed_errors()
+_PUSHED_STEPS = _first_below(_PUSHED)
 
 critical_steps_exercise = NumericExercise(
-    "steps at critical damping",
-    r"Take Polyak's optimal $(\rho^\star, \eta^\star)$ for eigenvalues in $[0.04, 1]$ and start "
-    r"from rest with an error along the flattest eigenvector only ($\lambda = 0.04$). After how "
-    r"many steps is that error below $1/1000$ of its start for the first time? Give a whole "
-    "number.",
-    _critical_steps(),
+    "a push at the minimum",
+    r"Take Polyak's optimal $(\rho^\star, \eta^\star)$ for eigenvalues in $[0.04, 1]$. The "
+    r"weights start exactly at the minimum, $w_0 = w^\star$, but moving, as after a push: a "
+    r"velocity $v_0 \ne 0$ along the flattest eigenvector ($\lambda = 0.04$). The first step "
+    r"takes them a distance $|e_1|$ from the minimum. After how many steps $t$, counted from "
+    r"$w_0$, is the error $|e_t|$ below $|e_1| / 1000$ for the first time? Give a whole number.",
+    _PUSHED_STEPS,
     rtol=0.0,
     atol=0.5,
     mistakes=[
-        (steps_to_tolerance(_R**_T, 1e-3),
-         "that is the count from the rate r* = 2/3 alone; at the optimum the flattest direction "
-         "has a double root, and its error carries an extra factor (1 + (1 - r*) t)"),
-        (int(np.log(1000) / np.log(1.5)),
-         "ln(1000) / ln(3/2) = 17.04 is not a whole number of steps, and it leaves out the "
-         "factor t of the double root"),
-        (steps_to_tolerance(_R**_T * (1 + (1 + _R) * _T), 1e-3),
-         "(1 + (1 + r*) t) is the factor of the steepest direction, where the double root is "
-         "-r*; along the flattest one the root is +r* and the factor is 1 + (1 - r*) t"),
-        (steps_to_tolerance((4 / 9) ** _T * (1 + (5 / 9) * _T), 1e-3),
-         "the rate is sqrt(rho*) = 2/3, not rho* = 4/9"),
-        (steps_to_tolerance((4 / 9) ** _T, 1e-3),
-         "the rate is sqrt(rho*) = 2/3, not rho* = 4/9; and the double root adds a factor t"),
+        (_first_below((1 + (1 - _Z) * _T) * _Z**_T),
+         "that is the count from rest, where e_0 is not 0 and the error carries the factor "
+         "1 + (1 - r*) t; here e_0 = 0, and the double root's closed form keeps only t e_1 / z"),
+        (_first_below(_Z ** (_T - 1)),
+         "that is the count from the rate r* = 2/3 alone; the double root adds a factor t"),
+        (_first_below(_Z**_T),
+         "that is the count from the rate r* = 2/3 alone; the double root adds a factor t"),
+        (_first_below(_T * _Z**_T),
+         "the closed form divides e_1 by the root: e_t = t (e_1 / z) z^t = t z^(t-1) e_1"),
+        (_PUSHED_STEPS - 1, "t counts the steps from w_0 = w*, the push's first step included"),
+        (_first_below(_T * _RHO_K ** (_T - 1)), "the double root is sqrt(rho*) = 2/3, not rho*"),
     ],
     hints=[
-        "At Polyak's optimum the flattest eigenvalue sits on critical damping: its two roots are "
-        "one double root z = r* = (sqrt(kappa) - 1)/(sqrt(kappa) + 1), and the error carries an "
-        "extra factor t (Theory, the rate on a quadratic).",
-        "Here kappa = 25 and r* = 2/3; the double root's closed form from rest is "
-        "e_t = (1 + (1 - r*) t) (r*)^t e_0 = (1 + t/3) (2/3)^t e_0. Find the first t where "
-        "(1 + t/3) (2/3)^t <= 0.001.",
+        "Only the start has changed: from t = 1 on the error still follows "
+        "e_(t+1) = (1 + rho - eta lambda) e_t - rho e_(t-1), and at Polyak's optimum "
+        "lambda_min has the double root z = r* (Theory, the rate on a quadratic), whose closed "
+        "form holds for any e_0 and e_1.",
+        "Put e_0 = 0 in e_t = (e_0 + t (e_1/z - e_0)) z^t: e_t = t z^(t-1) e_1, with "
+        "z = r* = (sqrt(kappa) - 1)/(sqrt(kappa) + 1). Here kappa = 25: find the first t where "
+        "t (2/3)^(t-1) <= 0.001.",
     ],
-    solution=r"""For $[0.04, 1]$: $\kappa = 25$, $\sqrt\kappa = 5$, $r^\star = 4/6 = 2/3$. The
-flattest eigenvalue has the double root $z = r^\star$, and from rest ($e_1 = (1 - \eta\lambda)
-e_0$) the closed form is $e_t = \bigl(1 + (1 - r^\star)\,t\bigr)(r^\star)^t e_0 =
-(1 + t/3)(2/3)^t e_0$. Step by step: at $t = 22$ it is $8.33 \times 1.34 \cdot 10^{-4} \approx
-1.1 \cdot 10^{-3}$, at $t = 23$ it is $8.67 \times 8.9 \cdot 10^{-5} \approx 7.7 \cdot 10^{-4}$:
-**23 steps**. The rate alone, $(2/3)^t \le 10^{-3}$, would say 18: the factor $t$ of critical
-damping costs five more.""",
+    solution=rf"""For $[0.04, 1]$: $\kappa = 25$, $\sqrt\kappa = 5$, and the flattest direction has
+the double root $z = r^\star = 4/6 = 2/3$. The recurrence holds from $t = 1$ whatever the first
+velocity, so the double root's closed form applies with $e_0 = 0$:
+$e_t = \bigl(e_0 + t(e_1/z - e_0)\bigr)z^t = t\,(2/3)^{{t-1}}\, e_1$. The ball first coasts on,
+to ${_PUSHED.max():.3g}\,|e_1|$ at $t = {int(np.argmax(_PUSHED))}$, then the error falls: at
+$t = {_PUSHED_STEPS - 1}$ it is ${_PUSHED[_PUSHED_STEPS - 1]:.3g}\,|e_1|$, at
+$t = {_PUSHED_STEPS}$ it is ${_PUSHED[_PUSHED_STEPS]:.3g}\,|e_1|$: **{_PUSHED_STEPS} steps**.
+The rate alone, $(2/3)^{{t-1}} \le 10^{{-3}}$, would say {_first_below(_Z ** (_T - 1))}; the factor
+$t$ of critical damping costs {_PUSHED_STEPS - _first_below(_Z ** (_T - 1))} more, and a start
+from rest (factor $1 + t/3$) would need {_first_below((1 + (1 - _Z) * _T) * _Z**_T)}.""",
 )
 
 
