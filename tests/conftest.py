@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import matplotlib
 
@@ -29,6 +30,17 @@ def rng() -> np.random.Generator:
 def _close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture
+def no_warnings():
+    """Every warning raised during the test is an error, except a ResourceWarning: that one comes
+    when the garbage collector meets an object some earlier test left open (Hypothesis collects
+    garbage between examples), not from the code under test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ GaussianProcessRegressor and against kernel ridge regression, whose prediction i
 
 from __future__ import annotations
 
-import warnings
 from functools import partial
 
 import numpy as np
@@ -15,12 +14,7 @@ from sklearn.gaussian_process.kernels import RBF, DotProduct
 
 from tp3helpers.kernels import KernelRidge, exp_kernel, gaussian, gp_posterior, linear
 
-
-@pytest.fixture(autouse=True)
-def no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")
 
 
 def data(seed, n=25, d=1):
