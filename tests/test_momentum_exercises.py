@@ -15,15 +15,15 @@ from tp3helpers.exercises.momentum import (
 from tp3helpers.momentum import (
     BOUNDED,
     DIVERGENT,
-    REAL_NEGATIVE,
     Quadratic,
     convergence_rate,
     iteration_regime,
     momentum_descent,
+    nesterov_descent,
     optimal_parameters,
     physical_to_momentum,
-    root_kind,
     steps_to_tolerance,
+    torch_sgd_momentum,
 )
 
 
@@ -34,53 +34,96 @@ def _fresh_ladders():
         exercise.reset()
 
 
-def right_step(w, v, g, rho, eta):
-    v = rho * v - g
+def right_undo(w_new, v_new, grad, rho, eta):
+    w = w_new - eta * v_new
+    return w, (v_new + grad(w)) / rho
+
+
+def forward_step(w, v, grad, rho, eta):
+    """The fixed rule as the notebook writes it (Repair 1, Summary, the loop of Going deeper)."""
+    v = rho * v - grad(w)
     return w + eta * v, v
 
 
 def test_step_not_attempted():
-    def stub(w, v, g, rho, eta):
+    def stub(w_new, v_new, grad, rho, eta):
         raise NotImplementedError
 
     feedback = step_exercise.check(stub)
     assert feedback.status == "not attempted" and "not attempted yet" in str(feedback)
 
 
-def test_step_right_answer_passes():
-    assert step_exercise.check(right_step).passed
+def test_undo_right_answer_passes_and_takes_each_case_back_to_its_start():
+    assert step_exercise.check(right_undo).passed
+    for case in step_exercise.cases:
+        w_new, v_new, grad, rho, eta = case.args
+        w, v = right_undo(*case.args)
+        np.testing.assert_allclose(forward_step(w, v, grad, rho, eta), (w_new, v_new),
+                                   rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(right_undo(*step_exercise.cases[0].args), ([1.1], [2.4]))
 
 
-def test_step_homework_sign_is_named():
-    def homework(w, v, g, rho, eta):
-        v = rho * v - g
-        return w - eta * v, v
-
-    feedback = step_exercise.check(homework)
-    assert feedback.status == "failed" and "homework's sign" in feedback.message
+def test_undo_the_old_transcription_is_one_more_step_forward():
+    """The old statement printed the forward rule, which transcribed into its answer; that
+    transcription now goes the wrong way, with its own message."""
+    feedback = step_exercise.check(forward_step)
+    assert feedback.status == "failed" and "one more step forward" in feedback.message
 
 
-def test_step_old_velocity_is_named():
-    def old(w, v, g, rho, eta):
-        return w + eta * v, rho * v - g
+def test_undo_cannot_be_one_call_of_a_helper_or_of_the_visible_loop():
+    """The imported runs start from rest and go forward: even with the step reversed they do not
+    undo a step; the Going deeper loop returns a path, not the pair."""
 
-    assert "old velocity" in step_exercise.check(old).message
+    def reversed_run(w_new, v_new, grad, rho, eta):
+        path, velocity = momentum_descent(grad, w_new, rho=rho, eta=-eta, steps=1,
+                                          return_velocity=True)
+        return path[-1], velocity[-1]
+
+    def torch_run(w_new, v_new, grad, rho, eta):
+        return torch_sgd_momentum(grad, w_new, lr=-eta, momentum=rho, steps=1)[-1], v_new
+
+    def nesterov_run(w_new, v_new, grad, rho, eta):
+        return nesterov_descent(grad, w_new, rho=rho, eta=-eta, steps=1)[-1], v_new
+
+    for shortcut in (reversed_run, torch_run, nesterov_run):
+        feedback = step_exercise.check(shortcut)
+        assert feedback.status == "failed" and "position is" in feedback.message, shortcut
+
+    def momentum_loop(grad, w, rho, eta, steps):  # the notebook's Going deeper loop, verbatim
+        v, path = np.zeros_like(w), [w]
+        for _ in range(steps):
+            v = rho * v - grad(w)  # the velocity first
+            w = w + eta * v  # then the position, along the new velocity
+            path.append(w)
+        return np.array(path)
+
+    loop = step_exercise.check(lambda wn, vn, g, r, e: momentum_loop(g, wn, r, e, 1))
+    assert "return the pair (w, v)" in loop.message
+    pair = step_exercise.check(lambda wn, vn, g, r, e: tuple(momentum_loop(g, wn, r, e, 1)))
+    assert pair.status == "failed" and "position is" in pair.message
 
 
-def test_step_swapped_pair_and_pytorch_buffer_are_named():
-    assert "swapped" in step_exercise.check(lambda w, v, g, r, e: right_step(w, v, g, r, e)[::-1]
-                                            ).message
+@pytest.mark.parametrize(
+    ("slip", "explanation"),
+    [
+        (lambda wn, vn, g, r, e: right_undo(wn, vn, g, r, e)[::-1], "swapped"),
+        (lambda wn, vn, g, r, e: (wn + e * vn, (vn + g(wn + e * vn)) / r), "homework's"),
+        (lambda wn, vn, g, r, e: (wn - e * vn, (vn + g(wn)) / r), "not at w'"),
+        (lambda wn, vn, g, r, e: (wn - e * vn, vn + g(wn - e * vn)), "divide by it"),
+        (lambda wn, vn, g, r, e: (wn - e * vn, r * (vn + g(wn - e * vn))), "do not multiply"),
+        (lambda wn, vn, g, r, e: (wn - e * vn, (vn - g(wn - e * vn)) / r), "add it back"),
+        (lambda wn, vn, g, r, e: (wn - e * vn, vn), "velocity is"),
+        (lambda wn, vn, g, r, e: (wn, vn), "position is"),
+    ],
+)
+def test_undo_names_each_slip(slip, explanation):
+    feedback = step_exercise.check(slip)
+    assert feedback.status == "failed" and explanation in feedback.message, feedback.message
+    assert "Hint 1 of 2" in str(feedback)
 
-    def pytorch(w, v, g, rho, eta):
-        b = rho * v + g
-        return w - eta * b, b
 
-    assert "PyTorch's buffer" in step_exercise.check(pytorch).message
-
-
-def test_step_wrong_velocity_and_wrong_return():
-    assert "velocity is" in step_exercise.check(lambda w, v, g, r, e: (w, v + g)).message
-    assert "return the pair" in step_exercise.check(lambda w, v, g, r, e: w).message
+def test_undo_wrong_return():
+    assert "return the pair" in step_exercise.check(lambda wn, vn, g, r, e: wn).message
 
 
 def right_ball(rho, eta, mass):
@@ -118,11 +161,13 @@ def test_mapping_checker_inverts_the_box_and_names_each_slip():
 
 
 def test_code_exercises_hint_after_a_wrong_attempt_and_solution_on_demand():
-    feedback = step_exercise.check(lambda w, v, g, r, e: (w, v))
+    feedback = step_exercise.check(lambda wn, vn, g, r, e: (wn, vn))
     assert feedback.status == "failed" and "Hint 1 of 2" in str(feedback)
-    assert "Hint" not in str(step_exercise.check(right_step))
-    assert "w + eta * v_new" in step_exercise.solution
-    assert "v_new = rho * v - grad_w" not in str(feedback)  # the solution is not in the feedback
+    second = step_exercise.check(forward_step)
+    assert "Hint 2 of 2" in str(second) and "Solve the position update" in str(second)
+    assert "Hint" not in str(step_exercise.check(right_undo))
+    assert "w = w_new - eta * v_new" in step_exercise.solution
+    assert "(v_new + grad(w)) / rho" not in str(second)  # the solution is not in the feedback
     wrong = mapping_exercise.check(lambda r, e, m: (0.0, e * m))
     assert "Hint 1 of 2" in str(wrong) and "np.sqrt(eta * mass)" in mapping_exercise.solution
 
@@ -175,51 +220,82 @@ def test_optimum_question_unknown_mistake_not_attempted_and_solution():
     assert "= 0.25" in optimum_exercise.solution and "= 4." in optimum_exercise.solution
 
 
-# --- two settings with the rate 1 -----------------------------------------------------------
+# --- the rate 1 that grows: the double root -1 -------------------------------------------
 
-SETTINGS = {"A": (0.5, 1.5), "B": (1.0, 2.0)}
-
-
-def test_regime_question_helpers_cannot_tell_the_settings_apart():
-    """What the old question let a helper answer: here the rate and the root kind are the same
-    for both settings, so only the roots' multiplicity decides."""
-    for rho, eta in SETTINGS.values():
-        assert convergence_rate(rho, eta, [0.5, 2.0]) == pytest.approx(1.0, abs=1e-12)
-    assert root_kind(0.5, 1.5 * 2.0) == root_kind(1.0, 2.0 * 2.0) == REAL_NEGATIVE
-    assert np.sort(np.roots([1, -(1 + 0.5 - 3.0), 0.5])) == pytest.approx([-1.0, -0.5])
-    assert np.roots([1, -(1 + 1.0 - 4.0), 1.0]) == pytest.approx([-1.0, -1.0])
+LAMBDAS = [0.5, 2.0]
 
 
-def test_regime_question_right_answer_matches_simulated_runs():
-    assert regime_exercise.check("b").passed and regime_exercise.check(" B ").passed
-    assert iteration_regime(*SETTINGS["A"], [0.5, 2.0]) == BOUNDED
-    assert iteration_regime(*SETTINGS["B"], [0.5, 2.0]) == DIVERGENT
-    bowl = Quadratic.from_eigenvalues([0.5, 2.0])  # axis-aligned: the second entry is lambda = 2
-    runs = {name: momentum_descent(bowl.grad, [1.0, 1.0], rho=rho, eta=eta, steps=2000)
-            for name, (rho, eta) in SETTINGS.items()}
-    a, b = np.abs(runs["A"]), np.abs(runs["B"])
-    assert a[-200:, 1].max() == pytest.approx(a[800:1000, 1].max(), rel=1e-9)  # constant size
-    assert a[-1, 1] == pytest.approx(3.0)
-    assert b[:, 1] == pytest.approx(1 + 2 * np.arange(2001))  # grows like t: 1 + 2t
-    assert b[:, 0].max() < 2.0  # the flat direction stays bounded
+def errors_from_rest(rho, eta, steps):
+    """|error| along each eigenvector of the axis-aligned bowl, from rest at (1, 1)."""
+    bowl = Quadratic.from_eigenvalues(LAMBDAS)
+    return np.abs(momentum_descent(bowl.grad, [1.0, 1.0], rho=rho, eta=eta, steps=steps))
+
+
+def test_rate_one_right_answer_is_the_only_growing_setting_of_a_grid():
+    assert regime_exercise.check((1, 2)).passed and regime_exercise.check([1.0, 2.0]).passed
+    assert convergence_rate(1.0, 2.0, LAMBDAS) == pytest.approx(1.0, abs=1e-12)
+    assert iteration_regime(1.0, 2.0, LAMBDAS) == DIVERGENT
+    assert np.roots([1, -(1 + 1.0 - 2.0 * 2.0), 1.0]) == pytest.approx([-1.0, -1.0])
+    steep = errors_from_rest(1.0, 2.0, 2000)[:, 1]
+    assert steep == pytest.approx(1 + 2 * np.arange(2001))  # grows like t: 1 + 2t
+    # every other setting of a grid with the rate 1 keeps the error bounded
+    rho, eta = np.meshgrid(np.linspace(0, 1, 101), np.linspace(0.01, 4, 400), indexing="ij")
+    on_circle = np.isclose(convergence_rate(rho, eta, LAMBDAS), 1.0, atol=1e-12)
+    regimes = iteration_regime(rho[on_circle], eta[on_circle], LAMBDAS)
+    growing = np.flatnonzero(regimes == DIVERGENT)
+    assert on_circle.sum() > 100 and len(growing) == 1
+    assert (rho[on_circle][growing[0]], eta[on_circle][growing[0]]) == pytest.approx((1.0, 2.0))
+
+
+def test_rate_one_the_old_settings_shown_by_the_visible_cell_are_named_mistakes():
+    """The old question gave two settings and asked what each does, which the Beyond-the-homework
+    cell's runs answered; the settings a student can read off such runs now fail with a reason."""
+    edge = errors_from_rest(0.5, 1.5, 2000)[:, 1]
+    assert edge[-200:].max() == pytest.approx(edge[800:1000].max(), rel=1e-9)  # bounded
+    assert iteration_regime(0.5, 1.5, LAMBDAS) == BOUNDED
+    feedback = regime_exercise.check((0.5, 1.5))
+    assert feedback.status == "failed" and "root -1 is simple" in feedback.message
+    letter = regime_exercise.check("b")  # the old answer
+    assert letter.status == "failed" and "expected an array of real numbers" in letter.message
 
 
 @pytest.mark.parametrize(
-    ("choice", "explanation"),
-    [("a", "double root -1"), ("c", "the other way round"), ("d", "does not make it grow")],
+    ("answer", "explanation"),
+    [
+        ((2, 1), "swapped"),
+        ((1, 0), "the weights never move"),
+        ((1, 8), "far beyond the edge"),
+        ((0.5, 1.5), "root -1 is simple"),
+        ((0.9, 1.9), "root -1 is simple"),
+        ((1, 1), "each simple"),
+        ((1, 1.5), "each simple"),
+        ((1, 4), "rate is not 1"),
+        ((0.5, 3.0), "rate is not 1"),
+    ],
 )
-def test_regime_question_explains_each_wrong_option(choice, explanation):
-    feedback = regime_exercise.check(choice)
-    assert feedback.status == "failed" and explanation in feedback.message
+def test_rate_one_names_each_mistake(answer, explanation):
+    feedback = regime_exercise.check(answer)
+    assert feedback.status == "failed" and explanation in feedback.message, feedback.message
     assert "Hint 1 of 2" in str(feedback)
 
 
-def test_regime_question_bad_letter_hints_and_solution():
-    assert "one of" in regime_exercise.check("e").message
+def test_rate_one_named_mistakes_are_right_about_their_settings():
+    assert convergence_rate(1.0, 8.0, LAMBDAS) > 1
+    for rho, eta in [(0.5, 1.5), (0.9, 1.9), (1.0, 1.0), (1.0, 1.5)]:
+        assert convergence_rate(rho, eta, LAMBDAS) == pytest.approx(1.0, abs=1e-12)
+        assert iteration_regime(rho, eta, LAMBDAS) == BOUNDED
+    for rho, eta in [(1.0, 4.0), (0.5, 3.0)]:
+        assert not np.isclose(convergence_rate(rho, eta, LAMBDAS), 1.0)
+
+
+def test_rate_one_not_attempted_hints_and_solution():
     assert regime_exercise.check(...).status == "not attempted"
-    regime_exercise.check("a")
-    assert "eta lambda = 3 for A and 4 for B" in str(regime_exercise.check("d"))
-    assert "**(b)**" in regime_exercise.solution and "201" in regime_exercise.solution
+    regime_exercise.check((1, 1))
+    second = regime_exercise.check((0.5, 1.5))
+    assert "Hint 2 of 2" in str(second) and "z^2 = rho" in str(second)
+    assert "(1, 2)" not in str(second)
+    assert "**$(\\rho, \\eta) = (1, 2)$**" in regime_exercise.solution
+    assert "$201$ times" in regime_exercise.solution and "$3\\,|e_0|$" in regime_exercise.solution
 
 
 # --- a push at the minimum: the double root from e_0 = 0 ------------------------------------

@@ -1,19 +1,18 @@
-"""Notebook 3's exercises (two to write code, two values to predict, a regime to choose) and its
-prompts."""
+"""Notebook 3's exercises (two to write code, three values to predict) and its prompts."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from ..momentum import (
-    BOUNDED,
-    DIVERGENT,
     closed_form_errors,
-    iteration_regime,
+    convergence_rate,
     momentum_to_physical,
     optimal_parameters,
 )
-from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
+from ._exercise import CodeExercise, NumericExercise, Prompt
 from ._feedback import Case, result_array, result_number, result_pair
 
 __all__ = [
@@ -28,63 +27,81 @@ __all__ = [
 ]
 
 
-def _judge_step(result: object, w: np.ndarray, v: np.ndarray, g: np.ndarray, rho: float,
-                eta: float) -> str | None:
-    w_new, v_new = (
-        result_array(x, shape=w.shape, what=f"the {part} you returned is")
-        for x, part in zip(result_pair(result, "(w_new, v_new)"), ("w_new", "v_new"), strict=True)
+def _judge_undo(result: object, w_new: np.ndarray, v_new: np.ndarray,
+                grad: Callable[[np.ndarray], np.ndarray], rho: float, eta: float) -> str | None:
+    w, v = (
+        result_array(x, shape=w_new.shape, what=f"the {part} you returned is")
+        for x, part in zip(result_pair(result, "(w, v)"), ("w", "v"), strict=True)
     )
-    v_ok = rho * v - g
-    w_ok = w + eta * v_ok
-    if np.allclose(w_new, v_ok) and np.allclose(v_new, w_ok):
-        return "the pair is swapped: return (w_new, v_new), position first"
-    if np.allclose(v_new, -v_ok):
-        return ("the velocity is rho * v + grad, PyTorch's buffer b = -v; in this project the "
-                "velocity collects minus the gradient, rho * v - grad")
-    if not np.allclose(v_new, v_ok):
-        return (f"the velocity is {np.round(v_new, 4)}, expected rho * v - grad = "
-                f"{np.round(v_ok, 4)}")
-    if np.allclose(w_new, w - eta * v_ok):
-        return ("you move by -eta * v_new: that is the homework's sign, which climbs the loss; "
-                "the position moves along the velocity, w + eta * v_new")
-    if np.allclose(w_new, w + eta * v) and not np.allclose(v, v_ok):
-        return "the position moved with the old velocity v; use the new one"
-    if not np.allclose(w_new, w_ok):
-        return f"the position is {np.round(w_new, 4)}, expected {np.round(w_ok, 4)}"
+    w_ok = w_new - eta * v_new  # the position moved along the new velocity
+    v_ok = (v_new + grad(w_ok)) / rho  # the velocity took the gradient at the old position
+    if np.allclose(w, v_ok) and np.allclose(v, w_ok):
+        return "the pair is swapped: return (w, v), position first"
+    v_on = rho * v_new - grad(w_new)
+    if np.allclose(w, w_new + eta * v_on) and np.allclose(v, v_on):
+        return ("that is one more step forward, from (w', v'); go back instead, to the (w, v) "
+                "that the step started from")
+    if np.allclose(w, w_new + eta * v_new):
+        return ("you undid the homework's w' = w - eta v', which climbs; the fixed rule moves "
+                "the position by + eta v'")
+    if not np.allclose(w, w_ok):
+        return f"the position is {np.round(w, 4)}, expected {np.round(w_ok, 4)}"
+    slips = [
+        ((v_new + grad(w_new)) / rho,
+         "the step took the gradient at the old position w, not at w': recover w first, then "
+         "take the gradient there"),
+        (v_new + grad(w_ok), "the step also multiplied the old velocity by rho: divide by it"),
+        (rho * (v_new + grad(w_ok)), "divide by rho, do not multiply"),
+        ((v_new - grad(w_ok)) / rho, "the step subtracted the gradient: add it back"),
+    ]
+    for wrong, why in slips:
+        if np.allclose(v, wrong) and not np.allclose(v, v_ok):
+            return why
+    if not np.allclose(v, v_ok):
+        return f"the velocity is {np.round(v, 4)}, expected {np.round(v_ok, 4)}"
     return None
 
 
 _rng = np.random.default_rng(30)
+_A = np.diag([1.0, 2.0, 4.0])  # E(w) = w^T A w / 2 in the second case
 
 step_exercise = CodeExercise(
-    "one momentum step",
-    "Write `my_step(w, v, grad_w, rho, eta)` that returns the pair `(w_new, v_new)` of the "
-    r"fixed rule: $v' = \rho v - \nabla E(w)$, then $w' = w + \eta v'$.",
+    "one momentum step, undone",
+    r"One step of the fixed momentum rule (*Repair 1*) took the weights and the velocity from "
+    r"$(w, v)$ to $(w', v')$. Write `my_undo(w_new, v_new, grad, rho, eta)` that returns the "
+    r"pair `(w, v)` the step started from, where `grad(w)` returns $\nabla E(w)$ and "
+    r"$\rho > 0$.",
     cases=[
-        Case("w = 1, v = 0, grad = 2, rho = 0.9, eta = 0.1",
-             (np.array([1.0]), np.array([0.0]), np.array([2.0]), 0.9, 0.1)),
-        Case("a 3-D step with a non-zero velocity",
-             (_rng.normal(size=3), _rng.normal(size=3), _rng.normal(size=3), 0.7, 0.05)),
+        Case("w_new = 1, v_new = -1, grad(w) = 2 w, rho = 0.5, eta = 0.1",
+             (np.array([1.0]), np.array([-1.0]), lambda w: 2.0 * w, 0.5, 0.1)),
+        Case("a 3-D step on E(w) = w^T A w / 2, A = diag(1, 2, 4), rho = 0.7, eta = 0.05",
+             (_rng.normal(size=3), _rng.normal(size=3), lambda w: _A @ w, 0.7, 0.05)),
     ],
-    judge=_judge_step,
-    success="correct: velocity first, then the position along the new velocity.",
+    judge=_judge_undo,
+    success="correct: the position first (it moved along the new velocity), then the "
+            "velocity, with the gradient at the old position.",
     hints=[
-        "Momentum keeps a velocity that gathers minus the gradient (it points downhill) and "
-        "moves the position along it: which of the two is updated first?",
-        "Two lines, in this order: v_new = rho * v - grad_w, then w_new = w + eta * v_new (the "
-        "new velocity). Return (w_new, v_new).",
+        "Undo the two updates in the reverse order. The step changed the velocity first and "
+        "then moved the position along the new velocity: which of w and v can you recover from "
+        "(w', v') alone?",
+        "Solve the position update w' = w + eta v' for w; then solve the velocity update "
+        "v' = rho v - grad(w) for v, with the gradient at that recovered w. Return (w, v).",
     ],
-    solution=r"""The velocity collects minus the gradient, so it points downhill; the position
-then moves *along* it (the homework's minus sign here would climb):
+    solution=r"""The step was $v' = \rho v - \nabla E(w)$, then $w' = w + \eta v'$: the velocity
+first, then the position along the *new* velocity. Undo it in the reverse order. The position
+update needs only $v'$, so it gives $w$ at once; the velocity update took the gradient at that old
+$w$, and then gives $v$:
 
 ```python
-def my_step(w, v, grad_w, rho, eta):
-    v_new = rho * v - grad_w       # decayed old velocity, plus the downhill push
-    w_new = w + eta * v_new        # move along the new velocity
-    return w_new, v_new
+def my_undo(w_new, v_new, grad, rho, eta):
+    w = w_new - eta * v_new                 # from w' = w + eta v'
+    v = (v_new + grad(w)) / rho             # from v' = rho v - grad(w), at the old w
+    return w, v
 ```
-""",
+
+The order matters: the gradient was taken at the old position, so $w$ has to come back first.""",
 )
+
 
 def _judge_mapping(result: object, rho: float, eta: float, m: float) -> str | None:
     friction, dt = (
@@ -212,60 +229,78 @@ sets the scale of the curvatures.""",
 )
 
 
-# -- two settings with the rate 1: a simple or a double root -1 ----------------------------------
+# -- the one setting with the rate 1 that grows: a double root -1 --------------------------------
 
-_REGIME_LAMBDAS = [0.5, 2.0]
-_SETTINGS = {"A": (0.5, 1.5), "B": (1.0, 2.0)}  # eta lambda_max = 3 and 4: both hold a root -1
-_REGIME = {name: iteration_regime(*pair, _REGIME_LAMBDAS) for name, pair in _SETTINGS.items()}
+_REGIME_LAMBDAS = (0.5, 2.0)
+# Growth at the rate 1 needs a double root of modulus 1; a double root z of
+# z^2 - (1 + rho - eta lambda) z + rho has z^2 = rho and 2z = 1 + rho - eta lambda. z = +1 needs
+# eta = 0, so z = -1: rho = 1 and eta lambda = 4, on the steeper eigenvalue (on the flatter one,
+# the steeper would have eta lambda = 16, beyond the edge).
+_DOUBLE = -1.0
+_RHO_G = _DOUBLE**2
+_ETA_G = (1 + _RHO_G - 2 * _DOUBLE) / max(_REGIME_LAMBDAS)
+_EDGE = (0.5, 2 * (1 + 0.5) / max(_REGIME_LAMBDAS))  # rate 1, a simple root -1: the solution's
 _STEEP = {name: closed_form_errors(*pair, _REGIME_LAMBDAS[1:], [1.0], 100)[:, 0]
-          for name, pair in _SETTINGS.items()}  # from rest, e_0 = 1 along lambda = 2
+          for name, pair in {"edge": _EDGE, "double": (_RHO_G, _ETA_G)}.items()}  # from rest
 
 
-def _regimes_are(a: int, b: int) -> bool:
-    return _REGIME["A"] == a and _REGIME["B"] == b
+def _rate_is_not_1(answer: np.ndarray) -> bool:
+    return not np.isclose(convergence_rate(answer[0], answer[1], _REGIME_LAMBDAS), 1.0)
 
 
-regime_exercise = ChoiceExercise(
-    "two settings with the rate 1",
-    r"A quadratic has the eigenvalues $0.5$ and $2$. Two settings give it the rate $r = 1$ "
-    r"exactly: A, $(\rho, \eta) = (0.5, 1.5)$, and B, $(\rho, \eta) = (1, 2)$. Started from "
-    "rest, what does the error do in each?",
-    {
-        "a": Option("both stay bounded: a rate of 1 neither shrinks nor grows the error",
-                    _regimes_are(BOUNDED, BOUNDED),
-                    "B's steep direction (eta lambda = 4) has z^2 + 2z + 1 = (z + 1)^2: a "
-                    "double root -1, whose factor t makes the error grow like t although r = 1"),
-        "b": Option("A stays bounded, B grows without bound", _regimes_are(BOUNDED, DIVERGENT),
-                    f"A's steep direction has the simple roots -1 and -0.5: its error flips sign "
-                    f"at a constant size ({abs(_STEEP['A'][-1]):.3g} times its start, from rest); "
-                    f"B's has the double root -1: its error grows like t "
-                    f"({abs(_STEEP['B'][-1]):.0f} times its start after 100 steps)"),
-        "c": Option("A grows without bound, B stays bounded", _regimes_are(DIVERGENT, BOUNDED),
-                    "the other way round: A's root -1 is simple (its other root is -0.5), B's "
-                    "is double"),
-        "d": Option("both grow without bound", _regimes_are(DIVERGENT, DIVERGENT),
-                    "A's root -1 is simple (its other root is -0.5): a simple root of modulus 1 "
-                    "keeps the error's size, it does not make it grow"),
-    },
+regime_exercise = NumericExercise(
+    "the rate 1 that grows",
+    r"A quadratic has the eigenvalues $0.5$ and $2$. Many settings $(\rho, \eta)$ give it the "
+    r"rate $r = 1$ exactly, and from rest most of them keep the error bounded: it neither "
+    r"shrinks nor grows. Exactly one setting with $\eta > 0$ has the rate 1 and yet an error "
+    r"that grows without bound. Which? Give the pair $(\rho, \eta)$.",
+    [_RHO_G, _ETA_G],
+    rtol=1e-3,
+    mistakes=[
+        ([_ETA_G, _RHO_G], "the two are swapped: give (rho, eta), the momentum first"),
+        (lambda a: np.isclose(a[0], 1.0) and np.isclose(a[1], 0.0, atol=1e-9),
+         "with eta = 0 the double root is +1, but the weights never move: eta > 0"),
+        ([_RHO_G, 4 / min(_REGIME_LAMBDAS)],
+         "eta lambda = 4 on the flatter eigenvalue puts the steeper one at eta lambda = 16, far "
+         "beyond the edge: its rate is above 1"),
+        (lambda a: a[0] < 1 and np.isclose(a[1] * max(_REGIME_LAMBDAS), 2 * (1 + a[0])),
+         "that setting is on the divergence edge, rate 1, but with rho < 1 the root -1 is "
+         "simple (the other root is -rho): the error flips sign at a constant size, bounded"),
+        (lambda a: np.isclose(a[0], 1.0) and 0 < a[1] < _ETA_G,
+         "with rho = 1 and eta lambda < 4 on both eigenvalues the roots are complex pairs of "
+         "modulus 1, each simple: the error stays bounded"),
+        (_rate_is_not_1, "that setting's rate is not 1: find the largest root modulus of "
+                         "z^2 - (1 + rho - eta lambda) z + rho over the two eigenvalues"),
+        (lambda a: not np.isclose(a[0], 1.0),
+         "the rate is 1 there, but every root of modulus 1 is simple, so the error stays "
+         "bounded; a double root z has z^2 = rho"),
+    ],
     hints=[
         "A rate of exactly 1 does not settle it: a root of modulus 1 keeps the error's size if "
-        "it is simple, and makes it grow like t if it is double (the closed form's factor t).",
-        "In both settings the steep direction (lambda = 2) holds the root -1: factor "
-        "z^2 - (1 + rho - eta lambda) z + rho with eta lambda = 3 for A and 4 for B, and see "
-        "whether -1 is a simple or a double root.",
+        "it is simple, and makes it grow like t if it is double (the closed form's factor t). "
+        "So look for a double root of modulus 1.",
+        "A double root z of z^2 - (1 + rho - eta lambda) z + rho satisfies z^2 = rho and "
+        "2z = 1 + rho - eta lambda. A real z of modulus 1 is +1 or -1: solve for rho and "
+        "eta lambda, then choose which eigenvalue gets it (the other must keep its roots "
+        "within the unit circle).",
     ],
-    solution=rf"""Along $\lambda = 2$: for A, $z^2 - (1 + 0.5 - 3)z + 0.5 = z^2 + 1.5z + 0.5
-= (z + 1)(z + 0.5)$. The root $-1$ is simple, so this component flips sign at a constant size
-(from rest it settles at ${abs(_STEEP['A'][-1]):.3g}\,|e_0|$ once the root $-0.5$'s part has died
-out); along $\lambda = 0.5$ ($\eta\lambda = 0.75$) the roots are complex, of modulus
-$\sqrt{{0.5}}$, and that component shrinks. A is bounded and never converges.
+    solution=rf"""The rate is the largest root modulus, and a root of modulus 1 makes the error grow
+only if it is double: then the closed form carries the factor $t$. A double root $z$ of
+$z^2 - (1 + \rho - \eta\lambda)z + \rho$ is real, with $z^2 = \rho$ and
+$2z = 1 + \rho - \eta\lambda$. Modulus 1 means $z = \pm 1$, so $\rho = 1$ (no friction):
 
-For B, $z^2 - (1 + 1 - 4)z + 1 = (z + 1)^2$: a double root $-1$. From rest
-$e_1 = (1 - 4)e_0 = -3e_0$, and the double-root closed form gives
-$e_t = \bigl(e_0 + t(e_1/z - e_0)\bigr)z^t = (1 + 2t)(-1)^t e_0$: after 100 steps
-${abs(_STEEP['B'][-1]):.0f}$ times the start. It grows like $t$, not geometrically, which the
-rate (the largest $|z|$) cannot see: **(b)**. B is the frictionless ball at $\eta\lambda = 4$,
-the end of the energy band in *Check*.""",
+- $z = +1$ gives $\eta\lambda = 0$, no step at all;
+- $z = -1$ gives $\eta\lambda = 4$. On $\lambda = 0.5$ that is $\eta = 8$, and then
+  $\lambda = 2$ has $\eta\lambda = 16$, beyond the edge $2(1 + \rho) = 4$: rate above 1. On
+  $\lambda = 2$ it is $\eta = {_ETA_G:g}$, and $\lambda = 0.5$ has $\eta\lambda = 1$: complex roots
+  of modulus 1, bounded.
+
+So **$(\rho, \eta) = ({_RHO_G:g}, {_ETA_G:g})$**, the frictionless ball at the end of its energy
+band. From rest the steep direction's error is $(1 + 2t)(-1)^t e_0$:
+${abs(_STEEP['double'][-1]):.0f}$ times its start after 100 steps. Every other setting with the
+rate 1 keeps it bounded: on the edge $\eta\lambda = 2(1 + \rho)$ with $\rho < 1$ the roots are
+$-1$ and $-\rho$, distinct, and from rest at $(\rho, \eta) = ({_EDGE[0]:g}, {_EDGE[1]:g})$ the
+error settles at ${abs(_STEEP['edge'][-1]):.3g}\,|e_0|$, flipping sign at every step.""",
 )
 
 
