@@ -8,9 +8,11 @@ import pytest
 
 from tp3helpers.digits import SoftmaxObjective
 from tp3helpers.exercises.digits import (
+    exact_to_rounding,
     floor_exercise,
     momentum_peak_exercise,
     sample_gradient_exercise,
+    steepest_peak,
 )
 from tp3helpers.gradcheck import numerical_gradient
 from tp3helpers.momentum import (
@@ -18,7 +20,6 @@ from tp3helpers.momentum import (
     noisy_gradient,
     optimal_parameters,
     stationary_variance,
-    steps_to_tolerance,
 )
 from tp3helpers.softmax import log_softmax, softmax
 
@@ -110,87 +111,142 @@ def test_sample_gradient_names_rows_for_columns_where_the_shapes_agree():
     assert feedback.status == "failed" and "column j of W" in str(feedback)
 
 
-def test_momentum_peak_answer_is_the_peak_of_a_run():
+def finite_differences(phi, t, W):
+    """The referee's shortcut: central differences of ln sum_k exp(a_k) - t.a, a = W phi."""
+    return numerical_gradient(lambda p: np.logaddexp.reduce(W @ p) - t @ (W @ p), phi)
+
+
+def test_sample_gradient_refuses_finite_differences_by_name():
+    feedback = sample_gradient_exercise.check(finite_differences)
+    assert feedback.status == "failed"
+    assert "digits only, as finite differences do" in str(feedback)
+
+
+def test_sample_gradient_tolerance_separates_rounding_from_finite_differences():
+    """On every case the rounding bound lies over 10 times below what finite differences miss
+    by (about 50 times on the large logits, thousands on the others), and above what other
+    correct ways of computing W^T (y - t) differ by."""
+    correct = [
+        lambda phi, t, W: W.T @ softmax(W @ phi) - W.T @ t,
+        lambda phi, t, W: (np.exp(log_softmax(W @ phi)) - t) @ W,
+        lambda phi, t, W: np.einsum("kj,k->j", W, softmax(np.einsum("kj,j->k", W, phi)) - t),
+    ]
+    for case in sample_gradient_exercise.cases:
+        phi, t, W = case.args
+        exact, tol = right(phi, t, W), exact_to_rounding(phi, t, W)
+        assert tol < 1e-12 * np.linalg.norm(exact) * 100  # a few hundred roundings at most
+        assert np.linalg.norm(finite_differences(phi, t, W) - exact) > 10 * tol
+        for other in correct:
+            assert np.linalg.norm(other(phi, t, W) - exact) <= tol
+
+
+def test_sample_gradient_names_rows_for_columns_on_the_first_case():
+    """W (y - t): the first case is square, so the slip gives a vector the checker names
+    instead of NumPy's shape error."""
+    feedback = sample_gradient_exercise.check(lambda phi, t, W: W @ (softmax(W @ phi) - t))
+    assert feedback.status == "failed" and "column j of W" in str(feedback)
+    assert "for phi = [1, 2, -1]" in str(feedback) and "matmul" not in str(feedback)
+
+
+KAPPA_10 = momentum_peak_exercise.expected.item()
+
+
+def test_momentum_peak_answer_is_where_runs_peak_at_10():
+    """The answer from runs of momentum itself: the peak of a run just below the answer is below
+    10, just above it above 10; and the closed form's peak is the run's."""
+    peaks = []
+    for kappa in (KAPPA_10 * (1 - 1e-4), KAPPA_10 * (1 + 1e-4)):
+        rho, eta = optimal_parameters(1.0, kappa)
+        path = momentum_descent(lambda w, k=kappa: k * w, [1.0], rho=rho, eta=eta, steps=120)
+        peaks.append(np.max(np.abs(path)))
+        assert peaks[-1] == pytest.approx(steepest_peak(kappa), rel=1e-12)
+    assert peaks[0] < 10 < peaks[1]
+    assert momentum_peak_exercise.check(KAPPA_10).passed
+
+
+def test_momentum_peak_one_forward_run_is_no_answer():
+    """The old shortcut: one run at kappa = 400 gives its peak, 7.37, which is not a kappa."""
     rho, eta = optimal_parameters(1.0, 400.0)
-    path = momentum_descent(lambda w: 400.0 * w, [1.0], rho=rho, eta=eta, steps=80)[:, 0]
-    measured = np.max(np.abs(path))
-    assert measured == pytest.approx(7.3708, abs=1e-4)
-    assert int(np.argmax(np.abs(path))) == 9
-    assert momentum_peak_exercise.check(measured).passed
+    peak = np.abs(momentum_descent(lambda w: 400.0 * w, [1.0], rho=rho, eta=eta, steps=100)).max()
+    assert peak == pytest.approx(7.3708, abs=1e-4)
+    feedback = momentum_peak_exercise.check(peak)
+    assert feedback.status == "failed" and "is not right" in str(feedback)
     assert momentum_peak_exercise.check(...).status == "not attempted"
 
 
-def test_momentum_peak_accepts_the_theory_s_predictions():
-    """The continuous maximum of (1 + (1 + r) s) r^s and the large-kappa value sqrt(kappa)/e both
-    lie within the stated 2%."""
-    r = 19 / 21
-    s_star = 1 / np.log(1 / r) - 1 / (1 + r)
-    for prediction in ((1 + (1 + r) * s_star) * r**s_star, 20 / np.e):
-        momentum_peak_exercise.reset()
-        assert momentum_peak_exercise.check(prediction).passed, prediction
-
-
-def test_momentum_peak_is_answered_by_no_step_count():
-    """The old shortcut, notebook 4's step-count line re-run with kappa = 400, gives a count
-    (198), not a ratio; the checker says it is not right."""
-    r, s = 19 / 21, np.arange(5000)
-    count = steps_to_tolerance((1 + (1 + r) * s) * r**s, 1e-6)
-    assert count == 198
-    feedback = momentum_peak_exercise.check(count)
-    assert feedback.status == "failed" and "is not right" in str(feedback)
+def test_momentum_peak_accepts_the_large_kappa_theory():
+    """sqrt(kappa)/e = 10 gives kappa = 100 e^2, within the stated 0.5% (its neglected relative
+    term is 7/(3 kappa)); the next term 1 + 7/(6 kappa) of the peak is checked at that kappa."""
+    kappa = 100 * np.e**2
+    r = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+    continuous = (1 + r) / (np.e * np.log(1 / r)) * r ** (-1 / (1 + r))
+    assert continuous == pytest.approx(10 * (1 + 7 / (6 * kappa)), rel=1e-5)
+    assert kappa / KAPPA_10 - 1 == pytest.approx(7 / (3 * kappa), rel=0.05)
+    assert momentum_peak_exercise.check(kappa).passed
+    momentum_peak_exercise.reset()
+    assert momentum_peak_exercise.check(740).passed
 
 
 @pytest.mark.parametrize(
     ("answer", "says"),
-    [(1, "peak of the rate alone"), (1.0, "never exceed their start"), (9, "the step s at which"),
-     (10, "the step s at which"), (9.47, "the step s at which"), (20, "sqrt(kappa) is the factor"),
-     (3.72, "modulus sqrt(rho*) = r*"), (7.0, "takes (r*)^s = 1/e")],
+    [(100, "makes sqrt(kappa) = 10"), (13.5, "not 10 / e"), (400, "the peak at step"),
+     (2944, "modulus sqrt(rho*) = r*"), (750, "is not right")],
 )
 def test_momentum_peak_slips(answer, says):
     feedback = momentum_peak_exercise.check(answer)
     assert feedback.status == "failed" and says in str(feedback), (answer, feedback)
     assert "Hint 1 of 2: At Polyak's optimum the steepest direction" in str(feedback)
-    assert "Hint 2 of 2: Here r* = 19/21" in str(momentum_peak_exercise.check(1000))
+    assert "Hint 2 of 2: The logarithm of" in str(momentum_peak_exercise.check(1000))
 
 
-def test_floor_exercise_right_answer_matches_runs():
-    """The floors themselves: 4,000 independent noisy one-dimensional runs, momentum 0.8 with
-    step 0.01 against gradient descent with 0.02 (the comparison asked) and 0.01."""
-    assert floor_exercise.check("b").passed
+RHO_MATCH = floor_exercise.expected.item()
+
+
+def test_floor_answer_solves_the_quadratic_and_matches_runs():
+    """rho = sqrt(0.8) (the root of rho^2 = 0.8 at eta lambda = 0.2, eta' lambda = 1); 4,000
+    independent noisy one-dimensional runs give equal floors there, and at the small-step
+    answer 0.8 a floor about half as high."""
+    assert RHO_MATCH == pytest.approx(np.sqrt(0.8), abs=1e-9)
+    assert floor_exercise.check(0.894).passed
     rng = np.random.default_rng(3)
     floors = {}
-    for rho, eta in [(0.8, 0.01), (0.0, 0.02), (0.0, 0.01)]:
+    for rho, eta in [(RHO_MATCH, 0.2), (0.8, 0.2), (0.0, 1.0)]:
         noisy = noisy_gradient(lambda w: w, 1.0, rng)
-        floors[rho, eta] = np.mean(momentum_descent(noisy, np.zeros(4000), rho=rho, eta=eta,
-                                                    steps=1500)[-1] ** 2)
-    relative_se = np.sqrt(2 / 4000)  # of each mean of 4,000 squared Gaussians
-    # (b): 2.5, up to three standard errors of each floor and the small-step factors (< 1%)
-    assert floors[0.8, 0.01] / floors[0.0, 0.02] == pytest.approx(
-        2.5, rel=3 * np.sqrt(2) * relative_se + 0.01)
-    # (d), the same-step ratio 5, is what gradient descent with step eta gives instead
-    assert floors[0.8, 0.01] / floors[0.0, 0.01] == pytest.approx(
-        5.0, rel=3 * np.sqrt(2) * relative_se + 0.01)
-    # and the small-step formula the solution quotes
-    ratio = (stationary_variance(0.8, 0.01, [1.0], 1.0)[0]
-             / stationary_variance(0.0, 0.02, [1.0], 1.0)[0])
-    assert ratio == pytest.approx(2.5, rel=0.01)
+        floors[rho] = np.mean(momentum_descent(noisy, np.zeros(4000), rho=rho, eta=eta,
+                                               steps=1500)[-1] ** 2)
+    tolerance = 3 * np.sqrt(2) * np.sqrt(2 / 4000)  # 3 standard errors of a ratio of two means
+    assert floors[RHO_MATCH] / floors[0.0] == pytest.approx(1.0, rel=tolerance)
+    small = (stationary_variance(0.8, 0.2, [1.0], 1.0)[0]
+             / stationary_variance(0.0, 1.0, [1.0], 1.0)[0])
+    assert small == pytest.approx(0.2 * 1.8 / (0.2 * 3.4))  # 0.53: the small-step rule fails
+    assert floors[0.8] / floors[0.0] == pytest.approx(small, rel=tolerance)
 
 
-@pytest.mark.parametrize(("letter", "says"), [("a", "compares the steps 2 eta and eta"),
-                                              ("c", "the floors match when the effective"),
-                                              ("d", "at the same step")])
-def test_floor_exercise_explains_each_wrong_option(letter, says):
-    feedback = floor_exercise.check(letter)
+def test_floor_is_not_the_visible_cell_s_ratio():
+    """The old shortcut: the Beyond cell re-run with the old numbers printed a ratio of floors,
+    2.57; a ratio is no rho, and the small-step rho 0.8 is named."""
+    feedback = floor_exercise.check(2.57)
+    assert feedback.status == "failed" and "is not right" in str(feedback)
+    floor_exercise.reset()
+    assert "right for small steps only" in str(floor_exercise.check(0.8))
+
+
+@pytest.mark.parametrize(("answer", "says"), [(0.8, "right for small steps only"),
+                                              (0.9, "drop momentum's"),
+                                              (0.788, "drop gradient descent's"),
+                                              ("b", "expected an array of real numbers")])
+def test_floor_slips(answer, says):
+    feedback = floor_exercise.check(answer)
     assert feedback.status == "failed" and says in str(feedback)
-    assert "Hint 1 of 2: The velocity is a leaky sum" in str(feedback)
-    assert "Hint 2 of 2: Momentum moves like gradient descent" in str(floor_exercise.check(letter))
+    assert "Hint 1 of 2: For small steps momentum's floor" in str(feedback)
+    assert "Hint 2 of 2: Set (eta / (1 - rho))" in str(floor_exercise.check(answer))
     assert floor_exercise.check(...).status == "not attempted"
 
 
 @pytest.mark.parametrize(
     ("exercise", "answer_text"),
-    [(sample_gradient_exercise, "W.T @ (y - t)"), (momentum_peak_exercise, "**7.37**"),
-     (floor_exercise, "**(b)**")],
+    [(sample_gradient_exercise, "W.T @ (y - t)"), (momentum_peak_exercise, "736.6"),
+     (floor_exercise, "**0.894**")],
 )
 def test_solutions_only_on_demand(exercise, answer_text):
     assert answer_text in exercise.solution
