@@ -12,6 +12,7 @@ from tp3helpers.exercises.softmax import (
     BIAS_COUNTS,
     BIAS_SMOOTHING,
     EXACT_TO_ROUNDING,
+    FLAT_TAU,
     bias_exercise,
     curvature_exercise,
     log_softmax_exercise,
@@ -55,26 +56,68 @@ def test_log_softmax_right_answer_passes():
     assert log_softmax_exercise.check(own_log_softmax).passed
 
 
-def test_the_helpers_that_give_log_probabilities_are_switched_off():
-    """cross_entropy of one sample with label k is -ln y_k: the shortcut, one class at a time."""
-    feedback = log_softmax_exercise.check(
-        lambda a: -np.array([cross_entropy(a[None, :], [k]) for k in range(a.size)]))
+def test_the_expected_log_probabilities_are_step_one():
+    """The checker's reference against the package's log_softmax on its domain, and SciPy's on
+    every case (the last is beyond the package's domain)."""
+    from tp3helpers.exercises.softmax import _step_one
+
+    for case in log_softmax_exercise.cases:
+        (a,) = case.args
+        np.testing.assert_allclose(_step_one(a), scipy_log_softmax(a), rtol=1e-13, atol=1e-12)
+        if np.abs(a[np.isfinite(a)]).max() <= 1e150:
+            np.testing.assert_allclose(_step_one(a), log_softmax(a), rtol=1e-13, atol=1e-12)
+    np.testing.assert_array_equal(_step_one(np.array([1e300, 0.0, -1e300])), [0.0, -1e300, -2e300])
+
+
+def _one_class_at_a_time(a):
+    """The shortcut through cross_entropy: one sample with label k has the loss -ln y_k."""
+    return -np.array([cross_entropy(a[None, :], [k]) for k in range(a.size)])
+
+
+def _through_a_default_argument(a, ce=cross_entropy):
+    """The shortcut that escaped the old design, which rebound names in the notebook only."""
+    return -np.array([ce(a[None, :], [k]) for k in range(a.size)])
+
+
+@pytest.mark.parametrize("helper", [_one_class_at_a_time, _through_a_default_argument,
+                                    log_softmax, lambda a: np.log(softmax(a))])
+def test_the_package_helpers_refuse_the_last_case(helper):
+    """Every way through the package's helpers passes the cases in their domain, or fails them,
+    and is refused at logits of 1e300 with its own message."""
+    feedback = log_softmax_exercise.check(helper)
     assert feedback.status == "failed"
-    assert feedback.message.startswith("for a = [1, 2, 3] your function raised SwitchedOff: "
-                                       "cross_entropy is switched off while this exercise is "
-                                       "checked: cross_entropy(a[None], [k]) is -ln y_k")
-    assert cross_entropy(np.zeros((1, 2)), [0]) == pytest.approx(np.log(2))  # put back after
+    if feedback.message.startswith("for a = [1e300, 0, -1e300]"):
+        assert "raised ValueError" in feedback.message and "beyond the domain" in feedback.message
+        assert feedback.message.endswith("the package's helpers refuse logits beyond their domain "
+                                         "(at most 1e150 in size); NumPy alone handles them: "
+                                         "shifted by the largest logit, ln y is (0, -1e300, "
+                                         "-2e300) exactly")
+    else:
+        assert feedback.message.startswith("for a = [0, -1000]")
 
-    def through_another_function(a):
-        return own_log_softmax(a) + 0.0 * cross_entropy(a[None, :], [0])
 
-    assert "cross_entropy is switched off" in log_softmax_exercise.check(
-        through_another_function).message
-    assert "raised SwitchedOff: logsumexp is switched off" in log_softmax_exercise.check(
-        lambda a: a - logsumexp(a)).message
-    for helper in (log_softmax, scipy_log_softmax):
-        assert log_softmax_exercise.check(helper).message.startswith(
-            "that is the helper itself, switched off here")
+def test_the_helpers_imported_by_the_notebook_fail():
+    """The notebook imports SciPy's softmax and scikit-learn's log_loss too: both fail where a
+    probability underflows (log_loss clips it, and its log is -36, not -1000)."""
+    from scipy.special import softmax as scipy_softmax
+    from sklearn.metrics import log_loss
+
+    feedback = log_softmax_exercise.check(lambda a: np.log(scipy_softmax(a)))
+    assert feedback.message.startswith("for a = [0, -1000] your function raised a warning")
+
+    def clipped(a):
+        y = softmax(a)
+        return -np.array([log_loss([k], [y], labels=range(a.size)) for k in range(a.size)])
+
+    feedback = log_softmax_exercise.check(clipped)
+    assert feedback.message.startswith("for a = [0, -1000] you return [ -0.     -36.0437]")
+    assert "or a library clips it (log_loss to 2.2e-16, whose log is -36)" in feedback.message
+
+
+def test_scipy_log_softmax_is_not_a_helper_of_the_notebook():
+    """SciPy's log_softmax, which the notebook does not import, computes the same: it passes."""
+    assert log_softmax_exercise.check(scipy_log_softmax).passed
+    assert log_softmax_exercise.check(lambda a: a - logsumexp(a)).passed
 
 
 def test_naive_log_sum_exp_fails_on_overflow():
@@ -88,7 +131,7 @@ def test_the_log_of_the_package_softmax_is_not_an_answer():
     """The helper the notebook imports gives probabilities; their log fails where y underflows."""
     feedback = log_softmax_exercise.check(lambda a: np.log(softmax(a)))
     assert feedback.message.startswith("for a = [0, -1000] your function raised a warning")
-    assert "divide by zero" in feedback.message and "the log of a probability gives -inf" in (
+    assert "divide by zero" in feedback.message and "it becomes 0, whose log is -inf" in (
         feedback.message)
 
 
@@ -168,18 +211,59 @@ def test_finite_differences_are_not_an_answer(eps):
     assert "digits only, as finite differences do" in feedback.message, feedback.message
 
 
+def test_richardson_extrapolation_is_not_an_answer():
+    """The referee's shortcut: one Richardson extrapolation of central differences of
+    cross_entropy passes the first three cases; at tau = 1e8 it keeps a few digits only."""
+    def extrapolated(logits, labels, tau):
+        def quotient(h):
+            return (cross_entropy(logits / (tau + h), labels)
+                    - cross_entropy(logits / (tau - h), labels)) / (2 * h)
+
+        h = 1e-3 * tau
+        return (4 * quotient(h / 2) - quotient(h)) / 3
+
+    feedback = temperature_gradient_exercise.check(extrapolated)
+    assert feedback.status == "failed"
+    assert feedback.message.startswith("for the same logits at tau = 1e8 you return")
+    assert "digits only, as finite differences do" in feedback.message
+    assert feedback.message.endswith("the rounding of its values swamps their differences")
+
+
+def _romberg(f, tau, h, levels):
+    """Central differences of f at tau with steps h, h/2, ..., extrapolated ``levels`` times."""
+    table = [(f(tau + h / 2**j) - f(tau - h / 2**j)) / (2 * h / 2**j) for j in range(levels + 1)]
+    for m in range(1, levels + 1):
+        table = [(4**m * table[j + 1] - table[j]) / (4**m - 1) for j in range(len(table) - 1)]
+    return table[0]
+
+
 def test_the_exactness_asked_lies_between_rounding_and_finite_differences():
-    """Any stable evaluation of the formula is within a hundredth of the tolerance; central
-    differences at their best step are ten times beyond it, on the first case."""
+    """Any stable evaluation of the formula is within a hundredth of the tolerance in every case;
+    at tau = 1e8 differences of E_D, extrapolated up to five times, at any step from 1e-7 tau to
+    0.9 tau, miss it by a factor of a hundred at least (the bound of FLAT_TAU's comment: 1e-8 of
+    the derivative, about 1e-9 of the size)."""
+    for case in temperature_gradient_exercise.cases:
+        logits, labels, tau = case.args
+        size = np.abs(logits).sum() / tau**2
+        exact = right_temperature_grad(logits, labels, tau)
+        other = -np.sum(cross_entropy_grad(logits / tau, labels) * logits) / tau**2  # another way
+        assert abs(other - exact) < EXACT_TO_ROUNDING * size / 100
+    assert FLAT_TAU == 1e8 and temperature_gradient_exercise.cases[-1].args[2] == FLAT_TAU
     logits, labels = temperature_gradient_exercise.cases[0].args[:2]
-    size = np.abs(logits).sum()
-    exact = right_temperature_grad(logits, labels, 1.0)
-    other = -np.sum(cross_entropy_grad(logits, labels) * logits)  # the same formula, another way
-    assert abs(other - exact) < EXACT_TO_ROUNDING * size / 100
-    best = min(abs(numerical_gradient(lambda t: cross_entropy(logits / t[0], labels),
-                                      np.array([1.0]), eps=eps)[0] - exact)
-               for eps in np.logspace(-8, -3, 21))
-    assert best > 10 * EXACT_TO_ROUNDING * size
+    size = np.abs(logits).sum() / FLAT_TAU**2
+    assert np.abs(logits).sum() / FLAT_TAU < 2e-7  # E_D moves by less over any step below tau
+    n, c = logits.shape  # what the statement and the case's note say of tau = 1e8:
+    assert abs(cross_entropy(logits / FLAT_TAU, labels) - n * np.log(c)) < 1e-7
+    assert np.abs(softmax(logits / FLAT_TAU, axis=1) - 1 / c).max() < 1e-8  # eight digits
+    exact = right_temperature_grad(logits, labels, FLAT_TAU)
+    assert abs(exact) > 0.1 * size  # the derivative is not itself lost in the size
+
+    def loss(t):
+        return cross_entropy(logits / t, labels)
+
+    best = min(abs(_romberg(loss, FLAT_TAU, k * FLAT_TAU, levels) - exact)
+               for k in np.logspace(-7, np.log10(0.9), 40) for levels in range(6))
+    assert best > 100 * EXACT_TO_ROUNDING * size
 
 
 def test_a_naive_softmax_fails_on_the_large_logits():
@@ -357,51 +441,76 @@ def test_curvature_exercise_bad_input_and_solution():
 A_EXPLORER, TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.001
 
 
-def exponent(target, tau=TAU):
-    """log10 of the largest |dE/da_k| = (1 - y_target)/tau, through SciPy's logsumexp:
+def exponent(target, entry=None, tau=TAU):
+    """log10 of |dE/da_entry| (the largest entry if None) when class ``target`` is true, through
+    SciPy's logsumexp: ln y_k = a_k/tau - logsumexp(a/tau), and on the true class
     ln(1 - y_c) = logsumexp of the other classes' a_k/tau minus logsumexp of all."""
     z = A_EXPLORER / tau
-    rest = logsumexp(np.delete(z, target)) - logsumexp(z)
-    return (rest - np.log(tau)) / np.log(10)
+    log_size = z - logsumexp(z)
+    log_size[target] = logsumexp(np.delete(z, target)) - logsumexp(z)
+    chosen = log_size.max() if entry is None else log_size[entry]
+    return (chosen - np.log(tau)) / np.log(10)
+
+
+FIRST, SECOND = -1000 / np.log(10) + 3, -2000 / np.log(10) + 3  # e^-1000/0.001, e^-2000/0.001
 
 
 def test_sharp_temperature_right_answer():
-    assert exponent(0) == pytest.approx(-1000 / np.log(10) + 3, abs=1e-12)  # e^-1000 / 0.001
-    assert exponent(3) == pytest.approx(3.0, abs=1e-12)  # 1 / 0.001
-    assert sharp_temperature_exercise.check([exponent(0), exponent(3)]).passed
-    assert sharp_temperature_exercise.check([-431.29, 3]).passed
-    assert sharp_temperature_exercise.check([-431.3, 3.0]).passed
+    assert exponent(0) == pytest.approx(FIRST, abs=1e-12)
+    assert exponent(3, entry=2) == pytest.approx(SECOND, abs=1e-12)
+    assert exponent(3) == pytest.approx(3.0, abs=1e-12)  # the largest entry, 1/0.001
+    assert sharp_temperature_exercise.check([exponent(0), exponent(3, entry=2)]).passed
+    assert sharp_temperature_exercise.check([-431.29, -865.59]).passed
+    assert sharp_temperature_exercise.check([-431.3, -865.59]).passed
     assert sharp_temperature_exercise.check(...).status == "not attempted"
 
 
 def test_sharp_temperature_the_cells_cannot_compute_it():
     """The old shortcut, the Explore cell re-run at the exercise's tau, prints 0 for the correct
-    prediction: float64 rounds e^-1000 to 0. The package's gradient gives 0 too."""
+    prediction and 1000 for the wrong one's largest entry; class 2's entry computed is 0 too
+    (float64 rounds e^-1000 and e^-2000 to 0). The package's gradient gives 0 as well."""
     right = (softmax(A_EXPLORER / TAU) - np.eye(4)[0]) / TAU
-    assert np.abs(right).max() == 0.0
-    assert np.abs(cross_entropy_grad(A_EXPLORER[None, :] / TAU, [0])).max() == 0.0
     wrong = (softmax(A_EXPLORER / TAU) - np.eye(4)[3]) / TAU
-    feedback = sharp_temperature_exercise.check([0.0, np.abs(wrong).max()])
-    assert "give the exponents x, not the gradients" in feedback.message
+    assert np.abs(right).max() == 0.0 and wrong[2] == 0.0 and np.abs(wrong).max() == 1000.0
+    assert np.abs(cross_entropy_grad(A_EXPLORER[None, :] / TAU, [0])).max() == 0.0
+    feedback = sharp_temperature_exercise.check([np.abs(right).max(), np.abs(wrong).max()])
+    assert "1000 is a gradient, 10^3, not an exponent" in feedback.message
+    assert "float64 rounds" not in feedback.message
+    feedback = sharp_temperature_exercise.check([0.0, np.log10(np.abs(wrong).max())])
     assert "float64 rounds e^(-1000) to 0" in feedback.message
+    feedback = sharp_temperature_exercise.check([-431.29, np.log10(np.abs(wrong).max())])
+    assert "3 is the exponent of the largest entry when class 3 is true" in feedback.message
+    feedback = sharp_temperature_exercise.check([-431.29, wrong[2]])
+    assert "float64 rounds e^(-2000) to 0" in feedback.message
 
 
 @pytest.mark.parametrize(
     ("answer", "explanation"),
     [
-        ([0.0, 3.0], "x = 0 would mean a gradient of 10^0 = 1"),
-        ([-434.29, 0.0], "the factor 1/tau is missing"),
-        ([-437.29, -3.0], "you subtracted 3"),
-        ([-1000 + np.log(1000), np.log(1000)], "natural logarithms"),
-        ([-2000 / np.log(10) + 3, 3.0], "not a_0 - a_2"),
-        ([-3000 / np.log(10) + 3, 3.0], "not a_0 - a_3"),
-        ([3.0, 3.0], "grows like 1/tau only for a wrong prediction"),
-        ([431.29, 3.0], "a negative exponent"),
-        ([np.log10(np.exp(-10) / 0.1), 3.0], "the exponent at tau = 0.1"),
-        ([-431.29, 1.0], "1/tau = 1000"),
-        ([-431.0, 3.0], "give two decimals"),
+        ([-431.29, 1000.0], "1000 is a gradient, 10^3, not an exponent"),
+        ([0.0, -865.59], "x = 0 would mean a gradient of 10^0 = 1. The computed gradient is 0"),
+        ([-431.29, 0.0], "Class 2's computed entry is 0"),
+        ([-431.29, 3.0], "3 is the exponent of the largest entry"),
+        ([-865.59, -431.29], "the two are swapped"),
+        ([-434.29, -868.59], "the factor 1/tau is missing in both"),
+        ([-434.29, -865.59], "the factor 1/tau is missing in (i)"),
+        ([-434.29, 3.0], "3 is the exponent of the largest entry"),
+        ([-431.29, -868.59], "the factor 1/tau is missing in (ii)"),
+        ([-437.29, -871.59], "you subtracted 3"),
+        ([-431.29, -871.59], "you subtracted 3"),
+        ([-1000 + np.log(1000), -2000 + np.log(1000)], "natural logarithms"),
+        ([-431.29, -2000 + np.log(1000)], "natural logarithms"),
+        ([-865.59, -865.59], "not a_0 - a_2"),
+        ([-3000 / np.log(10) + 3, -865.59], "not a_0 - a_3"),
+        ([-431.29, -431.29], "its gap to the winner, class 0, a_0 - a_2 = 2"),
+        ([3.0, -865.59], "grows like 1/tau only for a wrong prediction"),
+        ([431.29, -865.59], "a negative exponent"),
+        ([-431.29, 865.59], "class 2's entry is tiny, not huge"),
+        ([np.log10(np.exp(-10) / 0.1), -865.59], "the exponent at tau = 0.1"),
+        ([-431.0, -865.59], "give two decimals"),
+        ([-431.29, -865.3], "give two decimals"),
         (-431.29, "give two numbers"),
-        ([-400.0, 3.0], "is not right."),
+        ([-400.0, -865.59], "is not right."),
     ],
 )
 def test_sharp_temperature_each_slip_gets_its_own_feedback(answer, explanation):
@@ -417,5 +526,6 @@ def test_sharp_temperature_is_a_setting_the_notebook_never_shows():
     explorer = softmax_explorer()
     assert explorer.controls["temperature"].min == -1  # 10^-1 = 0.1
     explorer.close()
-    assert "[-431.29, 3.00]" in sharp_temperature_exercise.solution
-    assert "428 orders" in " ".join(sharp_temperature_exercise.solution.split())
+    solution = " ".join(sharp_temperature_exercise.solution.split())
+    assert "[-431.29, -865.59]" in solution
+    assert "lost 428 orders" in solution and "gained 2:" in solution

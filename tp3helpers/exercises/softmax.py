@@ -2,26 +2,26 @@ r"""Notebook 1's exercises (two to write code, two values to predict, a choice) 
 
 No exercise is answered by a helper the notebook imports or by re-running one of its cells:
 
-- log-softmax: the logarithm of the package's ``softmax`` fails where the exercise is judged, and
-  ``cross_entropy``, which gives :math:`-\ln y_k` one class at a time, is switched off while the
-  student's function is checked;
-- the derivative with respect to the temperature must be exact to rounding, which finite
-  differences of ``cross_entropy`` (the notebook's ``numerical_gradient``) do not reach;
+- log-softmax: the logarithm of ``softmax`` fails where a probability underflows, and every
+  helper of the package refuses the last case's logits of :math:`10^{300}`, beyond its documented
+  domain (at most :math:`10^{150}`), where NumPy alone, shifted by the largest logit, is exact;
+- the derivative with respect to the temperature must be exact to rounding, also at
+  :math:`\tau = 10^8`, where :math:`E_D` is nearly constant and differences of its values (the
+  notebook's ``numerical_gradient``, even extrapolated) lose the derivative to rounding;
 - the shared bias: no helper and no cell solves for the bias where its gradient vanishes, and the
   classifiers the notebook fits take one-hot labels, not the smoothed targets of the exercise;
-- the sharp temperature: at :math:`\tau = 0.001` float64 rounds the correct prediction's gradient
-  to 0, so the notebook's cells print 0 where the theory predicts :math:`10^{-431.29}`.
+- the sharp temperature: at :math:`\tau = 0.001` float64 rounds both gradients asked for to 0, so
+  the notebook's cells print 0 where the theory predicts :math:`10^{-431.29}` and
+  :math:`10^{-865.59}`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import numpy as np
-import scipy.special
 
-from ..softmax import cross_entropy, log_softmax, one_hot, softmax
+from ..softmax import log_softmax, one_hot, softmax
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
 from ._feedback import Case, result_array, result_number
 
@@ -35,74 +35,15 @@ __all__ = [
 ]
 
 
-class SwitchedOff(Exception):
-    """Raised by a helper switched off while a code exercise checks the student's function."""
-
-
-@contextmanager
-def _switched_off(fn: object, helpers: Mapping[Callable, str]) -> Iterator[None]:
-    """Replace, in the namespace of ``fn``, every name bound to one of ``helpers`` by a stub that
-    raises :class:`SwitchedOff` with the helper's reason; put them back afterwards.
-
-    A notebook's functions look up its imports in the notebook's namespace when called, so the
-    student's function meets the stub wherever it calls the helper (directly or through another
-    function of the notebook).
-    """
-    namespace = getattr(fn, "__globals__", None)
-    saved: dict[str, object] = {}
-    if isinstance(namespace, dict):
-        for name, value in list(namespace.items()):
-            reason = next((why for helper, why in helpers.items() if value is helper), None)
-            if reason is not None:
-                saved[name] = value
-                namespace[name] = _stub(name, reason)
-    try:
-        yield
-    finally:
-        if isinstance(namespace, dict):
-            namespace.update(saved)
-
-
-def _stub(name: str, reason: str) -> Callable[..., None]:
-    def switched_off(*args: object, **kwargs: object) -> None:
-        raise SwitchedOff(f"{name} is switched off while this exercise is checked: {reason}")
-
-    return switched_off
-
-
-class _OwnCodeExercise(CodeExercise):
-    """A :class:`CodeExercise` checked with the helpers that would answer it switched off.
-
-    ``switched_off`` maps each such helper to the reason the feedback gives when the student's
-    function calls it, or is it.
-    """
-
-    def __init__(self, *args: object, switched_off: Mapping[Callable, str],
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.switched_off = dict(switched_off)
-
-    def _assess(self, fn: object) -> tuple[str, str]:
-        reason = next((why for helper, why in self.switched_off.items() if fn is helper), None)
-        if reason is not None:
-            return "failed", f"that is the helper itself, switched off here: {reason}"
-        with _switched_off(fn, self.switched_off):
-            return super()._assess(fn)
-
-
-_LOG_PROBABILITIES = ("it computes the log-probabilities for you; write the log-sum-exp with "
-                      "NumPy")
-#: The helpers that give log-probabilities: the package's and SciPy's.
-LOG_SOFTMAX_HELPERS = {
-    cross_entropy: "cross_entropy(a[None], [k]) is -ln y_k, so " + _LOG_PROBABILITIES,
-    log_softmax: _LOG_PROBABILITIES,
-    scipy.special.log_softmax: _LOG_PROBABILITIES,
-    scipy.special.logsumexp: "it computes ln sum_c e^(a_c) for you; write it with NumPy",
-}
+def _step_one(a: np.ndarray) -> np.ndarray:
+    r"""Step 1, :math:`\ln y_k = a_k - \ln \sum_c e^{a_c}`, with NumPy's pairwise
+    :func:`numpy.logaddexp` for the log-sum-exp: exact to rounding for any logits, including
+    those beyond the package's domain and :math:`-\infty`. The expected answer of every case."""
+    return a - np.logaddexp.reduce(a)
 
 
 def _judge_log_softmax(result: object, a: np.ndarray) -> str | None:
-    got, expected = result_array(result, shape=a.shape), log_softmax(a)
+    got, expected = result_array(result, shape=a.shape), _step_one(a)
     if np.isnan(got).any():
         return f"the result contains NaN: {np.round(got, 4)}"
     if not np.allclose(got, expected, rtol=1e-9, atol=1e-9):  # -inf equals -inf here
@@ -110,31 +51,36 @@ def _judge_log_softmax(result: object, a: np.ndarray) -> str | None:
     return None
 
 
-log_softmax_exercise = _OwnCodeExercise(
+log_softmax_exercise = CodeExercise(
     "log-probabilities that never overflow",
     "Complete `def my_log_softmax(a):` so that it returns the log-probabilities "
     r"$\ln y_k = \ln \operatorname{softmax}(a)_k$ of a 1-D array of logits $a$, without ever "
-    "forming $y$ itself. It must be exact for logits of ±1000, give $-\\infty$ for a logit of "
-    "$-\\infty$, and raise no warning. Use NumPy alone: the package's cross-entropy, which "
-    "gives these log-probabilities one class at a time, is switched off while your function is "
-    "checked.",
+    "forming $y$ itself. It must be exact for logits of ±1000 and even of "
+    r"$\pm 10^{300}$, give $-\infty$ for a logit of $-\infty$, and raise no warning. Use NumPy "
+    "alone: the package's helpers refuse logits beyond $10^{150}$ in size, their documented "
+    "domain.",
     cases=[
         Case("a = [1, 2, 3]", (np.array([1.0, 2.0, 3.0]),)),
         Case("a = [1000, 1000, 999]", (np.array([1000.0, 1000.0, 999.0]),),
              "exp(1000) overflows float64"),
         Case("a = [0, -1000]", (np.array([0.0, -1000.0]),),
-             "here ln y is (-e^-1000, -1000), about (0, -1000): the probability e^-1000 "
-             "underflows to 0, so the log of a probability gives -inf, and a shift that makes an "
-             "exponent 1000 overflows; use Step 1 with the largest logit as the shift"),
+             "here ln y is (-e^-1000, -1000), about (0, -1000), but the probability e^-1000 is "
+             "below the smallest float: it becomes 0, whose log is -inf, or a library clips it "
+             "(log_loss to 2.2e-16, whose log is -36); and a shift that makes an exponent 1000 "
+             "overflows. Use Step 1 with the largest logit as the shift"),
         Case("a = [-1000, -1001, -1002]", (np.array([-1000.0, -1001.0, -1002.0]),),
              "exp(-1000) underflows to 0, and ln 0 = -inf"),
         Case("a = [0, -inf, 1]", (np.array([0.0, -np.inf, 1.0]),),
              "a logit of -inf has log-probability -inf; shifting by the minimum or the mean "
              "gives -inf - (-inf) = NaN there"),
+        Case("a = [1e300, 0, -1e300]", (np.array([1e300, 0.0, -1e300]),),
+             "the package's helpers refuse logits beyond their domain (at most 1e150 in size); "
+             "NumPy alone handles them: shifted by the largest logit, ln y is (0, -1e300, "
+             "-2e300) exactly"),
     ],
     judge=_judge_log_softmax,
-    success="correct, including logits of ±1000 and -inf: you shifted by the largest logit.",
-    switched_off=LOG_SOFTMAX_HELPERS,
+    success="correct, including logits of ±1000, ±1e300 and -inf: you shifted by the largest "
+            "logit.",
     hints=[
         "Step 1 of the Theory: ln y_k = a_k - ln sum_c e^(a_c), so only the log-sum-exp is "
         "hard. Subtracting the same number m from every logit changes that log-sum-exp by exactly "
@@ -155,17 +101,26 @@ $\ln \sum_c e^{a_c} = m + \ln \sum_c e^{a_c - m}$. With $m = \max_c a_c$ the lar
 is $e^0 = 1$, so the sum lies between 1 and $C$: no overflow, and its logarithm is finite. Taking
 `np.log(softmax(a))` instead fails for $a = (0, -1000)$: the probability $e^{-1000}$ is below the
 smallest float, so it becomes 0 and its logarithm $-\infty$, while $\ln y_2 = -1000$ is an
-ordinary number. This is why libraries fuse log-softmax with the loss.
+ordinary number. This is why libraries fuse log-softmax with the loss. For
+$a = (10^{300}, 0, -10^{300})$ the shifted logits $(0, -10^{300}, -2 \cdot 10^{300})$ are still
+floats (the largest is about $1.8 \cdot 10^{308}$), the sum is exactly 1, and the answer is exact;
+the package's helpers refuse such logits, beyond the domain they document.
 """,
 )
 
 
-#: How exact the temperature derivative must be, relative to the size of its terms
-#: :math:`\sum |a_{kn}| / \tau^2`. The chain rule's formula is exact up to rounding, a few
-#: :math:`\varepsilon_{\text{mach}} \approx 10^{-15}` of that size; central finite differences
-#: reach at best about :math:`\varepsilon_{\text{mach}}^{2/3} \approx 4 \times 10^{-11}` (their
-#: truncation against their rounding), so they fail.
+#: How exact the temperature derivative must be, as a fraction of the size of its terms
+#: :math:`\sum_{k,n} |a_{kn}| / \tau^2`. The chain rule's formula is exact up to rounding, a few
+#: :math:`\varepsilon_{\text{mach}} \approx 10^{-16}` of that size.
 EXACT_TO_ROUNDING = 1e-12
+#: The temperature at which differences of :math:`E_D` cannot give its derivative: there the
+#: softmax is uniform to about eight digits and :math:`E_D \approx N \ln C`. Over any step
+#: :math:`h < \tau`, :math:`E_D` moves by at most :math:`|dE_D/d\tau|\, h < \sum |a_{kn}| / \tau
+#: \approx 2 \times 10^{-7}` for the exercise's logits, so the rounding of its values, about
+#: :math:`\varepsilon_{\text{mach}} N \ln C \approx 10^{-15}`, leaves a relative error of at
+#: least :math:`10^{-8}` in a difference quotient, extrapolated or not: far beyond
+#: :data:`EXACT_TO_ROUNDING`.
+FLAT_TAU = 1e8
 
 
 def _temperature_grad(logits: np.ndarray, labels: np.ndarray, tau: float) -> float:
@@ -213,14 +168,21 @@ temperature_gradient_exercise = CodeExercise(
     r"$E_D(\tau) = -\sum_n \ln \operatorname{softmax}(a_n / \tau)_{c_n}$ on held-out data "
     r"($c_n$ is sample $n$'s class). Complete `def my_temperature_grad(logits, labels, tau):` so "
     r"that it returns the number $dE_D / d\tau$, for logits of shape $(N, C)$ and integer labels. "
-    "The check wants it exact up to rounding, to a relative $10^{-12}$ that finite differences "
-    "cannot reach, also for logits in the thousands (the package's `softmax` may help).",
+    r"The check wants it exact up to rounding, within $10^{-12} \sum_{k,n} |a_{kn}| / \tau^2$ "
+    r"(a $10^{-12}$ of the size of its terms), also for logits in the thousands and at "
+    r"$\tau = 10^8$. There the softmax is uniform to about eight digits and $E_D$ barely moves: "
+    "differences of its values, even extrapolated, lose the derivative to rounding (the "
+    "package's `softmax` may help).",
     cases=[Case("5 samples, 4 classes, tau = 1", (_LOGITS, _LABELS, 1.0)),
            Case("the same at tau = 0.5", (_LOGITS, _LABELS, 0.5)),
            Case("logits up to 2000 in size at tau = 2", (600.0 * _LOGITS, _LABELS, 2.0),
-                "a / tau reaches 997, and exp(997) overflows float64: use a stable softmax")],
+                "a / tau reaches 997, and exp(997) overflows float64: use a stable softmax"),
+           Case("the same logits at tau = 1e8", (_LOGITS, _LABELS, FLAT_TAU),
+                "E_D is within 1e-7 of N ln C there, and the rounding of its values swamps their "
+                "differences")],
     judge=_judge_temperature,
-    success="correct to rounding, also for large logits: the chain rule gives every digit.",
+    success="correct to rounding, also for large logits and at tau = 1e8, where differences of "
+            "E_D cannot follow: the chain rule gives every digit.",
     hints=[
         "E_D depends on tau only through the scaled logits z_n = a_n / tau, and Step 3 gives "
         "the derivative with respect to them: dE_D/dz_kn = y_kn - t_kn, with y_n = "
@@ -366,22 +328,27 @@ bias_exercise = _bias_exercise(BIAS_COUNTS, BIAS_SMOOTHING)
 SHARP_LOGITS, SHARP_TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.001
 
 
-def _largest_gradient_exponent(target: int, tau: float = SHARP_TAU, margin_scale: float = 1.0,
-                               base: float = 10.0) -> float:
-    r"""The exponent :math:`x` of the largest :math:`|\partial E / \partial a_k| = 10^x`.
+def _gradient_exponent(target: int, entry: int | None = None, tau: float = SHARP_TAU,
+                       base: float = 10.0) -> float:
+    r"""The exponent :math:`x` of an entry :math:`\lvert \partial E / \partial a_k \rvert = 10^x`:
+    class ``entry``'s, or the largest (``None``), when class ``target`` is true.
 
-    :math:`\partial E / \partial a = (y - t)/\tau`, and its largest entry in size is the true
-    class's, :math:`(1 - y_c)/\tau = \sum_{k \ne c} y_k / \tau`. Its logarithm is computed from
-    the log-probabilities, :math:`\ln(1 - y_c) = \ln \sum_{k \ne c} e^{\ln y_k}`, which stay
-    finite where :math:`1 - y_c` itself underflows to 0. ``margin_scale`` multiplies the logits
-    (a wrong margin), ``base`` is the logarithm's base (a wrong one).
+    :math:`\partial E / \partial a = (y - t)/\tau` with :math:`y = \operatorname{softmax}(a/\tau)`:
+    off the true class :math:`c` the entry is :math:`y_k/\tau`, on it :math:`(1 - y_c)/\tau =
+    \sum_{k \ne c} y_k / \tau`. The logarithms are computed from the log-probabilities, which stay
+    finite where :math:`y_k` itself underflows to 0. ``base`` is the logarithm's base (a wrong one).
     """
-    log_y = log_softmax(margin_scale * SHARP_LOGITS / tau)
-    log_rest = np.logaddexp.reduce(np.delete(log_y, target))
-    return float((log_rest - np.log(tau)) / np.log(base))
+    log_y = log_softmax(SHARP_LOGITS / tau)
+    log_size = log_y.copy()  # ln |y_k - t_k|
+    log_size[target] = np.logaddexp.reduce(np.delete(log_y, target))
+    chosen = log_size.max() if entry is None else log_size[entry]
+    return float((chosen - np.log(tau)) / np.log(base))
 
 
-_RIGHT, _WRONG = _largest_gradient_exponent(0), _largest_gradient_exponent(3)
+#: (i) the largest entry when class 0 is true; (ii) class 2's entry when class 3 is true.
+_FIRST, _SECOND = _gradient_exponent(0), _gradient_exponent(3, entry=2)
+#: The largest entry when class 3 is true: 1/tau, on the winner (class 0) and the true class.
+_LARGEST_WRONG = _gradient_exponent(3)
 
 
 def _pair(test: Callable[[float, float], bool]) -> Callable[[np.ndarray], bool]:
@@ -389,60 +356,83 @@ def _pair(test: Callable[[float, float], bool]) -> Callable[[np.ndarray], bool]:
     return lambda answer: answer.shape == (2,) and bool(test(answer[0], answer[1]))
 
 
+def _near(x: float, value: float) -> bool:
+    """Equal to two decimals, the exercise's tolerance."""
+    return abs(x - value) <= 0.01
+
+
+_NO_TAU = ("the factor 1/tau is missing{}: the logits are divided by tau before the softmax, so "
+           "the chain rule gives dE/da = (y - t)/tau, and dividing by 0.001 adds 3 to the exponent")
+
 sharp_temperature_exercise = NumericExercise(
     "a temperature below the slider's range",
     r"Take the explorer's first logits, $a = (2, 1, 0, -1)$, at the temperature "
-    r"$\tau = 0.001$, a hundredth of the slider's smallest value. The largest "
-    r"$\lvert \partial E / \partial a_k \rvert$ over the four classes is $10^x$: predict $x$ "
-    "(i) when the true class is class 0 and (ii) when it is class 3. Answer with the two "
-    "exponents `[first, second]`, to two decimals. One of the two gradients is far below the "
-    r"smallest positive number float64 can hold, about $5 \times 10^{-324}$: work with "
-    "logarithms.",
-    [_RIGHT, _WRONG],
+    r"$\tau = 0.001$, a hundredth of the slider's smallest value. Write an entry of the gradient "
+    r"as $\lvert \partial E / \partial a_k \rvert = 10^x$ and predict $x$ (i) for the largest "
+    "entry over the four classes when the true class is class 0, and (ii) for class 2's "
+    r"entry $\lvert \partial E / \partial a_2 \rvert$ when the true class is class 3. Answer "
+    "with the two exponents `[first, second]`, to two decimals. Float64 rounds both gradients "
+    r"to 0 (its smallest positive number is about $5 \times 10^{-324}$): work with logarithms.",
+    [_FIRST, _SECOND],
     rtol=0.0,
     atol=0.01,  # two decimals of the exponent
     mistakes=[
+        ([_SECOND, _FIRST],
+         "the two are swapped: in (i) the margin that counts is a_0 - a_1 = 1, in (ii) class 2 "
+         "is a_0 - a_2 = 2 below the winner"),
         (_pair(lambda first, second: abs(second - 1 / SHARP_TAU) < 1),
-         "give the exponents x, not the gradients 10^x (1000 = 10^3); and a gradient computed "
-         "as 0 is not 0: float64 rounds e^(-1000) to 0"),
+         "1000 is a gradient, 10^3, not an exponent; and it is the largest entry when class 3 is "
+         "true, 1/tau on the winner (class 0) and the true class (3), not class 2's entry"),
         (_pair(lambda first, second: first == 0.0),
          "x = 0 would mean a gradient of 10^0 = 1. The computed gradient is 0 because float64 "
          "rounds e^(-1000) to 0, but the gradient is not 0: about e^(-margin/tau)/tau"),
-        ([_RIGHT - 3, _WRONG - 3],
-         "the factor 1/tau is missing: the logits are divided by tau before the softmax, so the "
-         "chain rule gives dE/da = (y - t)/tau, and dividing by 0.001 adds 3 to the exponent"),
-        ([_RIGHT - 6, _WRONG - 6],
+        (_pair(lambda first, second: second == 0.0),
+         "x = 0 would mean a gradient of 10^0 = 1. Class 2's computed entry is 0 because float64 "
+         "rounds e^(-2000) to 0, but the entry is not 0: about e^(-(a_0 - a_2)/tau)/tau"),
+        (_pair(lambda first, second: _near(second, _LARGEST_WRONG)),
+         "3 is the exponent of the largest entry when class 3 is true, 1/tau = 1000 on the "
+         "winner (class 0) and the true class (3); class 2 is neither, and its entry is y_2/tau"),
+        ([_FIRST - 3, _SECOND - 3], _NO_TAU.format(" in both")),
+        ([_FIRST - 3, _SECOND], _NO_TAU.format(" in (i)")),
+        ([_FIRST, _SECOND - 3], _NO_TAU.format(" in (ii)")),
+        (_pair(lambda first, second: _near(first, _FIRST - 6) or _near(second, _SECOND - 6)),
          "dividing by tau = 0.001 adds 3 to the exponent: you subtracted 3"),
-        ([_largest_gradient_exponent(0, base=np.e), _largest_gradient_exponent(3, base=np.e)],
+        (_pair(lambda first, second: _near(first, _gradient_exponent(0, base=np.e))
+               or _near(second, _gradient_exponent(3, entry=2, base=np.e))),
          "those are natural logarithms; the exponent of 10 is the natural log over ln 10"),
-        ([_largest_gradient_exponent(0, margin_scale=2.0), _WRONG],
-         "the margin that counts is between the two largest logits, a_0 - a_1 = 1, not a_0 - a_2"),
-        ([_largest_gradient_exponent(0, margin_scale=3.0), _WRONG],
-         "the margin that counts is between the two largest logits, a_0 - a_1 = 1, not a_0 - a_3"),
-        (_pair(lambda first, second: abs(first - _WRONG) < 0.5),
+        (_pair(lambda first, second: _near(first, _gradient_exponent(0, entry=2))),
+         "in (i) the margin that counts is between the two largest logits, a_0 - a_1 = 1, not "
+         "a_0 - a_2"),
+        (_pair(lambda first, second: _near(first, _gradient_exponent(0, entry=3))),
+         "in (i) the margin that counts is between the two largest logits, a_0 - a_1 = 1, not "
+         "a_0 - a_3"),
+        (_pair(lambda first, second: _near(second, _FIRST)),
+         "in (ii) class 2's probability is about e^(-(a_0 - a_2)/tau): what counts is its gap "
+         "to the winner, class 0, a_0 - a_2 = 2"),
+        (_pair(lambda first, second: abs(first - _LARGEST_WRONG) < 0.5),
          "the gradient grows like 1/tau only for a wrong prediction; for a correct one it "
          "vanishes like e^(-margin/tau)/tau"),
         (_pair(lambda first, second: first > 0),
          "the first gradient is tiny, not huge: a correct, confident prediction has a negative "
          "exponent"),
-        (_pair(lambda first, second: abs(first - _largest_gradient_exponent(0, tau=0.1)) < 0.05),
+        (_pair(lambda first, second: second > 0),
+         "class 2's entry is tiny, not huge: it is neither the winner nor the true class, and "
+         "its probability vanishes like e^(-(a_0 - a_2)/tau)"),
+        (_pair(lambda first, second: abs(first - _gradient_exponent(0, tau=0.1)) < 0.05),
          "that is the exponent at tau = 0.1, printed in Explore (4.5e-4); at tau = 0.001 the "
          "exponent -margin/tau is a hundred times larger"),
-        (_pair(lambda first, second: abs(second - 1.0) < 0.05),
-         "10 = 10^1 is 1/tau at tau = 0.1; at tau = 0.001 the wrong prediction's gradient tends "
-         "to 1/tau = 1000"),
-        (_pair(lambda first, second: abs(first - _RIGHT) < 0.5 and abs(second - _WRONG) < 0.5),
+        (_pair(lambda first, second: abs(first - _FIRST) < 0.5 and abs(second - _SECOND) < 0.5),
          "close, but the decimals of an exponent matter (10^0.3 is a factor of 2): give two "
          "decimals"),
         (lambda answer: answer.size == 1,
-         "give two numbers, [first, second], for example [-5.0, 1.0]"),
+         "give two numbers, [first, second], for example [-5.0, -7.0]"),
     ],
     hints=[
-        "Two regimes, as in Explore: is the prediction right (the true class has the largest "
-        "logit alone) or wrong? In which one does y - t tend to 0?",
-        "Right: the largest entry is about e^(-margin/tau)/tau, with the margin a_0 - a_1 "
-        "between the two largest logits, so x = (-margin/tau)/ln 10 - log10(tau). Wrong: y - t "
-        "tends to e_0 - e_3, so the largest entry tends to 1/tau.",
+        "Two regimes, as in Explore: is the prediction right or wrong? In both, a class k that "
+        "is not the arg-max gets y_k <= e^(-(a_max - a_k)/tau), and dE/da = (y - t)/tau.",
+        "(i) Right: the largest entry is about y_1/tau = e^(-(a_0 - a_1)/tau)/tau. (ii) Wrong: "
+        "class 2 is neither the arg-max nor the true class, so its entry is y_2/tau, about "
+        "e^(-(a_0 - a_2)/tau)/tau. Then x = ln(entry)/ln 10 = (-gap/tau)/ln 10 - log10(tau).",
     ],
     solution=rf"""$\partial E / \partial a = (y - t)/\tau$, with
 $y = \operatorname{{softmax}}(a/\tau)$ and $a/\tau = (2000, 1000, 0, -1000)$: $y$ is all but
@@ -453,15 +443,18 @@ logarithms.
 - (i) Class 0 true, a correct prediction: $y - t \approx (-e^{{-1000}}, e^{{-1000}}, e^{{-2000}},
   e^{{-3000}})$, so the largest entry of $(y - t)/\tau$ is $e^{{-1000}}/0.001$, the law
   $e^{{-\Delta/\tau}}/\tau$ with the margin $\Delta = a_0 - a_1 = 1$. Its exponent is
-  $x = -1000/\ln 10 + 3 \approx {_RIGHT:.2f}$.
-- (ii) Class 3 true, a wrong prediction: $y - t \approx e_0 - e_3$, so the largest entry is
-  $1/\tau = 1000 = 10^{{{_WRONG:.0f}}}$.
+  $x = -1000/\ln 10 + 3 \approx {_FIRST:.2f}$.
+- (ii) Class 3 true, a wrong prediction: $y - t \approx e_0 - e_3$, so the winner and the true
+  class get $\pm 1/\tau = \pm 10^{{{_LARGEST_WRONG:.0f}}}$, the largest entries. Class 2 is
+  neither: its entry is $y_2/\tau \approx e^{{-2000}}/0.001$, with $a_0 - a_2 = 2$, so
+  $x = -2000/\ln 10 + 3 \approx {_SECOND:.2f}$.
 
-So `[{_RIGHT:.2f}, {_WRONG:.2f}]`. From $\tau = 0.1$ (Explore: $4.5 \times 10^{{-4}}$ and 10) to
-$\tau = 0.001$ the first gradient lost {_largest_gradient_exponent(0, tau=0.1) - _RIGHT:.0f} orders
-of magnitude while the second gained {_WRONG - _largest_gradient_exponent(3, tau=0.1):.0f}: an
-exponential against a $1/\tau$. A sharp softmax learns hard from its mistakes and not at all from
-its confident successes.
+So `[{_FIRST:.2f}, {_SECOND:.2f}]`. From $\tau = 0.1$ (Explore: $4.5 \times 10^{{-4}}$ and 10) to
+$\tau = 0.001$ the correct prediction's largest entry lost
+{_gradient_exponent(0, tau=0.1) - _FIRST:.0f} orders of magnitude while the wrong prediction's
+gained {_LARGEST_WRONG - _gradient_exponent(3, tau=0.1):.0f}: an exponential against a $1/\tau$.
+A sharp softmax learns hard from its mistakes, on the two classes they involve only, and not at
+all from its confident successes.
 """,
 )
 
