@@ -148,6 +148,16 @@ def test_sample_gradient_names_rows_for_columns_on_the_first_case():
     assert "for phi = [1, 2, -1]" in str(feedback) and "matmul" not in str(feedback)
 
 
+def test_sample_gradient_naive_softmax_is_told_how_to_avoid_the_overflow():
+    def naive(phi, t, W):
+        e = np.exp(W @ phi)
+        return W.T @ (e / e.sum() - t)
+
+    feedback = sample_gradient_exercise.check(naive)
+    assert feedback.status == "failed" and "overflow" in str(feedback)
+    assert "shift the logits by their largest" in str(feedback)
+
+
 KAPPA_10 = momentum_peak_exercise.expected.item()
 
 

@@ -19,7 +19,14 @@ from tp3helpers.exercises.kernels import (
     taylor_exercise,
     valid_kernel_exercise,
 )
-from tp3helpers.kernels import KernelRidge, exp_kernel, gaussian, is_psd, taylor_exp_kernel
+from tp3helpers.kernels import (
+    KernelRidge,
+    exp_kernel,
+    gaussian,
+    is_psd,
+    psd_rtol,
+    taylor_exp_kernel,
+)
 
 CHECKERS = [psd_exercise, taylor_exercise, counterexample_exercise]
 QUESTIONS = [valid_kernel_exercise, smallest_eigenvalue_exercise, far_prediction_exercise]
@@ -150,11 +157,18 @@ def test_powers_one_too_high_and_a_missing_last_term_are_named():
 
 def test_points_where_exp_minus_k_is_psd_fail():
     feedback = counterexample_exercise.check(lambda: np.array([0.5, 0.5]))
-    assert feedback.status == "failed" and "looks PSD" in feedback.message
-    assert "all your points are the same point" in feedback.message
-    # Two large points of the same sign: the negative eigenvalue is below rounding.
-    feedback = counterexample_exercise.check(lambda: np.array([20.0, 21.0]))
-    assert feedback.status == "failed" and "lost in rounding" in feedback.message
+    assert feedback.status == "failed" and "all your points are the same point" in feedback.message
+    # Two distinct points whose negative eigenvalue is below rounding: the feedback says that it
+    # exists, how small it is, and the rounding level it hides in (not "if any").
+    for points in ([20.0, 21.0], [2.0, 10.0]):
+        counterexample_exercise.reset()
+        gram = np.exp(-np.outer(points, points))
+        relative = np.linalg.eigvalsh(gram)[0] / np.abs(np.linalg.eigvalsh(gram)).max()
+        assert -psd_rtol(2) < relative < 0  # a negative eigenvalue, inside the rounding level
+        feedback = counterexample_exercise.check(lambda p=points: np.array(p))
+        assert feedback.status == "failed", points
+        assert "does have a negative eigenvalue on your distinct points" in feedback.message
+        assert f"{relative:.1e}" in feedback.message and f"-{psd_rtol(2):.1e}" in feedback.message
 
 
 def test_any_two_distinct_moderate_positive_points_are_a_counterexample():

@@ -93,7 +93,9 @@ sample_gradient_exercise = CodeExercise(
              (_rng.normal(size=5), np.eye(4)[2], _rng.normal(size=(4, 5)))),
         Case("logits of about 1000, D = C = 3",
              (np.array([1.0, 0.5, 2.0]), np.eye(3)[1],
-              500.0 * np.array([[1.0, 0.2, 0.3], [-1.0, 0.4, -0.2], [0.5, 0.0, 0.1]]))),
+              500.0 * np.array([[1.0, 0.2, 0.3], [-1.0, 0.4, -0.2], [0.5, 0.0, 0.1]])),
+             note="exp(1000) overflows float64: shift the logits by their largest before exp "
+                  "(softmax is unchanged by the shift), or use the package's softmax"),
     ],
     judge=_judge_sample_gradient,
     success="correct to rounding: W^T (y - t), stable for large logits too.",
@@ -133,7 +135,7 @@ def steepest_peak(kappa: float) -> float:
 
 #: The tolerance of the peak exercise: the large-kappa peak sqrt(kappa)/e neglects a relative
 #: 7/(6 kappa) (the next term of its expansion in 1/sqrt(kappa); the terms in 1/sqrt(kappa)
-#: cancel), so the kappa it gives is low by about 7/(3 kappa), 0.32% at kappa near 740, and
+#: cancel), so the kappa it gives is high by about 7/(3 kappa), 0.32% at kappa near 740, and
 #: evaluating at a continuous step moves it by less than 0.01%: 0.5% accepts the theory's answer.
 PEAK_RTOL = 0.005
 

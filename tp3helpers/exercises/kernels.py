@@ -18,7 +18,6 @@ from ..kernels import (
     gaussian,
     is_psd,
     linear,
-    min_eigenvalue,
     polynomial,
     psd_rtol,
     psd_tolerance,
@@ -230,20 +229,23 @@ def _judge_counterexample(result: object) -> str | None:
     gram_exp = np.exp(-gram)
     if not is_psd(gram_exp):
         return None
-    distinct = len(np.unique(points.reshape(points.shape[0], -1), axis=0))
-    why = ("all your points are the same point, so every entry is equal" if distinct == 1 else
-           "its negative eigenvalue, if any, is lost in rounding: your entries exp(-x . x') range "
-           f"over {gram_exp.min():.1e} to {gram_exp.max():.1e}")
-    return (f"on your points exp(-x . x') looks PSD (smallest eigenvalue "
-            f"{min_eigenvalue(gram_exp):.2e}, within rounding of 0 or above): {why}; choose "
-            "distinct points with |x . x'| of order 1")
+    if len(np.unique(points.reshape(points.shape[0], -1), axis=0)) == 1:
+        return ("all your points are the same point, so every entry of the Gram matrix is equal "
+                "and it is PSD; choose two distinct points with |x . x'| of order 1")
+    # Two distinct points always give a negative determinant, hence a negative eigenvalue; here
+    # it is smaller than the rounding level the Check section's rule allows.
+    return (f"exp(-x . x') does have a negative eigenvalue on your distinct points, but it is "
+            f"only {relative_min_eigenvalue(gram_exp):.1e} of the largest, inside the rounding "
+            f"level -{psd_rtol(len(gram_exp)):.1e} that the Check section's rule allows, so it "
+            "cannot be told from 0; choose points with |x . x'| of order 1")
 
 
 counterexample_exercise = CodeExercise(
     "a counter-example",
     "Write `my_counterexample()` returning points (shape $(n,)$ or $(n, d)$) **with every "
     r"coordinate positive** on which the Gram matrix of $\exp(-x^\top x')$ has a negative "
-    r"eigenvalue. The Check section's $-1$ and $1$ do not qualify: there $x x' = -1$ puts the "
+    r"eigenvalue that the Check section's rule detects (beyond rounding). The Check section's "
+    r"$-1$ and $1$ do not qualify: there $x x' = -1$ puts the "
     r"large entry $e$ off the diagonal; here every $x^\top x' > 0$, so every entry is below 1. "
     "Before you open the solution, say which construction rule fails for $-k$.",
     cases=[Case("")],
