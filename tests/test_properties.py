@@ -1599,3 +1599,14 @@ def test_every_public_math_function_has_a_case():
               for name in module.__all__ if callable(getattr(module, name))}
     public -= {"Kernel", "DigitsSplit"}  # a type alias and a named tuple
     assert public <= set(CASES), sorted(public - set(CASES))
+
+
+@pytest.mark.parametrize(("call", "check", "rho"), [(momentum.convergence_rate, check_rate, 0.0),
+                                                    (momentum.nesterov_rate, check_nesterov_rate,
+                                                     1.0)])
+def test_a_root_that_rounding_moves_by_its_square_root_is_within_the_checks_tolerance(
+        call, check, rho):
+    """ηλ = 1/3 · 3 is exactly 1 − 6e-17 but 1 in floats: the exact rate is about 6e-17 (heavy
+    ball at ρ = 0) or 3e-9 (Nesterov at ρ = 1, a double root) and the computed one 0."""
+    kw = {"rho": rho, "eta": 1 / 3, "eigenvalues": np.array([3.0])}
+    check(call(**kw), kw)
