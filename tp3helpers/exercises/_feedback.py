@@ -128,6 +128,15 @@ def result_number(value: object, *, what: str = "your function returned") -> flo
     return float(arr.reshape(()))
 
 
+def only_some_digits(off: float, size: float) -> str | None:
+    """What to say of an answer ``off`` away from an exact one of size ``size`` that is close but
+    not exact to rounding, as finite differences are (within 1e-5 of ``size``); None otherwise."""
+    if off > 1e-5 * size:
+        return None
+    return (f"agrees to about {int(-np.log10(off / size))} digits only, as finite differences "
+            "do; the chain rule gives every digit")
+
+
 def result_pair(value: object, what: str) -> tuple[object, object]:
     """The two items of a returned pair such as ``(w_new, v_new)``, or WrongResult."""
     if not isinstance(value, tuple | list) or len(value) != 2:

@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from ..momentum import closed_form_errors, optimal_parameters, stationary_variance
 from ..softmax import softmax
 from ._exercise import CodeExercise, NumericExercise, Prompt
-from ._feedback import Case, result_array
+from ._feedback import Case, only_some_digits, result_array
 
 __all__ = ["sample_gradient_exercise", "momentum_peak_exercise", "floor_exercise",
            "penalty_prompt"]
@@ -55,11 +55,10 @@ def _judge_sample_gradient(result: object, phi: np.ndarray, t: np.ndarray,
     off = float(np.linalg.norm(got - expected))
     if off <= exact_to_rounding(phi, t, W):
         return None
-    size = float(np.linalg.norm(expected))
-    if off <= 1e-5 * size:
-        return (f"you return {np.round(got, 4)}, which agrees with the gradient to about "
-                f"{int(-np.log10(off / size))} digits only, as finite differences do; the chain "
-                "rule gives every digit: the check wants it exact to rounding")
+    close = only_some_digits(off, float(np.linalg.norm(expected)))
+    if close:
+        return (f"you return {np.round(got, 4)}, which {close}: the check wants it exact to "
+                "rounding")
     if np.allclose(got, -expected):
         return ("you return W^T (t - y): the sign is reversed; the gradient is prediction "
                 "minus target")

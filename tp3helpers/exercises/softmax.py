@@ -23,7 +23,7 @@ import numpy as np
 
 from ..softmax import log_softmax, one_hot, softmax
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
-from ._feedback import Case, result_array, result_number
+from ._feedback import Case, only_some_digits, result_array, result_number
 
 __all__ = [
     "log_softmax_exercise",
@@ -138,11 +138,10 @@ def _judge_temperature(result: object, logits: np.ndarray, labels: np.ndarray,
     exact, size = _temperature_grad(logits, labels, tau), np.abs(logits).sum() / tau**2
     if abs(got - exact) <= EXACT_TO_ROUNDING * size:
         return None
-    if abs(got - exact) <= 1e-5 * size:
-        digits = int(-np.log10(abs(got - exact) / abs(exact)))
-        return (f"you return {got:.12g}, the derivative is {exact:.12g}: they agree to about "
-                f"{digits} digits only, as finite differences do. The chain rule gives every "
-                "digit: differentiate E_D(tau) by hand")
+    close = only_some_digits(abs(got - exact), size)
+    if close:
+        return (f"you return {got:.12g}, the derivative is {exact:.12g}: yours {close}: "
+                "differentiate E_D(tau) by hand")
     y_one, t = softmax(logits, axis=1), one_hot(labels, logits.shape[1])
     slips = [
         (-exact, "the sign is wrong: a/tau falls as tau grows, d(a/tau)/dtau = -a/tau^2"),
