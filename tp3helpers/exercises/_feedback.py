@@ -1,5 +1,6 @@
-"""Checking an answer: the feedback, the kind of a result, and :func:`run_cases`, the one runner
-of every code exercise's :class:`Case`\\ s."""
+"""Checking an answer: the :class:`Feedback`, the student's result read as an array, a number or
+a pair, the phrases the judges share, and :func:`run_cases`, the one runner of every code
+exercise's :class:`Case`\\ s."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import numpy as np
 
 from .._validation import short_repr
 
-__all__ = ["Case", "Feedback", "NotAttempted", "WrongResult", "result_array", "result_number",
-           "result_pair", "run_cases"]
+__all__ = ["Case", "Feedback", "NotAttempted", "WrongResult", "first_slip", "not_close",
+           "only_some_digits", "result_array", "result_number", "result_pair", "run_cases"]
 
 _ICONS = {"not attempted": "○", "passed": "✔", "failed": "✘"}
 _COLOURS = {"not attempted": "#555555", "passed": "#1a7f37", "failed": "#a40000"}
@@ -25,11 +26,8 @@ NO_MORE_HINTS = "No more hints: Show solution, under the statement, gives a work
 
 @dataclass(frozen=True)
 class Feedback:
-    """What a check found: ``status`` is ``"not attempted"``, ``"passed"`` or ``"failed"``.
-
-    ``hints`` are the hints given so far, after a failed attempt (one more after each, see
-    :class:`~tp3helpers.exercises.Exercise`), out of ``ladder`` in all.
-    """
+    """What a check found: ``status`` is ``"not attempted"``, ``"passed"`` or ``"failed"``;
+    ``hints`` are the hints given so far (one more after each failed attempt), out of ``ladder``."""
 
     exercise: str
     status: str
@@ -45,7 +43,6 @@ class Feedback:
         return self.passed
 
     def _lines(self) -> list[str]:
-        """The hint lines, numbered "Hint 1 of 2: ..."."""
         lines = [f"Hint {i} of {self.ladder}: {hint}" for i, hint in enumerate(self.hints, 1)]
         if self.hints and len(self.hints) == self.ladder:
             lines.append(NO_MORE_HINTS)
@@ -55,8 +52,7 @@ class Feedback:
         head = f"{_ICONS[self.status]} {self.exercise}: {self.message}"
         return "\n  ".join([head, *self._lines()])
 
-    def __repr__(self) -> str:
-        return str(self)
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         from ._display import presentation_px  # the widget layer, only when shown in a notebook
@@ -71,7 +67,8 @@ class Feedback:
 
 
 class WrongResult(Exception):
-    """Raised by a judge when the student's result has the wrong kind or shape (not a crash)."""
+    """Raised by a judge for a result it rejects before comparing it: wrong kind, wrong shape, a
+    swapped pair (not a crash)."""
 
 
 class NotAttempted(Exception):
@@ -128,6 +125,40 @@ def result_number(value: object, *, what: str = "your function returned") -> flo
     return float(arr.reshape(()))
 
 
+def result_pair(value: object, right: tuple, names: tuple[str, str], first: str,
+                read: Callable = result_array, **kwargs: object) -> tuple:
+    """The two items of a returned pair such as ``(w, v)``, each read by ``read`` (with
+    ``kwargs``), or WrongResult: not a pair, an item of the wrong kind, or the ``right`` pair in
+    the other order ("the pair is swapped: return (w, v), position first")."""
+    pair = f"({names[0]}, {names[1]})"
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise WrongResult(f"your function returned {_describe(value)}; return the pair {pair}")
+    a, b = (read(x, what=f"the {name} you returned is", **kwargs)
+            for x, name in zip(value, names, strict=True))
+    if np.allclose(a, right[1]) and np.allclose(b, right[0]) and not np.allclose(b, right[1]):
+        raise WrongResult(f"the pair is swapped: return {pair}, {first} first")
+    return a, b
+
+
+def not_close(got: np.ndarray, want: np.ndarray, what: str = "you return",
+              **tolerance: float) -> str | None:
+    """``None`` when ``got`` is close to ``want`` (:func:`numpy.allclose` with ``tolerance``),
+    else "you return [...], expected [...]", both rounded to four decimals."""
+    if np.allclose(got, want, **tolerance):
+        return None
+    return f"{what} {np.round(got, 4)}, expected {np.round(want, 4)}"
+
+
+def first_slip(got: object, slips: Sequence[tuple[object, str]], **tolerance: float) -> str | None:
+    """The ``why`` of the first known slip ``(wrong value, why)`` that ``got`` matches (the same
+    shape, and :func:`numpy.allclose` with ``tolerance``); a wrong value ``None`` is skipped."""
+    for wrong, why in slips:
+        if (wrong is not None and np.shape(got) == np.shape(wrong)
+                and np.allclose(got, wrong, **tolerance)):
+            return why
+    return None
+
+
 def only_some_digits(off: float, size: float) -> str | None:
     """What to say of an answer ``off`` away from an exact one of size ``size`` that is close but
     not exact to rounding, as finite differences are (within 1e-5 of ``size``); None otherwise."""
@@ -135,13 +166,6 @@ def only_some_digits(off: float, size: float) -> str | None:
         return None
     return (f"agrees to about {int(-np.log10(off / size))} digits only, as finite differences "
             "do; the chain rule gives every digit")
-
-
-def result_pair(value: object, what: str) -> tuple[object, object]:
-    """The two items of a returned pair such as ``(w_new, v_new)``, or WrongResult."""
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise WrongResult(f"your function returned {_describe(value)}; return the pair {what}")
-    return value[0], value[1]
 
 
 @dataclass(frozen=True)
@@ -157,8 +181,7 @@ class Case:
         The arguments. The student's function gets copies of the arrays among them, the judge the
         originals, so a function that changes its input cannot change what it is judged against.
     note : str
-        What this case is about, added to the feedback when it fails, e.g. "exp(1000) overflows
-        float64".
+        What this case is about, added to the feedback when it fails.
     """
 
     name: str
@@ -194,11 +217,9 @@ Judge = Callable[..., "str | None"]
 def run_cases(fn: object, cases: Sequence[Case], judge: Judge) -> str | None:
     """What is wrong with the student's ``fn`` on the first case it fails, or ``None``.
 
-    Each result goes, with the case's arguments, to ``judge``, which returns ``None`` when it is
-    right or a sentence saying what is wrong; the feedback names the failing case ("for a =
-    [1000, 1000, 999] ..."). An error or a warning inside ``fn`` is reported as the student's, a
-    result of the wrong kind by what it was (:func:`result_array`), an error in the judge as the
-    checker's fault. Raises :class:`NotAttempted` when ``fn`` still raises
+    Each result goes, with the case's arguments, to ``judge``. An error or a warning inside ``fn``
+    is reported as the student's, a :class:`WrongResult` as what the result was, an error in the
+    judge as the checker's fault. Raises :class:`NotAttempted` when ``fn`` still raises
     ``NotImplementedError``, so that the stored notebook runs clean.
     """
     if not callable(fn):

@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from ..momentum import closed_form_errors, optimal_parameters, stationary_variance
 from ..softmax import softmax
 from ._exercise import CodeExercise, NumericExercise, Prompt
-from ._feedback import Case, only_some_digits, result_array
+from ._feedback import Case, first_slip, not_close, only_some_digits, result_array
 
 __all__ = ["sample_gradient_exercise", "momentum_peak_exercise", "floor_exercise",
            "penalty_prompt"]
@@ -39,16 +39,16 @@ def _judge_sample_gradient(result: object, phi: np.ndarray, t: np.ndarray,
                            W: np.ndarray) -> str | None:
     y = softmax(W @ phi)
     expected = W.T @ (y - t)
-    got = result_array(result)  # real numbers of any shape, else what it is
-    if got.shape == W.shape and np.allclose(got, np.outer(y - t, phi)):
-        return ("you return (y - t) phi^T, the gradient with respect to the weights W; here the "
-                "variable is phi, which meets the logits through the columns of W")
-    if got.shape == W.shape and np.allclose(got, (y - t)[:, None] * W):
-        return ("you multiply each row w_k by y_k - t_k but do not add them up: phi reaches the "
-                "loss through every logit, so the chain rule sums over the classes k")
-    if got.shape == y.shape and np.allclose(got, y - t):
-        return ("you return y - t, the gradient with respect to the logits a = W phi; the chain "
-                "rule carries it on to phi")
+    other_variable = first_slip(result_array(result), [  # real numbers of any shape
+        (np.outer(y - t, phi), "you return (y - t) phi^T, the gradient with respect to the "
+         "weights W; here the variable is phi, which meets the logits through the columns of W"),
+        ((y - t)[:, None] * W, "you multiply each row w_k by y_k - t_k but do not add them up: "
+         "phi reaches the loss through every logit, so the chain rule sums over the classes k"),
+        (y - t, "you return y - t, the gradient with respect to the logits a = W phi; the chain "
+         "rule carries it on to phi"),
+    ])
+    if other_variable:
+        return other_variable
     got = result_array(result, shape=expected.shape)
     if not np.all(np.isfinite(got)):
         return "the gradient contains NaN or inf: use a stable softmax"
@@ -59,18 +59,17 @@ def _judge_sample_gradient(result: object, phi: np.ndarray, t: np.ndarray,
     if close:
         return (f"you return {np.round(got, 4)}, which {close}: the check wants it exact to "
                 "rounding")
-    if np.allclose(got, -expected):
-        return ("you return W^T (t - y): the sign is reversed; the gradient is prediction "
-                "minus target")
-    if np.allclose(got, W.T @ (W @ phi - t)):
-        return "you use the logits a instead of y = softmax(a)"
-    if np.allclose(got, W.T @ y):
-        return ("you return W^T y, the gradient of ln sum_k exp(a_k) alone; the target's term "
-                "-a_c (c the image's class) adds -w_c: W^T (y - t)")
-    if W.shape[0] == W.shape[1] and np.allclose(got, W @ (y - t)):
-        return ("you return W (y - t), which sums along the rows of W; phi[j] meets the logits "
-                "through column j of W (a_k = sum_j W[k, j] phi[j]): W^T (y - t)")
-    return f"you return {np.round(got, 4)}, expected {np.round(expected, 4)}"
+    square = W.shape[0] == W.shape[1]
+    return first_slip(got, [
+        (-expected, "you return W^T (t - y): the sign is reversed; the gradient is prediction "
+         "minus target"),
+        (W.T @ (W @ phi - t), "you use the logits a instead of y = softmax(a)"),
+        (W.T @ y, "you return W^T y, the gradient of ln sum_k exp(a_k) alone; the target's term "
+         "-a_c (c the image's class) adds -w_c: W^T (y - t)"),
+        (W @ (y - t) if square else None, "you return W (y - t), which sums along the rows of "
+         "W; phi[j] meets the logits through column j of W (a_k = sum_j W[k, j] phi[j]): "
+         "W^T (y - t)"),
+    ]) or not_close(got, expected, rtol=0.0, atol=0.0)  # not within rounding, seen above
 
 
 _rng = np.random.default_rng(4)

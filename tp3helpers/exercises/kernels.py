@@ -24,7 +24,7 @@ from ..kernels import (
     relative_min_eigenvalue,
 )
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
-from ._feedback import Case, WrongResult, result_array
+from ._feedback import Case, WrongResult, first_slip, result_array
 
 __all__ = [
     "psd_exercise",
@@ -144,24 +144,23 @@ def _judge_series(result: object, K: np.ndarray, coefficients: tuple[float, ...]
     if np.allclose(got, want, rtol=1e-10, atol=1e-12):
         return None
     a0, n = coefficients[0], len(coefficients)
-    matrix_powers = sum(a * np.linalg.matrix_power(K, i) for i, a in enumerate(coefficients))
-    if a0 != 0 and np.allclose(got, want - a0 * np.ones_like(K) + a0 * np.eye(len(K))):
-        return (f"your term i = 0 is {a0:g} times the identity, the matrix power K^0; the series "
-                f"is applied to each value k(x, x') on its own, so that term is {a0:g} k(x, x')^0 "
-                f"= {a0:g} for every pair, the all-ones matrix: use element-wise powers K**i, "
-                "with K**0 = np.ones_like(K)")
-    if np.allclose(got, matrix_powers):
-        return ("you take matrix powers (K @ K, np.linalg.matrix_power); the series is applied "
-                "to each value k(x, x') on its own: use element-wise powers K**i")
-    if a0 != 0 and np.allclose(got, want - a0):
-        return "the term i = 0 is missing: a_0 k(x, x')^0 = a_0 for every pair (all ones times a_0)"
-    if np.allclose(got, _series(K, (0.0, *coefficients))):
-        return ("your powers are one too high: coefficient a_i multiplies K**i, starting with "
-                "a_0 K**0 = a_0 (all ones)")
-    if n >= 2 and np.allclose(got, _series(K, coefficients[:-1])):
-        return f"the last term, a_{n - 1} K**{n - 1}, is missing"
-    return (f"the largest difference from the series is {np.abs(got - want).max():.3g}; "
-            "each term is a_i * K**i with element-wise powers")
+    return first_slip(got, [
+        (want - a0 + a0 * np.eye(len(K)) if a0 else None,
+         f"your term i = 0 is {a0:g} times the identity, the matrix power K^0; the series is "
+         f"applied to each value k(x, x') on its own, so that term is {a0:g} k(x, x')^0 = "
+         f"{a0:g} for every pair, the all-ones matrix: use element-wise powers K**i, with "
+         "K**0 = np.ones_like(K)"),
+        (sum(a * np.linalg.matrix_power(K, i) for i, a in enumerate(coefficients)),
+         "you take matrix powers (K @ K, np.linalg.matrix_power); the series is applied to each "
+         "value k(x, x') on its own: use element-wise powers K**i"),
+        (want - a0 if a0 else None,
+         "the term i = 0 is missing: a_0 k(x, x')^0 = a_0 for every pair (all ones times a_0)"),
+        (_series(K, (0.0, *coefficients)), "your powers are one too high: coefficient a_i "
+         "multiplies K**i, starting with a_0 K**0 = a_0 (all ones)"),
+        (_series(K, coefficients[:-1]) if n >= 2 else None,
+         f"the last term, a_{n - 1} K**{n - 1}, is missing"),
+    ]) or (f"the largest difference from the series is {np.abs(got - want).max():.3g}; "
+           "each term is a_i * K**i with element-wise powers")
 
 
 _K5 = linear(np.random.default_rng(5).uniform(-1.0, 1.0, size=(5, 2)))

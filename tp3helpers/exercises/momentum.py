@@ -13,7 +13,7 @@ from ..momentum import (
     optimal_parameters,
 )
 from ._exercise import CodeExercise, NumericExercise, Prompt
-from ._feedback import Case, result_array, result_number, result_pair
+from ._feedback import Case, first_slip, not_close, result_number, result_pair
 
 __all__ = [
     "step_exercise",
@@ -29,14 +29,9 @@ __all__ = [
 
 def _judge_undo(result: object, w_new: np.ndarray, v_new: np.ndarray,
                 grad: Callable[[np.ndarray], np.ndarray], rho: float, eta: float) -> str | None:
-    w, v = (
-        result_array(x, shape=w_new.shape, what=f"the {part} you returned is")
-        for x, part in zip(result_pair(result, "(w, v)"), ("w", "v"), strict=True)
-    )
     w_ok = w_new - eta * v_new  # the position moved along the new velocity
     v_ok = (v_new + grad(w_ok)) / rho  # the velocity took the gradient at the old position
-    if np.allclose(w, v_ok) and np.allclose(v, w_ok):
-        return "the pair is swapped: return (w, v), position first"
+    w, v = result_pair(result, (w_ok, v_ok), ("w", "v"), "position", shape=w_new.shape)
     v_on = rho * v_new - grad(w_new)
     if np.allclose(w, w_new + eta * v_on) and np.allclose(v, v_on):
         return ("that is one more step forward, from (w', v'); go back instead, to the (w, v) "
@@ -44,8 +39,6 @@ def _judge_undo(result: object, w_new: np.ndarray, v_new: np.ndarray,
     if np.allclose(w, w_new + eta * v_new):
         return ("you undid the homework's w' = w - eta v', which climbs; the fixed rule moves "
                 "the position by + eta v'")
-    if not np.allclose(w, w_ok):
-        return f"the position is {np.round(w, 4)}, expected {np.round(w_ok, 4)}"
     slips = [
         ((v_new + grad(w_new)) / rho,
          "the step took the gradient at the old position w, not at w': recover w first, then "
@@ -54,12 +47,10 @@ def _judge_undo(result: object, w_new: np.ndarray, v_new: np.ndarray,
         (rho * (v_new + grad(w_ok)), "divide by rho, do not multiply"),
         ((v_new - grad(w_ok)) / rho, "the step subtracted the gradient: add it back"),
     ]
-    for wrong, why in slips:
-        if np.allclose(v, wrong) and not np.allclose(v, v_ok):
-            return why
-    if not np.allclose(v, v_ok):
-        return f"the velocity is {np.round(v, 4)}, expected {np.round(v_ok, 4)}"
-    return None
+    position = not_close(w, w_ok, "the position is")
+    if position or np.allclose(v, v_ok):
+        return position
+    return first_slip(v, slips) or not_close(v, v_ok, "the velocity is")
 
 
 _rng = np.random.default_rng(30)
@@ -104,30 +95,24 @@ The order matters: the gradient was taken at the old position, so $w$ has to com
 
 
 def _judge_mapping(result: object, rho: float, eta: float, m: float) -> str | None:
-    friction, dt = (
-        result_number(x, what=f"the {part} you returned is")
-        for x, part in zip(result_pair(result, "(friction, dt)"), ("friction", "dt"), strict=True)
-    )
     _, friction_ok, dt_ok = momentum_to_physical(rho, eta, m)
-    if np.isclose(friction, dt_ok) and np.isclose(dt, friction_ok) and not np.isclose(dt, dt_ok):
-        return "the pair is swapped: return (friction, dt), friction first"
+    friction, dt = result_pair(result, (friction_ok, dt_ok), ("friction", "dt"), "friction",
+                               read=result_number)
     if not np.isclose(dt, dt_ok):
-        why = ""
-        if np.isclose(dt, eta * m):
-            why = " (eta = dt^2 / m gives dt^2 = eta m: take the square root)"
-        elif np.isclose(dt, np.sqrt(eta / m)):
-            why = " (eta = dt^2 / m: multiply by the mass before the square root, do not divide)"
-        elif np.isclose(dt, np.sqrt(eta)):
-            why = " (the mass is in eta = dt^2 / m too)"
+        why = first_slip(dt, [
+            (eta * m, " (eta = dt^2 / m gives dt^2 = eta m: take the square root)"),
+            (np.sqrt(eta / m),
+             " (eta = dt^2 / m: multiply by the mass before the square root, do not divide)"),
+            (np.sqrt(eta), " (the mass is in eta = dt^2 / m too)"),
+        ]) or ""
         return f"dt = {dt:.4g}, expected sqrt(eta m) = {dt_ok:.4g}{why}"
     if not np.isclose(friction, friction_ok, atol=1e-12):
-        why = ""
-        if np.isclose(friction, (1 - rho) / dt_ok):
-            why = " (rho = 1 - c dt / m: the mass multiplies, c = (1 - rho) m / dt)"
-        elif np.isclose(friction, (1 - rho) * dt_ok / m):
-            why = " (solve rho = 1 - c dt / m for c: divide 1 - rho by dt, do not multiply)"
-        elif np.isclose(friction, rho * m / dt_ok):
-            why = " (friction is what rho lacks to reach 1: 1 - rho, not rho)"
+        why = first_slip(friction, [
+            ((1 - rho) / dt_ok, " (rho = 1 - c dt / m: the mass multiplies, c = (1 - rho) m / dt)"),
+            ((1 - rho) * dt_ok / m,
+             " (solve rho = 1 - c dt / m for c: divide 1 - rho by dt, do not multiply)"),
+            (rho * m / dt_ok, " (friction is what rho lacks to reach 1: 1 - rho, not rho)"),
+        ]) or ""
         return f"friction = {friction:.4g}, expected (1 - rho) m / dt = {friction_ok:.4g}{why}"
     return None
 

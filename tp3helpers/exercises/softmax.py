@@ -23,7 +23,7 @@ import numpy as np
 
 from ..softmax import log_softmax, one_hot, softmax
 from ._exercise import ChoiceExercise, CodeExercise, NumericExercise, Option, Prompt
-from ._feedback import Case, only_some_digits, result_array, result_number
+from ._feedback import Case, first_slip, not_close, only_some_digits, result_array, result_number
 
 __all__ = [
     "log_softmax_exercise",
@@ -46,9 +46,7 @@ def _judge_log_softmax(result: object, a: np.ndarray) -> str | None:
     got, expected = result_array(result, shape=a.shape), _step_one(a)
     if np.isnan(got).any():
         return f"the result contains NaN: {np.round(got, 4)}"
-    if not np.allclose(got, expected, rtol=1e-9, atol=1e-9):  # -inf equals -inf here
-        return f"you return {np.round(got, 4)}, expected {np.round(expected, 4)}"
-    return None
+    return not_close(got, expected, rtol=1e-9, atol=1e-9)  # -inf equals -inf here
 
 
 log_softmax_exercise = CodeExercise(
@@ -143,17 +141,16 @@ def _judge_temperature(result: object, logits: np.ndarray, labels: np.ndarray,
         return (f"you return {got:.12g}, the derivative is {exact:.12g}: yours {close}: "
                 "differentiate E_D(tau) by hand")
     y_one, t = softmax(logits, axis=1), one_hot(labels, logits.shape[1])
-    slips = [
+    why = first_slip(got, [
         (-exact, "the sign is wrong: a/tau falls as tau grows, d(a/tau)/dtau = -a/tau^2"),
         (exact * tau**2, "the factor 1/tau^2 is missing: d(a/tau)/dtau = -a/tau^2"),
         (exact * tau, "the power of tau is wrong: d(a/tau)/dtau = -a/tau^2, not -a/tau"),
         (-float(np.sum((y_one - t) * logits)) / tau**2,
          "your probabilities ignore the temperature: y_n must be softmax(a_n / tau)"),
         (exact / len(labels), "that is the mean over the samples; E_D is a sum"),
-    ]
-    for value, why in slips:
-        if abs(got - value) <= 1e-6 * abs(value):
-            return f"you return {got:.6g}: {why}"
+    ], rtol=1e-6, atol=0.0)
+    if why:
+        return f"you return {got:.6g}: {why}"
     return f"you return {got:.6g}, the derivative is {exact:.6g}"
 
 
