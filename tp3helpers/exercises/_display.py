@@ -1,9 +1,6 @@
-"""How an exercise or a prompt looks: its text, a button, and the text the button reveals
-(:class:`Card`). The revealed text is in no output until the click, so a stored notebook gives no
-answer away.
-
-With ``TP3_PRESENTATION=1`` (``make demo``) the card's text and buttons, like the feedback of a
-check, have the size of the explorers' readout (:data:`tp3helpers.plotting.figure.PRESENTATION`).
+"""How an exercise or a prompt looks (:class:`Card`): its text, a button, and the text the
+button reveals, in no output until the click. In presentation size (``make demo``) cards and
+feedback take the explorers' readout size (:data:`tp3helpers.plotting.figure.PRESENTATION`).
 """
 
 from __future__ import annotations
@@ -20,14 +17,12 @@ __all__ = ["Card", "RevealScroller", "presentation_px"]
 
 
 def presentation_px() -> float | None:
-    """The explorers' readout size in presentation size, CSS pixels; ``None`` in normal size
-    (the notebook's own text size is kept)."""
+    """The explorers' readout size in CSS pixels in presentation size, else ``None``."""
     return PRESENTATION.readout_px if text_style() == PRESENTATION else None
 
 
 _ESM = r"""
-// When Python reveals a card's hidden text, keep it in view while it renders (Markdown, then
-// MathJax, change its height) for two seconds.
+// Keep a card's revealed text in view for two seconds while Markdown and MathJax resize it.
 function render({ model, el }) {
   const reveal = () => {
     const card = el.closest('.tp3-card');
@@ -49,9 +44,8 @@ _LARGE = f"{PRESENTATION.readout_px:g}px"
 
 
 class RevealScroller(anywidget.AnyWidget):
-    """Invisible: scrolls its card's revealed text into view when ``revealed`` grows (a few lines
-    of JavaScript shipped inline, so it works offline), and gives the page the presentation-size
-    rule ``.tp3-large``."""
+    """Invisible: scrolls its card's revealed text into view when ``revealed`` grows (inline
+    JavaScript: it works offline), and gives the page the presentation-size rule ``.tp3-large``."""
 
     _esm = _ESM
     # JupyterLab's and the widgets' text sizes are CSS variables: a card in presentation size sets
@@ -65,20 +59,12 @@ class RevealScroller(anywidget.AnyWidget):
     revealed = traitlets.Int(0).tag(sync=True)
 
 
-def _markdown_output(text: str = "") -> widgets.Output:
-    out = widgets.Output()
-    if text:
-        out.append_display_data(Markdown(text))
-    return out
-
-
 class Card(widgets.VBox):
     """``text``, a button ``label``, and ``hidden``, shown under the button once it is clicked.
 
-    ``text`` and ``hidden`` are Markdown, rendered with the notebook's own maths. The display data
-    carries two readable fallbacks: ``text/markdown`` (the text, for a stored notebook on a code
-    host) and ``plain``, the ``text/plain``. Made again by the same notebook cell (a re-run), a
-    card replaces the previous one, which is closed.
+    ``text`` and ``hidden`` are Markdown. The display data also carries ``text/markdown`` (the
+    text, for a stored notebook on a code host) and ``plain`` as ``text/plain``. A card made again
+    by the same cell replaces and closes the previous one.
 
     Attributes
     ----------
@@ -91,7 +77,8 @@ class Card(widgets.VBox):
     def __init__(self, text: str, label: str, hidden: str, *, plain: str) -> None:
         self.button = widgets.Button(description=label, button_style="info",
                                      layout=widgets.Layout(width="auto", align_self="flex-start"))
-        self.revealed = _markdown_output()
+        shown, self.revealed = widgets.Output(), widgets.Output()
+        shown.append_display_data(Markdown(text))
         self.revealed.add_class("tp3-revealed")
         scroller = RevealScroller(layout=widgets.Layout(display="none"))
 
@@ -101,7 +88,7 @@ class Card(widgets.VBox):
             scroller.revealed += 1
 
         self.button.on_click(reveal)
-        super().__init__([_markdown_output(text), self.button, self.revealed, scroller])
+        super().__init__([shown, self.button, self.revealed, scroller])
         self.add_class("tp3-card")
         if presentation_px():
             self.add_class("tp3-large")

@@ -1,8 +1,7 @@
 """The three kinds of exercise (:class:`CodeExercise`, :class:`NumericExercise`,
-:class:`ChoiceExercise`) and the Explore :class:`Prompt`, each answered and shown the same way.
-
-Shown in a notebook, each is a card (:mod:`._display`) whose answer is revealed only when asked
-for. An answer left as ``...`` (or a stub that raises ``NotImplementedError``) is "not attempted".
+:class:`ChoiceExercise`) and the Explore :class:`Prompt`, each shown as a card (:mod:`._display`)
+whose answer is revealed only when asked for. An answer left as ``...`` (or a stub that raises
+``NotImplementedError``) is "not attempted".
 """
 
 from __future__ import annotations
@@ -24,11 +23,26 @@ def _text(value: object, name: str) -> str:
     return value
 
 
-class Exercise:
+class _Shown:
+    """Shown in a notebook as a card: ``_card()`` gives its text, its button and what it hides."""
+
+    def _card(self) -> tuple[str, str, str]:
+        raise NotImplementedError
+
+    def widget(self):
+        """The widget a notebook shows: the text, and a button that reveals the answer."""
+        from ._display import Card  # the widget layer, only when shown
+
+        return Card(*self._card(), plain=repr(self))
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        return self.widget()._repr_mimebundle_(**kwargs)
+
+
+class Exercise(_Shown):
     """What every exercise has: a title, a statement, a ladder of hints and a worked solution.
 
-    Each wrong attempt unlocks the next hint: the first names the idea, the second the step
-    (after the last, the feedback points to *Show solution*). :meth:`reset` starts over.
+    Each wrong attempt unlocks the next hint, and :meth:`reset` starts over.
 
     Parameters
     ----------
@@ -37,7 +51,7 @@ class Exercise:
     statement : str
         The question, in Markdown (``$...$`` maths allowed).
     hints : sequence of str
-        Two or more hints, in the order they are given.
+        Two or more hints, in order: the first names the idea, the second the step.
     solution : str
         The worked solution, in Markdown; shown only when asked for.
     """
@@ -79,16 +93,9 @@ class Exercise:
     def __repr__(self) -> str:
         return f"Exercise: {self.title} ({self.kind})\n\n{self.statement}"
 
-    def widget(self):
-        """The widget a notebook shows: the statement and a *Show solution* button."""
-        from ._display import Card  # the widget layer, only when shown
-
+    def _card(self) -> tuple[str, str, str]:
         heading = f"**Exercise: {self.title}** *({self.kind})*"
-        return Card(f"{heading}\n\n{self.statement}", "Show solution", self.solution,
-                    plain=repr(self))
-
-    def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        return self.widget()._repr_mimebundle_(**kwargs)
+        return f"{heading}\n\n{self.statement}", "Show solution", self.solution
 
 
 class CodeExercise(Exercise):
@@ -99,8 +106,7 @@ class CodeExercise(Exercise):
     cases : sequence of Case
         The calls, in order; the feedback names the first that fails.
     judge : callable
-        ``judge(result, *case.args)`` returns ``None`` when ``result`` is right, else what is
-        wrong (see :func:`~tp3helpers.exercises.run_cases`).
+        ``judge(result, *case.args)``: ``None`` when ``result`` is right, else what is wrong.
     success : str
         The feedback when every case passes.
     title, statement, hints, solution
@@ -160,19 +166,18 @@ class NumericExercise(Exercise):
             for wrong, explanation in mistakes
         ]
 
-    def _close(self, answer: np.ndarray, target: np.ndarray) -> bool:
-        if answer.size == 1 and target.size == 1:
+    def _matches(self, answer: np.ndarray, target: np.ndarray | Callable) -> bool:
+        """``answer`` is ``target`` within the tolerance (a size-1 array is a number), or passes
+        the test ``target`` (a test that does not apply does not match)."""
+        if callable(target):
+            try:
+                return bool(target(answer))
+            except Exception:  # noqa: BLE001
+                return False
+        if answer.size == target.size == 1:
             answer, target = answer.reshape(()), target.reshape(())
         return answer.shape == target.shape and bool(
             np.allclose(answer, target, rtol=self.rtol, atol=self.atol))
-
-    def _matches(self, answer: np.ndarray, wrong: np.ndarray | Callable) -> bool:
-        if isinstance(wrong, np.ndarray):
-            return self._close(answer, wrong)
-        try:
-            return bool(wrong(answer))
-        except Exception:  # noqa: BLE001 - a test that does not apply does not match
-            return False
 
     def _assess(self, answer: object) -> tuple[str, str]:
         if answer is ... or answer is None:
@@ -183,15 +188,14 @@ class NumericExercise(Exercise):
             return "failed", str(exc)
         if not np.isfinite(got).all():
             return "failed", f"your answer {short_repr(answer)} contains NaN or inf"
-        if self._close(got, self.expected):
+        if self._matches(got, self.expected):
             return "passed", "correct."
         for wrong, explanation in self.mistakes:
             if self._matches(got, wrong):
                 return "failed", f"{short_repr(answer)} is not right: {explanation}"
-        if got.shape != self.expected.shape and not (got.size == self.expected.size == 1):
-            wanted = f"shape {self.expected.shape}"
-            if self.expected.size == 1:
-                wanted = "a single number"
+        expected = self.expected
+        if got.shape != expected.shape and not got.size == expected.size == 1:
+            wanted = "a single number" if expected.size == 1 else f"shape {expected.shape}"
             return "failed", f"your answer has shape {got.shape}; expected {wanted}"
         return "failed", f"{short_repr(answer)} is not right."
 
@@ -245,7 +249,7 @@ class ChoiceExercise(Exercise):
         return "failed", f"({key}) is not right: {option.why}"
 
 
-class Prompt:
+class Prompt(_Shown):
     """"Predict, then move the slider": a question, and its answer behind a button.
 
     Parameters
@@ -263,12 +267,5 @@ class Prompt:
     def __repr__(self) -> str:
         return f"Predict: {self.question}"
 
-    def widget(self):
-        """The widget a notebook shows: the question and a *Reveal the answer* button."""
-        from ._display import Card  # the widget layer, only when shown
-
-        return Card(f"**Predict:** {self.question}", "Reveal the answer", self.answer,
-                    plain=repr(self))
-
-    def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        return self.widget()._repr_mimebundle_(**kwargs)
+    def _card(self) -> tuple[str, str, str]:
+        return f"**Predict:** {self.question}", "Reveal the answer", self.answer

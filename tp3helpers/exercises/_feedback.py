@@ -170,19 +170,10 @@ def only_some_digits(off: float, size: float) -> str | None:
 
 @dataclass(frozen=True)
 class Case:
-    """One call of the student's function.
-
-    Attributes
-    ----------
-    name : str
-        Which call, as the feedback says it: ``"a = [1, 2, 3]"`` gives "for a = [1, 2, 3] your
-        function returned ...". Empty for an exercise with a single call.
-    args : tuple
-        The arguments. The student's function gets copies of the arrays among them, the judge the
-        originals, so a function that changes its input cannot change what it is judged against.
-    note : str
-        What this case is about, added to the feedback when it fails.
-    """
+    """One call of the student's function: ``name`` says which in the feedback ("for a = [1, 2]
+    your function returned ..."; empty for a single call) and ``note``, added when it fails, what
+    the case is about. The function gets copies of the arrays in ``args``, the judge the originals,
+    so a function that changes its input cannot change what it is judged against."""
 
     name: str
     args: tuple = ()
