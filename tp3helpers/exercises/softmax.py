@@ -1,18 +1,9 @@
 r"""Notebook 1's exercises (two to write code, two values to predict, a choice) and its prompt.
 
-No exercise is answered by a helper the notebook imports or by re-running one of its cells:
-
-- log-softmax: the logarithm of ``softmax`` fails where a probability underflows, and every
-  helper of the package refuses the last case's logits of :math:`10^{300}`, beyond its documented
-  domain (at most :math:`10^{150}`), where NumPy alone, shifted by the largest logit, is exact;
-- the derivative with respect to the temperature must be exact to rounding, also at
-  :math:`\tau = 10^8`, where :math:`E_D` is nearly constant and differences of its values (the
-  notebook's ``numerical_gradient``, even extrapolated) lose the derivative to rounding;
-- the shared bias: no helper and no cell solves for the bias where its gradient vanishes, and the
-  classifiers the notebook fits take one-hot labels, not the smoothed targets of the exercise;
-- the sharp temperature: at :math:`\tau = 0.001` float64 rounds both gradients asked for to 0, so
-  the notebook's cells print 0 where the theory predicts :math:`10^{-431.29}` and
-  :math:`10^{-865.59}`.
+None is answered by a notebook helper or cell: the helpers refuse logits of :math:`10^{300}`
+(log-softmax); differences of :math:`E_D` lose its derivative at :math:`\tau = 10^8`; nothing
+solves for the bias where its gradient vanishes, nor fits smoothed targets; and at
+:math:`\tau = 0.001` float64 rounds the gradients asked for to 0.
 """
 
 from __future__ import annotations
@@ -36,9 +27,8 @@ __all__ = [
 
 
 def _step_one(a: np.ndarray) -> np.ndarray:
-    r"""Step 1, :math:`\ln y_k = a_k - \ln \sum_c e^{a_c}`, with NumPy's pairwise
-    :func:`numpy.logaddexp` for the log-sum-exp: exact to rounding for any logits, including
-    those beyond the package's domain and :math:`-\infty`. The expected answer of every case."""
+    r"""Step 1, :math:`\ln y_k = a_k - \ln \sum_c e^{a_c}`: exact to rounding for any logits,
+    :math:`\pm 10^{300}` and :math:`-\infty` included. The expected answer of every case."""
     return a - np.logaddexp.reduce(a)
 
 
@@ -108,16 +98,12 @@ the package's helpers refuse such logits, beyond the domain they document.
 
 
 #: How exact the temperature derivative must be, as a fraction of the size of its terms
-#: :math:`\sum_{k,n} |a_{kn}| / \tau^2`. The chain rule's formula is exact up to rounding, a few
-#: :math:`\varepsilon_{\text{mach}} \approx 10^{-16}` of that size.
+#: :math:`\sum_{k,n} |a_{kn}| / \tau^2`; the chain rule is exact to a few :math:`10^{-16}` of it.
 EXACT_TO_ROUNDING = 1e-12
-#: The temperature at which differences of :math:`E_D` cannot give its derivative: there the
-#: softmax is uniform to about eight digits and :math:`E_D \approx N \ln C`. Over any step
-#: :math:`h < \tau`, :math:`E_D` moves by at most :math:`|dE_D/d\tau|\, h < \sum |a_{kn}| / \tau
-#: \approx 2 \times 10^{-7}` for the exercise's logits, so the rounding of its values, about
-#: :math:`\varepsilon_{\text{mach}} N \ln C \approx 10^{-15}`, leaves a relative error of at
-#: least :math:`10^{-8}` in a difference quotient, extrapolated or not: far beyond
-#: :data:`EXACT_TO_ROUNDING`.
+#: A temperature where :math:`E_D \approx N \ln C` moves by less than :math:`\sum |a_{kn}| / \tau
+#: \approx 2 \times 10^{-7}` over any step :math:`h < \tau`, so the rounding of its values,
+#: :math:`\varepsilon N \ln C \approx 10^{-15}`, leaves a difference quotient (extrapolated or
+#: not) a relative error of at least :math:`10^{-8}`, far beyond :data:`EXACT_TO_ROUNDING`.
 FLAT_TAU = 1e8
 
 
@@ -164,11 +150,10 @@ temperature_gradient_exercise = CodeExercise(
     r"$E_D(\tau) = -\sum_n \ln \operatorname{softmax}(a_n / \tau)_{c_n}$ on held-out data "
     r"($c_n$ is sample $n$'s class). Complete `def my_temperature_grad(logits, labels, tau):` so "
     r"that it returns the number $dE_D / d\tau$, for logits of shape $(N, C)$ and integer labels. "
-    r"The check wants it exact up to rounding, within $10^{-12} \sum_{k,n} |a_{kn}| / \tau^2$ "
-    r"(a $10^{-12}$ of the size of its terms), also for logits in the thousands and at "
-    r"$\tau = 10^8$. There the softmax is uniform to about eight digits and $E_D$ barely moves: "
-    "differences of its values, even extrapolated, lose the derivative to rounding (the "
-    "package's `softmax` may help).",
+    r"The check wants it exact up to rounding, within $10^{-12} \sum_{k,n} |a_{kn}| / \tau^2$, "
+    r"also for logits in the thousands and at $\tau = 10^8$. There the softmax is uniform to "
+    "about eight digits and $E_D$ barely moves: differences of its values, even extrapolated, "
+    "lose the derivative to rounding (the package's `softmax` may help).",
     cases=[Case("5 samples, 4 classes, tau = 1", (_LOGITS, _LABELS, 1.0)),
            Case("the same at tau = 0.5", (_LOGITS, _LABELS, 0.5)),
            Case("logits up to 2000 in size at tau = 2", (600.0 * _LOGITS, _LABELS, 2.0),
@@ -212,36 +197,15 @@ single prediction, since dividing every logit by the same $\tau$ keeps their ord
 BIAS_COUNTS, BIAS_SMOOTHING = (6, 4, 2), 0.9
 
 
-def _smoothed_targets(counts: tuple[int, ...], own: float) -> np.ndarray:
-    """One smoothed target row per sample: ``own`` on its class, the rest spread evenly."""
-    c = len(counts)
-    rows = np.full((c, c), (1 - own) / (c - 1)) + (own - (1 - own) / (c - 1)) * np.eye(c)
-    return np.repeat(rows, counts, axis=0)
-
-
-def _listed(counts: tuple[int, ...]) -> str:
-    """"6 samples of class 0, 4 of class 1 and 2 of class 2"."""
-    parts = [f"{m} of class {k}" for k, m in enumerate(counts)]
-    parts[0] = f"{counts[0]} samples of class 0"
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def _bias_exercise(counts: tuple[int, ...], own: float) -> NumericExercise:
-    r"""Where the gradient with respect to a shared bias vanishes, for a bias-only model.
-
-    With its weights fixed at zero the model gives every sample the logits :math:`b`, so
-    :math:`y_n = y = \operatorname{softmax}(b)` and Step 4 gives :math:`\partial E_D / \partial b
-    = \sum_n (y - t_n) = N y - \sum_n t_n`. It vanishes where :math:`y = \bar t`, the mean target:
-    :math:`b_k - b_0 = \ln(\bar t_k / \bar t_0)`. No helper and no cell of the notebook solves for
-    it, and the classifiers the notebook fits take one-hot labels, not smoothed targets.
-    """
-    targets = _smoothed_targets(counts, own)
-    n, c = targets.shape
+    r"""Where the gradient :math:`\sum_n (\operatorname{softmax}(b) - t_n)` of a bias-only model
+    vanishes: where :math:`\operatorname{softmax}(b)` is the mean target."""
+    c, n, other = len(counts), sum(counts), (1 - own) / (len(counts) - 1)
+    targets = np.repeat(np.full((c, c), other) + (own - other) * np.eye(c), counts, axis=0)
     mean = targets.mean(axis=0)
     expected = np.log(mean / mean[0])
     one_hot_optimum = np.log(np.array(counts) / counts[0])
     at_zero = n / c - targets.sum(axis=0)  # the gradient N y - sum_n t_n at b = 0
-    other = (1 - own) / (c - 1)
     everywhere = own * np.array(counts) / n + other  # the smoothing added to every class
     mistakes = [
         (mean, "these are the probabilities softmax(b) at the optimum; b is their logarithm, "
@@ -269,6 +233,7 @@ def _bias_exercise(counts: tuple[int, ...], own: float) -> NumericExercise:
          "close, but rounded too much: give three decimals"),
     ]
     sums = targets.sum(axis=0)
+    listed = ", ".join(f"{m} of class {k}" for k, m in enumerate(counts[1:-1], 1))
     rows = "\n".join(
         f"| {k} | {counts[k]} | {own:g} on class {k}, {other:g} on the others |" for k in range(c)
     )
@@ -276,7 +241,7 @@ def _bias_exercise(counts: tuple[int, ...], own: float) -> NumericExercise:
         "where the gradient of a shared bias vanishes",
         f"""A classifier with {c} classes keeps its weights at zero and trains only its bias $b$:
 every sample gets the same logits $b$, hence the same prediction $y = \\operatorname{{softmax}}(b)$.
-Its training set holds {_listed(counts)},
+Its training set holds {counts[0]} samples of class 0, {listed} and {counts[-1]} of class {c - 1},
 with *smoothed* targets: {own:g} on the sample's own class and {other:g} on each of the others.
 Gradient descent on $E_D$ converges: to which $b$? Adding the same number to every $b_k$ changes no
 probability, so fix $b_0 = 0$ and answer with the {c} numbers
@@ -326,13 +291,11 @@ SHARP_LOGITS, SHARP_TAU = np.array([2.0, 1.0, 0.0, -1.0]), 0.001
 
 def _gradient_exponent(target: int, entry: int | None = None, tau: float = SHARP_TAU,
                        base: float = 10.0) -> float:
-    r"""The exponent :math:`x` of an entry :math:`\lvert \partial E / \partial a_k \rvert = 10^x`:
-    class ``entry``'s, or the largest (``None``), when class ``target`` is true.
+    r"""The exponent :math:`x` of :math:`\lvert \partial E / \partial a_k \rvert = 10^x` for class
+    ``entry`` (the largest for ``None``) when class ``target`` is true; ``base`` a wrong base.
 
-    :math:`\partial E / \partial a = (y - t)/\tau` with :math:`y = \operatorname{softmax}(a/\tau)`:
-    off the true class :math:`c` the entry is :math:`y_k/\tau`, on it :math:`(1 - y_c)/\tau =
-    \sum_{k \ne c} y_k / \tau`. The logarithms are computed from the log-probabilities, which stay
-    finite where :math:`y_k` itself underflows to 0. ``base`` is the logarithm's base (a wrong one).
+    :math:`(y - t)/\tau` is :math:`y_k/\tau` off the true class :math:`c` and :math:`\sum_{k \ne c}
+    y_k / \tau` on it, computed in logarithms, finite where :math:`y_k` underflows to 0.
     """
     log_y = log_softmax(SHARP_LOGITS / tau)
     log_size = log_y.copy()  # ln |y_k - t_k|
@@ -348,13 +311,11 @@ _LARGEST_WRONG = _gradient_exponent(3)
 
 
 def _pair(test: Callable[[float, float], bool]) -> Callable[[np.ndarray], bool]:
-    """A mistake's test of an answer ``[first, second]``."""
     return lambda answer: answer.shape == (2,) and bool(test(answer[0], answer[1]))
 
 
 def _near(x: float, value: float) -> bool:
-    """Equal to two decimals, the exercise's tolerance."""
-    return abs(x - value) <= 0.01
+    return abs(x - value) <= 0.01  # two decimals, the exercise's tolerance
 
 
 _NO_TAU = ("the factor 1/tau is missing{}: the logits are divided by tau before the softmax, so "
