@@ -16,23 +16,19 @@ __all__ = ["sample_gradient_exercise", "momentum_peak_exercise", "floor_exercise
            "penalty_prompt"]
 
 
-#: The difference allowed between the answer and :math:`W^\top (y - t)`, in units of
-#: :math:`\varepsilon_{\text{mach}} \lVert W\rVert_F`: twice (the student's rounding and ours)
-#: the first-order rounding bound of the formula. With :math:`s = \max_k \sum_j |W_{kj}\phi_j|`,
-#: the logits carry errors of at most :math:`D s\,\varepsilon`, the shift and the exponentials
-#: of the softmax add :math:`(2 s + 3)\,\varepsilon` to each, and a change :math:`\delta a` of
-#: the logits changes :math:`y` by :math:`\lVert\delta y\rVert_1 \le 2 \lVert\delta a\rVert_\infty`;
-#: the product with :math:`W^\top` then adds :math:`(C + 1)\,\varepsilon\,\lVert W\rVert_F
-#: \lVert y - t\rVert`. Central finite differences reach at best about
-#: :math:`\varepsilon^{2/3} \approx 4 \times 10^{-11}` of the gradient's size, thousands of times
-#: more on these cases, so they fail.
 def exact_to_rounding(phi: np.ndarray, t: np.ndarray, W: np.ndarray) -> float:
-    """How far a correct ``my_sample_gradient(phi, t, W)`` may lie from W^T (y - t) (2-norm)."""
+    r"""How far a correct ``my_sample_gradient(phi, t, W)`` may lie from :math:`W^\top (y - t)`
+    (2-norm): twice (the student's rounding and ours) the formula's first-order rounding bound.
+
+    With :math:`s = \max_k \sum_j |W_{kj}\phi_j|`, the logits err by :math:`D s\,\varepsilon`,
+    the softmax's shift and exponentials add :math:`(2 s + 3)\,\varepsilon`, :math:`\lVert\delta
+    y\rVert_1 \le 2 \lVert\delta a\rVert_\infty`, and the product with :math:`W^\top` adds
+    :math:`(C + 1)\,\varepsilon \lVert W\rVert_F \lVert y - t\rVert`. Central differences reach
+    at best :math:`\varepsilon^{2/3} \approx 4 \times 10^{-11}` of the gradient: far more.
+    """
     (c, d), eps = W.shape, np.finfo(float).eps
     y, s = softmax(W @ phi), float(np.max(np.abs(W) @ np.abs(phi)))
-    per_computation = eps * np.linalg.norm(W) * (
-        (c + 1) * np.linalg.norm(y - t) + 2 * ((d + 2) * s + 3))
-    return 2 * per_computation
+    return 2 * eps * np.linalg.norm(W) * ((c + 1) * np.linalg.norm(y - t) + 2 * ((d + 2) * s + 3))
 
 
 def _judge_sample_gradient(result: object, phi: np.ndarray, t: np.ndarray,
@@ -131,10 +127,9 @@ def steepest_peak(kappa: float) -> float:
     return float(np.abs(closed_form_errors(rho, eta, [kappa], [1.0], steps)[:, 0]).max())
 
 
-#: The tolerance of the peak exercise: the large-kappa peak sqrt(kappa)/e neglects a relative
-#: 7/(6 kappa) (the next term of its expansion in 1/sqrt(kappa); the terms in 1/sqrt(kappa)
-#: cancel), so the kappa it gives is high by about 7/(3 kappa), 0.32% at kappa near 740, and
-#: evaluating at a continuous step moves it by less than 0.01%: 0.5% accepts the theory's answer.
+#: The peak exercise's tolerance: the large-kappa peak sqrt(kappa)/e neglects a relative
+#: 7/(6 kappa), so the kappa it gives is high by about 7/(3 kappa), 0.32% near 740, and a
+#: continuous step moves it by less than 0.01%: 0.5% accepts the theory's answer.
 PEAK_RTOL = 0.005
 
 

@@ -1,12 +1,8 @@
 """Notebook 2's exercises (three to write code, a choice, two values to predict) and its prompts.
 
-No exercise is answered by one call of a helper the notebook imports, nor by a notebook cell run
-again with the exercise's numbers: no helper returns a vector that proves a matrix is not PSD, the
-Gram matrix of an arbitrary power series of a kernel, or a counter-example among positive points
-(the Check section's -1 and 1 do not qualify); and the two values to predict are inverse
-questions, which the helpers and cells evaluate only forwards: how close two points may be before
-the PSD rule loses exp(-x x')'s negative eigenvalue, and which penalty gives kernel ridge a
-stated prediction far from its one training point.
+No helper returns a proof that a matrix is not PSD, the Gram matrix of any power series of a
+kernel, or a counter-example among positive points; the two values to predict are inverse questions
+that the helpers and cells answer only forwards.
 """
 
 from __future__ import annotations
@@ -231,8 +227,7 @@ def _judge_counterexample(result: object) -> str | None:
     if len(np.unique(points.reshape(points.shape[0], -1), axis=0)) == 1:
         return ("all your points are the same point, so every entry of the Gram matrix is equal "
                 "and it is PSD; choose two distinct points with |x . x'| of order 1")
-    # Two distinct points always give a negative determinant, hence a negative eigenvalue; here
-    # it is smaller than the rounding level the Check section's rule allows.
+    # Two distinct points always give a negative eigenvalue; here it hides in rounding.
     return (f"exp(-x . x') does have a negative eigenvalue on your distinct points, but it is "
             f"only {relative_min_eigenvalue(gram_exp):.1e} of the largest, inside the rounding "
             f"level -{psd_rtol(len(gram_exp)):.1e} that the Check section's rule allows, so it "
@@ -244,8 +239,8 @@ counterexample_exercise = CodeExercise(
     "Write `my_counterexample()` returning points (shape $(n,)$ or $(n, d)$) **with every "
     r"coordinate positive** on which the Gram matrix of $\exp(-x^\top x')$ has a negative "
     r"eigenvalue that the Check section's rule detects (beyond rounding). The Check section's "
-    r"$-1$ and $1$ do not qualify: there $x x' = -1$ puts the "
-    r"large entry $e$ off the diagonal; here every $x^\top x' > 0$, so every entry is below 1. "
+    r"$-1$ and $1$ do not qualify: there $x x' = -1$ puts the large entry $e$ off the diagonal; "
+    r"here every $x^\top x' > 0$, so every entry is below 1. "
     "Before you open the solution, say which construction rule fails for $-k$.",
     cases=[Case("")],
     judge=_judge_counterexample,
@@ -324,7 +319,7 @@ $k(x, x) k(x', x') \ge k(x, x')^2$ (Cauchy-Schwarz in feature space).
 )
 
 def _tex(value: float) -> str:
-    """A number to three significant digits in LaTeX: 4.44e-14 becomes 4.44 \\times 10^{-14}."""
+    """4.44e-14 as 4.44 \\times 10^{-14}, for LaTeX."""
     mantissa, exponent = f"{value:.2e}".split("e")
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
 

@@ -217,20 +217,11 @@ sets the scale of the curvatures.""",
 # -- the one setting with the rate 1 that grows: a double root -1 --------------------------------
 
 _REGIME_LAMBDAS = (0.5, 2.0)
-# Growth at the rate 1 needs a double root of modulus 1; a double root z of
-# z^2 - (1 + rho - eta lambda) z + rho has z^2 = rho and 2z = 1 + rho - eta lambda. z = +1 needs
-# eta = 0, so z = -1: rho = 1 and eta lambda = 4, on the steeper eigenvalue (on the flatter one,
-# the steeper would have eta lambda = 16, beyond the edge).
-_DOUBLE = -1.0
-_RHO_G = _DOUBLE**2
-_ETA_G = (1 + _RHO_G - 2 * _DOUBLE) / max(_REGIME_LAMBDAS)
+# The double root z = -1 on the steeper eigenvalue: rho = z^2 = 1, eta lambda = 1 + rho - 2z = 4.
+_RHO_G, _ETA_G = 1.0, 4.0 / max(_REGIME_LAMBDAS)
 _EDGE = (0.5, 2 * (1 + 0.5) / max(_REGIME_LAMBDAS))  # rate 1, a simple root -1: the solution's
 _STEEP = {name: closed_form_errors(*pair, _REGIME_LAMBDAS[1:], [1.0], 100)[:, 0]
           for name, pair in {"edge": _EDGE, "double": (_RHO_G, _ETA_G)}.items()}  # from rest
-
-
-def _rate_is_not_1(answer: np.ndarray) -> bool:
-    return not np.isclose(convergence_rate(answer[0], answer[1], _REGIME_LAMBDAS), 1.0)
 
 
 regime_exercise = NumericExercise(
@@ -254,7 +245,8 @@ regime_exercise = NumericExercise(
         (lambda a: np.isclose(a[0], 1.0) and 0 < a[1] < _ETA_G,
          "with rho = 1 and eta lambda < 4 on both eigenvalues the roots are complex pairs of "
          "modulus 1, each simple: the error stays bounded"),
-        (_rate_is_not_1, "that setting's rate is not 1: find the largest root modulus of "
+        (lambda a: not np.isclose(convergence_rate(a[0], a[1], _REGIME_LAMBDAS), 1.0),
+         "that setting's rate is not 1: find the largest root modulus of "
                          "z^2 - (1 + rho - eta lambda) z + rho over the two eigenvalues"),
         (lambda a: not np.isclose(a[0], 1.0),
          "the rate is 1 there, but every root of modulus 1 is simple, so the error stays "
@@ -298,9 +290,8 @@ _T = np.arange(200.0)
 
 
 def _pushed_errors(steps: int = 200) -> np.ndarray:
-    """|e_t| / |e_1| along lambda = 0.04 for a ball at the minimum with a velocity: the
-    recurrence e_{t+1} = (1 + rho - eta lambda) e_t - rho e_{t-1}, which holds from t = 1
-    whatever the first velocity, from e_0 = 0 and e_1 = 1."""
+    """|e_t| / |e_1| along lambda = 0.04 from e_0 = 0, e_1 = 1, by the recurrence
+    e_{t+1} = (1 + rho - eta lambda) e_t - rho e_{t-1} (it holds from t = 1 whatever v_0)."""
     e = [0.0, 1.0]
     for _ in range(steps - 2):
         e.append((1 + _RHO_K - _ETA_K * _FLAT) * e[-1] - _RHO_K * e[-2])
