@@ -24,10 +24,7 @@ def _text(value: object, name: str) -> str:
 
 
 class _Shown:
-    """Shown in a notebook as a card: ``_card()`` gives its text, its button and what it hides."""
-
-    def _card(self) -> tuple[str, str, str]:
-        raise NotImplementedError
+    """Shown in a notebook as a card: ``self._card()`` gives its text, button and hidden text."""
 
     def widget(self):
         """The widget a notebook shows: the text, and a button that reveals the answer."""

@@ -150,10 +150,11 @@ temperature_gradient_exercise = CodeExercise(
     r"$E_D(\tau) = -\sum_n \ln \operatorname{softmax}(a_n / \tau)_{c_n}$ on held-out data "
     r"($c_n$ is sample $n$'s class). Complete `def my_temperature_grad(logits, labels, tau):` so "
     r"that it returns the number $dE_D / d\tau$, for logits of shape $(N, C)$ and integer labels. "
-    r"The check wants it exact up to rounding, within $10^{-12} \sum_{k,n} |a_{kn}| / \tau^2$, "
-    r"also for logits in the thousands and at $\tau = 10^8$. There the softmax is uniform to "
-    "about eight digits and $E_D$ barely moves: differences of its values, even extrapolated, "
-    "lose the derivative to rounding (the package's `softmax` may help).",
+    r"The check wants it exact up to rounding, within $10^{-12} \sum_{k,n} |a_{kn}| / \tau^2$ "
+    r"(a $10^{-12}$ of the size of its terms), also for logits in the thousands and at "
+    r"$\tau = 10^8$. There the softmax is uniform to about eight digits and $E_D$ barely moves: "
+    "differences of its values, even extrapolated, lose the derivative to rounding (the "
+    "package's `softmax` may help).",
     cases=[Case("5 samples, 4 classes, tau = 1", (_LOGITS, _LABELS, 1.0)),
            Case("the same at tau = 0.5", (_LOGITS, _LABELS, 0.5)),
            Case("logits up to 2000 in size at tau = 2", (600.0 * _LOGITS, _LABELS, 2.0),
