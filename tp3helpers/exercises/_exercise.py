@@ -106,8 +106,6 @@ class CodeExercise(Exercise):
         ``judge(result, *case.args)``: ``None`` when ``result`` is right, else what is wrong.
     success : str
         The feedback when every case passes.
-    title, statement, hints, solution
-        As for :class:`Exercise`.
     """
 
     kind = "write code"
@@ -140,8 +138,6 @@ class NumericExercise(Exercise):
     mistakes : sequence of (value or callable, str)
         Known wrong answers and their explanations; the first that matches explains the answer.
         A callable receives the answer as a float array and returns True when it matches.
-    title, statement, hints, solution
-        As for :class:`Exercise`.
     """
 
     kind = "predict a value"

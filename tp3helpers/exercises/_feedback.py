@@ -89,14 +89,10 @@ def result_array(
     """The student's ``value`` as a float array, or :class:`WrongResult` saying what was wrong.
 
     ``what`` starts the sentence, e.g. ``"your answer is"``. The shape is compared before any
-    conversion, and results with more than ``MAX_RESULT_SIZE`` entries are refused, so a wrong
-    answer never makes the checker allocate a huge array.
+    copy, and results with more than ``MAX_RESULT_SIZE`` entries are refused, so a wrong answer
+    never makes the checker allocate a huge array.
     """
     wanted = f"an array of shape {shape}" if shape is not None else "an array of real numbers"
-    if shape == ():
-        wanted = "a real number"
-    if value is None or isinstance(value, str | bytes | dict | set):
-        raise WrongResult(f"{what} {_describe(value)}; expected {wanted}")
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged lists and other shapes NumPy refuses
