@@ -134,8 +134,7 @@ PEAK_RTOL = 0.005
 
 
 def _momentum_peak_exercise(target: float = 10.0) -> NumericExercise:
-    """For which kappa the steepest direction's peak (:func:`steepest_peak`) reaches ``target``;
-    the peak grows with kappa (both factors of (1 + (1 + r) s) r^s grow with r)."""
+    """The kappa where :func:`steepest_peak`, which grows with kappa, reaches ``target``."""
     expected = float(brentq(lambda k: steepest_peak(k) - target, 4.0, 100 * target**2))
     root = np.sqrt(expected)
     r = (root - 1) / (root + 1)
@@ -201,9 +200,7 @@ def _peak_with_rate(kappa: float, rate: float) -> float:
 momentum_peak_exercise = _momentum_peak_exercise()
 
 def _floor_exercise(step: float = 0.2, gd_step: float = 1.0) -> NumericExercise:
-    """Along a curvature lambda, the momentum rho whose floor with the step ``step``/lambda equals
-    gradient descent's with ``gd_step``/lambda (:func:`~tp3helpers.momentum.stationary_variance`
-    in units of sigma^2 / lambda^2, which it is proportional to)."""
+    """The rho whose noise floor at the step step/lambda is gradient descent's at gd_step/lambda."""
     gd_floor = stationary_variance(0.0, gd_step, [1.0], 1.0)[0]
     expected = float(brentq(lambda rho: stationary_variance(rho, step, [1.0], 1.0)[0] - gd_floor,
                             0.0, 1 - 1e-9))

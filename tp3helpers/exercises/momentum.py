@@ -155,8 +155,7 @@ _ROOT_P = float(np.sqrt(_RHO_P))  # the ends' double roots are +sqrt(rho*) and -
 
 
 def _ends(root: float, step: float) -> np.ndarray:
-    """``(lambda_min, lambda_max)`` from critical damping at both ends,
-    ``step * lambda = (1 -+ root)^2``; the slips below put a wrong root or step in."""
+    """``(lambda_min, lambda_max)`` from critical damping, ``step * lambda = (1 -+ root)^2``."""
     return np.array([(1 - root) ** 2, (1 + root) ** 2]) / step
 
 

@@ -199,8 +199,7 @@ BIAS_COUNTS, BIAS_SMOOTHING = (6, 4, 2), 0.9
 
 
 def _bias_exercise(counts: tuple[int, ...], own: float) -> NumericExercise:
-    r"""Where the gradient :math:`\sum_n (\operatorname{softmax}(b) - t_n)` of a bias-only model
-    vanishes: where :math:`\operatorname{softmax}(b)` is the mean target."""
+    """Where a bias-only model's gradient sum_n (softmax(b) - t_n) vanishes."""
     c, n, other = len(counts), sum(counts), (1 - own) / (len(counts) - 1)
     targets = np.repeat(np.full((c, c), other) + (own - other) * np.eye(c), counts, axis=0)
     mean = targets.mean(axis=0)
