@@ -160,8 +160,7 @@ def _judge_series(result: object, K: np.ndarray, coefficients: tuple[float, ...]
 
 
 _K5 = linear(np.random.default_rng(5).uniform(-1.0, 1.0, size=(5, 2)))
-#: Coefficients of the power-series exercise: a constant, k itself, T_5 of exp, a geometric sum
-#: and 2 + k^2 / 2.
+#: The power-series exercise's cases: their names and coefficients (a_0, a_1, ...).
 SERIES = {"g(k) = 3 (a constant)": (3.0,), "g(k) = k": (0.0, 1.0),
           "the Taylor sum T_5 of exp": tuple(1.0 / np.cumprod([1.0, 1, 2, 3, 4, 5])),
           "g(k) = 1 + k + k^2 + k^3": (1.0, 1.0, 1.0, 1.0),
