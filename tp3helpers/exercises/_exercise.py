@@ -6,13 +6,23 @@ whose answer is revealed only when asked for. An answer left as ``...`` (or a st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .._validation import short_repr
-from ._feedback import Case, Feedback, Judge, NotAttempted, WrongResult, result_array, run_cases
+from ._feedback import (
+    Case,
+    Feedback,
+    Judge,
+    NotAttempted,
+    WrongResult,
+    first_slip,
+    matches,
+    result_array,
+    run_cases,
+)
 
 __all__ = ["Exercise", "CodeExercise", "NumericExercise", "ChoiceExercise", "Option", "Prompt"]
 
@@ -159,19 +169,6 @@ class NumericExercise(Exercise):
             for wrong, explanation in mistakes
         ]
 
-    def _matches(self, answer: np.ndarray, target: np.ndarray | Callable) -> bool:
-        """``answer`` is ``target`` within the tolerance (a size-1 array is a number), or passes
-        the test ``target`` (a test that does not apply does not match)."""
-        if callable(target):
-            try:
-                return bool(target(answer))
-            except Exception:  # noqa: BLE001
-                return False
-        if answer.size == target.size == 1:
-            answer, target = answer.reshape(()), target.reshape(())
-        return answer.shape == target.shape and bool(
-            np.allclose(answer, target, rtol=self.rtol, atol=self.atol))
-
     def _assess(self, answer: object) -> tuple[str, str]:
         if answer is ... or answer is None:
             raise NotAttempted
@@ -181,11 +178,12 @@ class NumericExercise(Exercise):
             return "failed", str(exc)
         if not np.isfinite(got).all():
             return "failed", f"your answer {short_repr(answer)} contains NaN or inf"
-        if self._matches(got, self.expected):
+        tolerance = {"rtol": self.rtol, "atol": self.atol}
+        if matches(got, self.expected, **tolerance):
             return "passed", "correct."
-        for wrong, explanation in self.mistakes:
-            if self._matches(got, wrong):
-                return "failed", f"{short_repr(answer)} is not right: {explanation}"
+        why = first_slip(got, self.mistakes, **tolerance)
+        if why:
+            return "failed", f"{short_repr(answer)} is not right: {why}"
         expected = self.expected
         if got.shape != expected.shape and not got.size == expected.size == 1:
             wanted = "a single number" if expected.size == 1 else f"shape {expected.shape}"

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._validation import short_repr
 
-__all__ = ["Case", "Feedback", "NotAttempted", "WrongResult", "first_slip", "not_close",
+__all__ = ["Case", "Feedback", "NotAttempted", "WrongResult", "first_slip", "matches", "not_close",
            "only_some_digits", "result_array", "result_number", "result_pair", "run_cases"]
 
 _ICONS = {"not attempted": "○", "passed": "✔", "failed": "✘"}
@@ -145,14 +145,23 @@ def not_close(got: np.ndarray, want: np.ndarray, what: str = "you return",
     return f"{what} {np.round(got, 4)}, expected {np.round(want, 4)}"
 
 
+def matches(got: object, known: object, **tolerance: float) -> bool:
+    """``got`` is the value ``known`` (the same shape, or both of size 1, and close by
+    :func:`numpy.allclose` with ``tolerance``), or passes the test ``known(got)``."""
+    if callable(known):
+        try:
+            return bool(known(got))
+        except Exception:  # noqa: BLE001 - a test that does not apply does not match
+            return False
+    same_shape = np.shape(got) == np.shape(known) or np.size(got) == np.size(known) == 1
+    return same_shape and bool(np.allclose(got, known, **tolerance))
+
+
 def first_slip(got: object, slips: Sequence[tuple[object, str]], **tolerance: float) -> str | None:
-    """The ``why`` of the first known slip ``(wrong value, why)`` that ``got`` matches (the same
-    shape, and :func:`numpy.allclose` with ``tolerance``); a wrong value ``None`` is skipped."""
-    for wrong, why in slips:
-        if (wrong is not None and np.shape(got) == np.shape(wrong)
-                and np.allclose(got, wrong, **tolerance)):
-            return why
-    return None
+    """The ``why`` of the first known slip ``(wrong value or test, why)`` that ``got``
+    :func:`matches`; a wrong value ``None`` is skipped."""
+    return next((why for wrong, why in slips
+                 if wrong is not None and matches(got, wrong, **tolerance)), None)
 
 
 def only_some_digits(off: float, size: float) -> str | None:
