@@ -38,12 +38,9 @@ def labelled_bars(
     fmt: str = "{:.2f}",
     linthresh: float | None = None,
 ) -> tuple[BarContainer, list[Text]]:
-    """One bar per class with its value written just above (or below) it.
-
-    With ``linthresh`` the y axis is symmetric-logarithmic: linear on
-    ``[-linthresh, linthresh]``, logarithmic beyond, so that values of 0.001 and of 10 both stay
-    readable. Returns the bars and the value labels, for :func:`set_bar_values`.
-    """
+    """One bar per class with its value written beyond it; with ``linthresh`` a symmetric-log y
+    axis (linear on ``[-linthresh, linthresh]``), so that 0.001 and 10 both stay readable.
+    Returns the bars and the value labels, for :func:`set_bar_values`."""
     k = len(values)
     if linthresh is not None:
         ax.set_yscale("symlog", linthresh=linthresh)
@@ -62,12 +59,8 @@ def labelled_bars(
 def set_bar_values(
     bars: BarContainer, labels: Sequence[Text], values: Sequence[float], *, fmt: str = "{:.2f}"
 ) -> None:
-    """Update bar heights and their value labels in place.
-
-    A label sits 3 points beyond the end of its bar, whatever the axis scale (linear or symlog).
-    A label wider than its bar's share of the axes ("+2.06e-08" on a narrow panel) stands
-    upright, so that it does not run into its neighbour's.
-    """
+    """Update bar heights and their value labels in place: each label 3 points beyond its bar at
+    any axis scale, upright if wider than the bar's share of the axes (clear of its neighbours)."""
     slot = bars[0].axes.bbox.width / len(bars)  # pixels per bar
     for bar, label, value in zip(bars, labels, values, strict=True):
         bar.set_height(value)
