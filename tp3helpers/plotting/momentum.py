@@ -141,11 +141,9 @@ def regime_boundaries(
     Returns the artists, for removal when the eigenvalues change."""
     bounded = regimes == BOUNDED
     lines = np.where(bounded, DIVERGENT, regimes)  # the edge of convergence, drawn once
-    artists: list[Artist] = [
-        ax.contour(eta, rho, lines, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
-                   colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"],
-                   zorder=2)
-    ]
+    edges = ax.contour(eta, rho, lines, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
+                       colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"], zorder=2)
+    artists: list[Artist] = [edges]
     ge, gr = np.meshgrid(eta, rho)
     artists += ax.plot(ge[bounded], gr[bounded], "s", color=BOUNDED_COLOUR, markersize=2.5,
                        clip_on=False, zorder=3, label="bounded (r = 1)")

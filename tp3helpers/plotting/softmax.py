@@ -90,20 +90,15 @@ def decision_regions(
 ) -> None:
     """Shade the most probable class over a grid around ``X`` and scatter the data on top."""
     lo, hi = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
-    gx, gy = np.meshgrid(
-        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-    )
+    gx, gy = np.meshgrid(*(np.linspace(lo[i], hi[i], resolution) for i in range(2)))
     proba = predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
-    k = proba.shape[1]
-    cmap = plt.get_cmap("tab10")
-    colours = cmap(np.arange(k))
+    colours = plt.get_cmap("tab10")(np.arange(proba.shape[1]))  # one per class
     shade = colours[proba.argmax(axis=1)].reshape(resolution, resolution, 4)
     shade[..., 3] = 0.15 + 0.35 * proba.max(axis=1).reshape(resolution, resolution)
     ax.imshow(shade, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto")
-    for c in range(k):
-        ax.scatter(
-            *X[y == c].T, s=14, color=colours[c], edgecolor="k", linewidth=0.3, label=f"class {c}"
-        )
+    for c, colour in enumerate(colours):
+        ax.scatter(*X[y == c].T, s=14, color=colour, edgecolor="k", linewidth=0.3,
+                   label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper left", fontsize=8)
