@@ -1,9 +1,6 @@
-"""What a notebook cell made: re-running the cell replaces it, and closing frees it.
+"""What a notebook cell made: re-running the cell closes what it made before.
 
-Students re-run cells all the time. Each run of a cell that builds an explorer, a figure or an
-exercise's widgets would add one more, never closed: figures pile up (Matplotlib warns after 20)
-and so does memory. :func:`replace_previous` closes what the same cell made before instead, and
-:func:`close_widgets` closes a widget with every widget it holds.
+Students re-run cells all the time; without this, figures and widgets would pile up in memory.
 """
 
 from __future__ import annotations
@@ -19,8 +16,7 @@ _MADE_BY_CELL: dict[tuple[Hashable, Hashable], weakref.ref] = {}
 
 
 def running_cell() -> Hashable | None:
-    """The notebook cell being run: its id if the front end sends one (JupyterLab does), else
-    its source code; ``None`` outside a Jupyter kernel."""
+    """The running cell's id (or else its source); ``None`` outside a Jupyter kernel."""
     ipython = sys.modules.get("IPython")  # not imported: no kernel
     kernel = getattr(ipython.get_ipython(), "kernel", None) if ipython is not None else None
     if kernel is None or not hasattr(kernel, "get_parent"):
@@ -30,11 +26,8 @@ def running_cell() -> Hashable | None:
 
 
 def replace_previous(made: object, maker: Hashable, close: Callable[[object], None]) -> None:
-    """Close what the running notebook cell made last with ``maker``; remember ``made`` instead.
-
-    ``maker`` names the kind of object (an explorer class, a figure label). Outside a kernel
-    there is no cell and nothing is closed: a script or a test may hold several explorers.
-    """
+    """Close what the running cell made last with ``maker`` (a kind: an explorer class, a figure
+    label); remember ``made`` instead. Outside a kernel nothing is closed."""
     cell = running_cell()
     if cell is None:
         return
@@ -45,10 +38,8 @@ def replace_previous(made: object, maker: Hashable, close: Callable[[object], No
 
 
 def close_widgets(*widgets: object) -> None:
-    """Close each Jupyter widget given and every widget its traits hold (children, layout, style,
-    toolbar), even if it is closed already. ipywidgets keeps every open widget alive, and with it
-    all it refers to: an ipympl canvas whose toolbar stays open keeps its figure in memory.
-    Other objects are ignored."""
+    """Close each widget given and every widget its traits hold (an ipympl canvas's open toolbar
+    keeps its figure alive); other objects are ignored."""
     ipywidgets = sys.modules.get("ipywidgets")  # not imported: no widget to close
     seen: set[int] = set()
     pending = list(widgets)

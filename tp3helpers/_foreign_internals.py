@@ -1,13 +1,8 @@
 """Every use of a private part of Matplotlib, ipympl or ipywidgets, each with a public fallback.
 
-The explorers lean on three things that these libraries do not promise to keep
-(:func:`send_fast_frames`, :func:`stop_data_url_sync`, :func:`forget_pixels`). Each first checks
-that what it uses is there; when it is not (a release renamed or removed it), it leaves the
-library's public behaviour alone, and the explorer still works: slower, or holding more memory
-until its figure is freed, never broken. ``tests/test_foreign_internals.py`` takes each attribute
-away and checks the fallback, and CI runs the tests on the lowest and the newest versions that
-``pyproject.toml`` allows (``make test-lowest``, ``make test``). ``docs/design.md``, "Foreign
-internals", says more.
+Each function first checks that the attribute it uses is there; if a release removed it, the
+library's public behaviour is left alone and the explorer still works (slower, or holding more
+memory until its figure is freed). ``tests/test_foreign_internals.py`` takes each one away.
 """
 
 from __future__ import annotations
@@ -20,8 +15,7 @@ import numpy as np
 
 __all__ = ["diff_image", "encode_png", "forget_pixels", "send_fast_frames", "stop_data_url_sync"]
 
-#: What :func:`diff_image` reads and writes on a canvas: Matplotlib's ``FigureCanvasWebAggCore``
-#: state between two frames (a new frame is due; the next frame must be full; the last frame).
+#: ``FigureCanvasWebAggCore``'s state between two frames, read and written by :func:`diff_image`.
 FRAME_STATE = ("_png_is_old", "_force_full", "_last_buff")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -35,11 +29,8 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
 def encode_png(rgba: np.ndarray, level: int = 3) -> bytes:
     """PNG bytes of an ``(height, width, 4)`` array of 8-bit RGBA pixels.
 
-    Each row is stored with filter type 0 (none), the whole image compressed by zlib at ``level``.
-    Matplotlib writes a frame with Pillow's defaults (each row tries five filters, then zlib level
-    6), and the browser waits for it on every slider move. A *diff* frame (the pixels that changed,
-    every other one transparent) is mostly transparent rows, which compress to almost nothing
-    without any filter: the same pixels in much less time (``make bench`` measures it).
+    Rows without a filter, then zlib at ``level``: a diff frame is mostly transparent rows, which
+    compress to almost nothing without Pillow's five trial filters per row.
     """
     height, width, _ = rgba.shape
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # column 0: the row's filter type
@@ -52,9 +43,8 @@ def encode_png(rgba: np.ndarray, level: int = 3) -> bytes:
 def diff_image(canvas: object) -> bytes | None:
     """The next frame of an ipympl ``canvas`` as PNG bytes, or ``None`` if nothing was drawn.
 
-    The logic of Matplotlib's ``FigureCanvasWebAggCore.get_diff_image``, with :func:`encode_png`:
-    a full frame when asked for one, when the size changed or when some pixel is not opaque (it
-    could not be laid over the previous frame); otherwise only the pixels that changed.
+    Matplotlib's ``FigureCanvasWebAggCore.get_diff_image`` with :func:`encode_png`: a full frame
+    when asked, when the size changed or when a pixel is not opaque; else the changed pixels.
     """
     if not canvas._png_is_old:
         return None
@@ -71,11 +61,8 @@ def diff_image(canvas: object) -> bytes | None:
 
 
 def send_fast_frames(canvas: object) -> bool:
-    """Make an ipympl ``canvas`` encode its frames with :func:`diff_image` (faster than Pillow).
-
-    Returns ``False``, and leaves Matplotlib's own ``get_diff_image`` in place, when the canvas
-    lacks any of :data:`FRAME_STATE` or the methods that :func:`diff_image` calls.
-    """
+    """Make an ipympl ``canvas`` encode its frames with :func:`diff_image`; ``False`` (and
+    Matplotlib's own ``get_diff_image`` kept) when the canvas lacks what it uses."""
     needed = (*FRAME_STATE, "get_diff_image", "get_renderer", "set_image_mode")
     if not all(hasattr(canvas, name) for name in needed):
         return False
@@ -84,14 +71,10 @@ def send_fast_frames(canvas: object) -> bool:
 
 
 def stop_data_url_sync(canvas: object) -> bool:
-    """Tell an ipympl ``canvas`` that no browser needs a copy of each frame as a data URL.
+    """Stop an ipympl ``canvas`` keeping each frame as a data URL; ``False`` if it keeps none.
 
-    Until a browser's view of the canvas connects, ipympl keeps each frame as a data URL that
-    lacks its ``data:image/png;base64,`` prefix, and sends raw pixels where a PNG belongs (ipympl
-    0.9 and 0.10). An explorer draws before it is displayed, and that broken copy kept the figure
-    blank in JupyterLab and Voila. Readers of a stored notebook get the explorer's own PNG (its
-    ``image/png``), so ipympl need not keep one. Returns ``False`` when the canvas has no
-    ``syncing_data_url``: that ipympl keeps no such copy, and there is nothing to turn off.
+    Before a browser view connects, ipympl 0.9 and 0.10 keep a data URL without its
+    ``data:image/png;base64,`` prefix, which left an explorer drawn early blank in JupyterLab.
     """
     if not hasattr(canvas, "syncing_data_url"):
         return False
@@ -100,13 +83,10 @@ def stop_data_url_sync(canvas: object) -> bool:
 
 
 def forget_pixels(canvas: object) -> None:
-    """Let a closed figure's ``canvas`` drop the pixels it holds; a later draw makes them again.
+    """Let a closed figure's ``canvas`` drop its pixels; a later draw makes them again.
 
-    An Agg canvas keeps its renderer (the pixel buffer) with the key ``_lastKey`` that says it is
-    current: both are cleared, so that a later draw makes a new renderer (without ``_lastKey``,
-    the renderer is kept). A WebAgg canvas (ipympl's) keeps the last frame sent, ``_last_buff``;
-    ipympl keeps it as a PNG too, ``_data_url``. Anything absent is left alone: those pixels are
-    then freed with the figure.
+    Agg's renderer goes with its key ``_lastKey`` (else it is kept), WebAgg's last frame
+    ``_last_buff`` and ipympl's ``_data_url``; anything absent is freed with the figure.
     """
     if hasattr(canvas, "renderer") and hasattr(canvas, "_lastKey"):
         canvas.renderer, canvas._lastKey = None, None

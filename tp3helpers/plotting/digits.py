@@ -1,8 +1,4 @@
-"""Pictures for notebook 4: digit images, a gallery of misclassified digits, accuracy bars.
-
-Each function draws on axes it is given and returns the artists it made, so that the digits
-explorer can update them in place.
-"""
+"""Pictures for notebook 4: digit images, a gallery of misclassified digits, accuracy bars."""
 
 from __future__ import annotations
 

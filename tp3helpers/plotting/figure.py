@@ -1,10 +1,7 @@
-"""Figures shared by every explorer and notebook figure: creation, legible text sizes,
-snapshots, clean-up.
+"""Figures of every explorer and notebook: creation, legible text sizes, snapshots, clean-up.
 
-Text sizes are stated in CSS pixels, the unit a browser lays out in. ipympl shows one figure pixel
-per CSS pixel (on a high-density screen it raises the figure's dpi by the device pixel ratio and
-keeps the CSS size), so a font of ``s`` points on a figure of ``FIGURE_DPI`` dots per inch is
-``s * FIGURE_DPI / 72`` CSS pixels tall, whatever the figure's size in inches.
+Text sizes are in CSS pixels: ipympl shows one figure pixel per CSS pixel (on a high-density
+screen it raises the dpi by the device pixel ratio), so ``s`` points are ``s * dpi / 72`` of them.
 """
 
 from __future__ import annotations
@@ -36,22 +33,11 @@ FIGURE_DPI = 90
 
 @dataclass(frozen=True)
 class TextStyle:
-    """How large an explorer's text and lines are drawn.
+    """How large an explorer's text and lines are drawn (sizes in CSS pixels)."""
 
-    Attributes
-    ----------
-    min_text_px : float
-        No text on the figure is smaller than this, in CSS pixels.
-    scale : float
-        Every text size and line width is multiplied by this first (1 keeps the plotting
-        layer's sizes).
-    readout_px : float
-        Font size of the explorer's readout, in CSS pixels.
-    """
-
-    min_text_px: float
-    scale: float
-    readout_px: float
+    min_text_px: float  # no text on the figure is smaller
+    scale: float  # every text size and line width is first multiplied by this
+    readout_px: float  # font size of the readout
 
 
 #: Smallest text of an explorer's readout, CSS pixels.
@@ -68,8 +54,7 @@ PRESENTATION_ENV = "TP3_PRESENTATION"
 
 
 def text_style(presentation: bool | None = None) -> TextStyle:
-    """The presentation or the normal text sizes (:mod:`tp3helpers.plotting.figure`); ``None``
-    asks the environment variable ``TP3_PRESENTATION``."""
+    """The presentation or the normal sizes; ``None`` asks the variable ``TP3_PRESENTATION``."""
     if presentation is None:
         presentation = os.environ.get(PRESENTATION_ENV, "0").strip() not in ("", "0")
     return PRESENTATION if presentation else NORMAL
@@ -88,14 +73,9 @@ def css_px(fig: Figure, points: float) -> float:
 
 
 def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
-    """Scale ``fig``'s text and lines by ``style.scale`` and raise every text to the minimum size.
-
-    Every :class:`~matplotlib.text.Text` (titles, labels, legends, annotations, value labels) and
-    the tick labels of every axes (through ``tick_params``, so that ticks made later follow) get
-    ``max(size * scale, minimum)``; lines and line collections get ``width * scale``. Each artist
-    is scaled once: calling this again only treats new artists, and texts whose size was reset
-    (``ax.set_title`` resets the title's size).
-    """
+    """Give each text of ``fig`` the size ``max(size * scale, minimum)``, each line the width
+    ``width * scale``: once per artist, again for a text whose size was reset (``ax.set_title``).
+    Tick labels go through ``tick_params``, so that ticks made later follow."""
     minimum = style.min_text_px / css_px(fig, 1.0)  # in points
 
     def size(points: float) -> float:
@@ -109,13 +89,10 @@ def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
         if ax not in _STYLED:
             _STYLED.add(ax)
             for axis in (ax.xaxis, ax.yaxis):
-                ticks = axis.get_major_ticks()
-                if ticks:
-                    axis.set_tick_params(which="both",
-                                         labelsize=size(ticks[0].label1.get_fontsize()),
-                                         width=ticks[0].tick1line.get_markeredgewidth()
-                                         * style.scale,
-                                         length=ticks[0].tick1line.get_markersize() * style.scale)
+                for tick in axis.get_major_ticks()[:1]:  # the first tick, if there is one
+                    axis.set_tick_params(which="both", labelsize=size(tick.label1.get_fontsize()),
+                                         width=tick.tick1line.get_markeredgewidth() * style.scale,
+                                         length=tick.tick1line.get_markersize() * style.scale)
         for line in [*ax.lines, *(ax.get_legend().get_lines() if ax.get_legend() else [])]:
             if line not in _STYLED:
                 _STYLED.add(line)
@@ -132,10 +109,7 @@ def make_legible(fig: Figure, style: TextStyle = NORMAL) -> None:
 
 
 def smallest_text_px(fig: Figure) -> tuple[float, str]:
-    """The smallest visible, non-empty text of ``fig`` after a draw, in CSS pixels, and the text.
-
-    Draws the figure first, so that tick labels exist as they will be shown.
-    """
+    """The smallest visible text of ``fig`` once drawn, in CSS pixels, and that text."""
     fig.canvas.draw()
     shown = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     smallest = min(shown, key=lambda t: t.get_fontsize())
@@ -151,44 +125,31 @@ _TOOLBAR_WARNING = r"Passing unrecognized arguments to super\(Toolbar\)\.__init_
 
 
 def new_figure(width: float, height: float, *, replace: bool = True, **kwargs: object) -> Figure:
-    """A figure of ``width`` x ``height`` inches on the current backend, not displayed by itself.
+    """A figure of ``width`` x ``height`` inches, each in (0, ``MAX_FIGURE_INCHES``], not shown
+    until the caller displays it (made inside ``plt.ioff()``); ipympl's header, footer and resize
+    handle hidden.
 
-    Under ``%matplotlib widget`` a figure made by ``plt.figure`` shows up as soon as it exists;
-    made inside ``plt.ioff()`` it shows only where the caller displays it (once). With ipympl the
-    canvas header, footer and resize handle are hidden: the explorer around it is the interface.
-
-    In a notebook, the figure replaces (and closes, :mod:`tp3helpers._cells`) the one the same
-    cell made before with the same ``label`` (a keyword of :func:`matplotlib.pyplot.figure`);
-    ``replace=False`` keeps it open (explorers do, as they replace themselves). Other ``kwargs``
-    go to ``plt.figure``.
-
-    Raises ``TypeError`` or ``ValueError`` naming ``width`` or ``height`` unless each is a number
-    > 0 and at most ``MAX_FIGURE_INCHES``.
+    In a notebook it closes what the same cell made with the same ``label`` (a ``plt.figure``
+    keyword, like the other ``kwargs``), unless ``replace=False`` (explorers replace themselves).
     """
     for value, name in ((width, "width"), (height, "height")):
         check_in_range(value, name, 0.0, MAX_FIGURE_INCHES, low_inclusive=False)
     with plt.ioff(), warnings.catch_warnings():
-        # ipympl's own toolbar warns on every figure (the upstream issue above): only that warning
-        # is silenced, so that a notebook runs under PYTHONWARNINGS=error.
+        # only that warning is silenced: a notebook runs under PYTHONWARNINGS=error
         warnings.filterwarnings("ignore", _TOOLBAR_WARNING, DeprecationWarning)
         fig = plt.figure(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained", **kwargs)
-    canvas = fig.canvas
-    for attribute in ("header_visible", "footer_visible", "resizable"):
-        if hasattr(canvas, attribute):
-            setattr(canvas, attribute, False)
-    if hasattr(canvas, "toolbar_position"):
-        canvas.toolbar_position = "right"
+    ipympl_traits = {"header_visible": False, "footer_visible": False, "resizable": False,
+                     "toolbar_position": "right"}
+    for name, value in ipympl_traits.items():
+        if hasattr(fig.canvas, name):
+            setattr(fig.canvas, name, value)
     if replace:
         replace_previous(fig, ("figure", kwargs.get("label")), close_figure)
     return fig
 
 
 def png_snapshot(fig: Figure, animated: Iterable[Artist] = ()) -> bytes:
-    """PNG bytes of ``fig`` as it looks now, including artists that are drawn by blitting.
-
-    Artists flagged ``animated`` are skipped by a normal draw; they are drawn here too by clearing
-    the flag for the duration of the snapshot.
-    """
+    """PNG bytes of ``fig`` as it looks now, its ``animated`` (blitted) artists included."""
     artists = list(animated)
     for artist in artists:
         artist.set_animated(False)
@@ -202,16 +163,9 @@ def png_snapshot(fig: Figure, animated: Iterable[Artist] = ()) -> bytes:
 
 
 def close_figure(fig: Figure) -> None:
-    """Close ``fig`` for good: pyplot forgets it and, under ipympl, its canvas widget and the
-    canvas's toolbar close too, so that the figure can be freed.
-
-    The closed figure may still be referred to: IPython's output history ``Out`` keeps what a
-    cell's last line returned, such as ``fig.canvas``. So the figure also lets go of what is big:
-    its artists, and the pixels its canvas holds (``_foreign_internals.forget_pixels``). They are
-    made again if the figure is ever drawn. While Python shuts down (a garbage-collected explorer
-    closing itself) there is nothing to free.
-    """
-    if sys.is_finalizing():
+    """Close ``fig`` for good: pyplot forgets it, its canvas widget and toolbar close, and it drops
+    its artists and pixels, which IPython's ``Out`` could otherwise keep alive."""
+    if sys.is_finalizing():  # an explorer collected at exit: nothing left to free
         return
     plt.close(fig)
     close_widgets(fig.canvas)

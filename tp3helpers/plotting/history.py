@@ -1,8 +1,5 @@
-"""A quantity per iteration on a fixed log scale: losses, energies, distances to an optimum.
-
-Shared by the training curve of notebook 1 and the momentum explorer and notebook 3. The axes
-keep fixed limits, so updating a line never rescales (or redraws) them.
-"""
+"""A quantity per iteration (a loss, an energy, a distance) on log axes whose limits stay fixed,
+so that a new line never rescales them: notebooks 1, 3 and 4 and their explorers."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ __all__ = ["log_history_axes", "history_line", "set_history"]
 def log_history_axes(
     ax: Axes, *, steps: int, ylim: tuple[float, float], title: str, ylabel: str
 ) -> None:
-    """Fixed log-scale axes for a quantity per iteration (fixed limits: no rescaling on moves)."""
+    """Log-scale axes for ``steps`` iterations, with fixed limits."""
     ax.set_yscale("log")
     ax.set_xlim(0, steps)
     ax.set_ylim(*ylim)
@@ -34,7 +31,8 @@ def history_line(ax: Axes, *, colour: str, label: str, style: str = "-") -> Line
 
 
 def set_history(line: Line2D, values: np.ndarray) -> None:
-    """Plot ``values[t]`` against ``t``; values <= 0 are left out (a log axis cannot show them)."""
+    """Plot ``values[t]`` against ``t``; values <= 0 left out (a log axis cannot show them),
+    values far above the axes clipped (a diverging run)."""
     y = np.asarray(values, dtype=float)
     top = line.axes.get_ylim()[1]
     y = np.where(y > 0, np.minimum(y, top * 1e3), np.nan)

@@ -1,8 +1,6 @@
 """Plots for Question 2: Gram heatmaps, eigenvalue spectra, Gaussian-process samples, kernel ridge
-fits and their errors over the bandwidth, decision boundaries.
-
-Each ``draw_*`` function draws on the ``ax`` it is given and returns the artists that change; the
-matching ``set_*`` function updates them in place.
+fits and their errors over the bandwidth, decision boundaries. Each ``draw_*`` returns the artists
+that the matching ``set_*`` updates in place.
 """
 
 from __future__ import annotations
@@ -53,12 +51,8 @@ def _normalised(K: np.ndarray) -> np.ndarray:
 
 
 def draw_gram(ax: Axes, K: np.ndarray, *, title: str = "Gram matrix") -> QuadMesh:
-    """Heatmap of ``K`` divided by its largest absolute entry, on a fixed colour scale [-1, 1].
-
-    The fixed scale lets one compare kernels whose values differ by orders of magnitude. Row 0 is
-    at the top, as in a printed matrix. A ``pcolormesh`` redraws about three times faster than
-    ``imshow`` for a small matrix (no resampling), which keeps slider moves fluid.
-    """
+    """Heatmap of ``K / max|K|`` on the fixed scale [-1, 1] (so that kernels of any size compare),
+    row 0 at the top; a ``pcolormesh``, which redraws without resampling, unlike ``imshow``."""
     mesh = ax.pcolormesh(_normalised(K), cmap="RdBu_r", vmin=-1.0, vmax=1.0)
     ax.set_aspect("equal")
     ax.invert_yaxis()
@@ -75,11 +69,8 @@ def set_gram(mesh: QuadMesh, K: np.ndarray) -> None:
 
 
 def spectrum_colours(relative: np.ndarray, tolerance: float) -> list[str]:
-    r"""Colour of each relative eigenvalue :math:`\lambda_i / \max_j |\lambda_j|`.
-
-    Blue above ``tolerance`` (positive), grey within it (zero up to rounding), red below
-    :math:`-` ``tolerance`` (a real negative eigenvalue: not PSD).
-    """
+    r"""Colour of each relative eigenvalue :math:`\lambda_i / \max_j |\lambda_j|`: blue above
+    ``tolerance``, grey within it (zero up to rounding), red below :math:`-` ``tolerance``."""
     return [
         PSD_COLOUR if r > tolerance else NOT_PSD_COLOUR if r < -tolerance else ROUNDING_COLOUR
         for r in np.asarray(relative, dtype=float)
@@ -94,17 +85,11 @@ _SPECTRUM_CLASSES = (
 
 
 def draw_spectrum(ax: Axes, n: int, *, tolerance: float) -> tuple[Line2D, Line2D, Line2D]:
-    r"""Axes for the eigenvalues of an n-by-n symmetric matrix, read at a glance.
-
-    Eigenvalue :math:`i` (sorted from largest to smallest) is a bar of height
-    :math:`|\lambda_i| / \max_j |\lambda_j|` on a log axis from :data:`SPECTRUM_FLOOR` to 1,
-    coloured by sign (:func:`spectrum_colours`). A dashed line marks ``tolerance``, the relative
-    PSD tolerance :math:`c\, n\, \varepsilon` of :func:`tp3helpers.kernels.psd_tolerance`:
-    bars under it are rounding. A red bar of height 0.3 reads "an eigenvalue of
-    :math:`-0.3 \max|\lambda|`"; the colour of the last bar is the verdict on the smallest
-    eigenvalue. The legend stands beside the axes, where a wide panel has room and the bars stay
-    uncovered. Returns one line per colour (its bars, separated by NaN).
-    """
+    r"""Axes for the eigenvalues of an n-by-n symmetric matrix: bar :math:`i` (largest first) of
+    height :math:`|\lambda_i| / \max_j |\lambda_j|` on a log axis from :data:`SPECTRUM_FLOOR` to
+    1, coloured by :func:`spectrum_colours`, under a dashed line at ``tolerance`` (the relative
+    :math:`c\, n\, \varepsilon` of :func:`tp3helpers.kernels.psd_tolerance`). Returns one line
+    per colour (its bars, separated by NaN)."""
     ax.set_yscale("log")
     ax.set_ylim(SPECTRUM_FLOOR, 10.0)
     ax.set_yticks([1e-18, 1e-12, 1e-6, 1.0])  # every sixth power: legible when the panel is short
@@ -147,13 +132,9 @@ def set_spectrum(
 
 
 def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Line2D], Text]:
-    """Axes for ``n_samples`` functions drawn from a Gaussian process on ``grid``.
-
-    The samples are shown divided by the largest standard deviation :math:`\\max_x
-    \\sqrt{\\tilde k(x, x)}`, so the y-axis is fixed; what the eye compares is their shape
-    (smooth or rough, wiggles per unit length). Returns the lines and a text for a note shown
-    when there is nothing to draw.
-    """
+    """Axes for ``n_samples`` Gaussian-process samples on ``grid`` divided by
+    :math:`\\max_x \\sqrt{\\tilde k(x, x)}`, so that the y-axis is fixed and the eye compares
+    shapes. Returns the lines and a text for a note shown when there is nothing to draw."""
     lines = [
         ax.plot(grid, np.full_like(grid, np.nan), linewidth=1.3)[0] for _ in range(n_samples)
     ]
@@ -171,11 +152,7 @@ def draw_gp_samples(ax: Axes, grid: np.ndarray, n_samples: int) -> tuple[list[Li
 def set_gp_samples(
     artists: tuple[list[Line2D], Text], samples: np.ndarray, *, note: str = ""
 ) -> None:
-    """New samples (one per row; NaN blanks) and ``note`` on :func:`draw_gp_samples`'s axes.
-
-    The note is wrapped to the width of the axes as they are now (a narrow panel gets more,
-    shorter lines), so that it stays inside them.
-    """
+    """New samples (one per row; NaN blanks) and ``note``, wrapped to the axes' current width."""
     lines, text = artists
     for line, sample in zip(lines, np.atleast_2d(samples), strict=True):
         line.set_ydata(sample)
@@ -215,10 +192,8 @@ def draw_decision(
     resolution: int = 120,
     title: str = "",
 ) -> AxesImage:
-    """Shade the sign of ``decision`` on a grid around ``X`` and draw its zero level set.
-
-    ``labels`` are 0/1; ``decision(points)`` returns one real number per row of ``points``.
-    """
+    """Shade the sign of ``decision`` (a real number per row of points) around ``X``, with its
+    zero level set, and the points coloured by their 0/1 ``labels``."""
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     gx, gy = np.meshgrid(*(np.linspace(lo[i], hi[i], resolution) for i in range(2)))
     values = np.asarray(decision(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
@@ -251,11 +226,8 @@ def draw_taylor_errors(
 def draw_bandwidth_errors(
     ax: Axes, bandwidths: np.ndarray, train: np.ndarray, held_out: np.ndarray
 ) -> list[Line2D]:
-    """Training and held-out error against the bandwidth, one row per repetition (seed).
-
-    The mean over repetitions is a line, the range from the smallest to the largest repetition a
-    shaded band: where the bands do not overlap, the gap is not the luck of one data set.
-    """
+    """Training and held-out error against the bandwidth, one row per repetition (seed): the
+    mean as a line, the range as a band (where bands do not overlap, the gap is not luck)."""
     lines = []
     curves = ((train, "#1f77b4", "training"), (held_out, "#d62728", "held-out"))
     for errors, colour, label in curves:

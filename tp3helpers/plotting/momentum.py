@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
+from scipy import ndimage
 
 from ..momentum import (
     BOUNDED,
@@ -64,20 +65,15 @@ def loss_contours(
     levels: int = 14,
     minimum: Sequence[float] | None = None,
 ) -> list[Artist]:
-    """Log-spaced filled contours of ``value`` over a box, and the minimum marked with a star.
-
-    ``value`` takes points of shape (..., 2). Sets the axis limits to the box. Returns the artists
-    made (the contour set and the star), so that a caller can remove them when the loss changes.
-    """
+    """Log-spaced filled contours of ``value`` (of points of shape (..., 2)) over the box, and the
+    ``minimum`` as a star; returns them, for removal when the loss changes."""
     gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     z = np.asarray(value(np.stack([gx, gy], axis=-1)))
-    positive = z[z > 0]
-    low = max(positive.min(), z.max() * 1e-8)
+    low = max(z[z > 0].min(), z.max() * 1e-8)  # a log scale of at most 8 decades
+    z = np.clip(z, low, None)
     bounds = np.geomspace(low, z.max(), levels)
-    filled = ax.contourf(gx, gy, np.clip(z, low, None), levels=bounds, norm=LogNorm(),
-                         cmap="Greys_r", alpha=0.55)
-    lines = ax.contour(gx, gy, np.clip(z, low, None), levels=bounds, colors="0.35",
-                       linewidths=0.5)
+    filled = ax.contourf(gx, gy, z, levels=bounds, norm=LogNorm(), cmap="Greys_r", alpha=0.55)
+    lines = ax.contour(gx, gy, z, levels=bounds, colors="0.35", linewidths=0.5)
     artists: list[Artist] = [filled, lines]
     if minimum is not None:
         (star,) = ax.plot(*minimum, marker="*", color="gold", markeredgecolor="k",
@@ -109,13 +105,9 @@ def set_trajectory(line: Line2D, positions: np.ndarray) -> None:
 
 
 def rate_map(ax: Axes, eta: np.ndarray, rho: np.ndarray, rates: np.ndarray) -> AxesImage:
-    """The convergence rate over the (eta, rho) plane, coloured by how fast the error shrinks.
-
-    The colour encodes :math:`1 - r` on a log scale (bright: fast, dark: :math:`r` close to 1);
-    cells that do not converge (:math:`r \\ge 1`) are light grey; :func:`regime_boundaries` marks
-    those where :math:`r = 1` exactly (bounded). ``rates`` has shape (len(rho), len(eta));
-    update the picture later with ``image.set_data(rate_image_data(rates))``.
-    """
+    """The convergence rate ``rates`` (shape (len(rho), len(eta))) as :math:`1 - r` on a log
+    colour scale (bright: fast), light grey where :math:`r \\ge 1`; update it with
+    ``image.set_data(rate_image_data(rates))``."""
     image = ax.imshow(
         rate_image_data(rates), origin="lower", aspect="auto",
         extent=(eta[0], eta[-1], rho[0], rho[-1]), interpolation="nearest",
@@ -145,26 +137,23 @@ def regime_boundaries(
     ax: Axes, eta: np.ndarray, rho: np.ndarray, regimes: np.ndarray
 ) -> list[Artist]:
     """Lines between the regimes of :func:`tp3helpers.momentum.iteration_regime`, a label in each
-    region present, and the cells of the bounded regime (rate exactly 1, a line such as
-    :math:`\\rho = 1`) as orange marks. Returns the artists, to be removed when the eigenvalues
-    change."""
+    region and the bounded cells (rate exactly 1, as on :math:`\\rho = 1`) as orange marks.
+    Returns the artists, for removal when the eigenvalues change."""
     bounded = regimes == BOUNDED
     lines = np.where(bounded, DIVERGENT, regimes)  # the edge of convergence, drawn once
-    artists: list[Artist] = [
-        ax.contour(eta, rho, lines, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
-                   colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"],
-                   zorder=2)
-    ]
+    edges = ax.contour(eta, rho, lines, levels=[MONOTONE + 0.5, OSCILLATING + 0.5],
+                       colors=["white", "black"], linewidths=1.2, linestyles=["--", "-"], zorder=2)
+    artists: list[Artist] = [edges]
     ge, gr = np.meshgrid(eta, rho)
     artists += ax.plot(ge[bounded], gr[bounded], "s", color=BOUNDED_COLOUR, markersize=2.5,
                        clip_on=False, zorder=3, label="bounded (r = 1)")
+    # each label goes on the cell nearest its region's centroid with room for it around
+    label_box = np.ones((2 * max(1, rho.size // 40) + 1, 2 * max(1, eta.size // 9) + 1))
     for code, name in REGIME_NAMES.items():
         inside = regimes == code
         if code == BOUNDED or inside.sum() < 20:
             continue
-        # a cell with room for the label around it (the region eroded by about the label's size),
-        # nearest to the region's centroid
-        room = _eroded(inside, half_width=max(1, eta.size // 9), half_height=max(1, rho.size // 40))
+        room = ndimage.binary_erosion(inside, structure=label_box)
         spot = room if room.any() else inside
         ce, cr = ge[inside].mean(), gr[inside].mean()
         d = ((ge - ce) / np.ptp(eta)) ** 2 + ((gr - cr) / np.ptp(rho)) ** 2
@@ -177,17 +166,6 @@ def regime_boundaries(
     return artists
 
 
-def _eroded(mask: np.ndarray, *, half_width: int, half_height: int) -> np.ndarray:
-    """Cells of ``mask`` whose whole (2 half_height + 1) x (2 half_width + 1) box is in ``mask``."""
-    padded = np.pad(mask, ((half_height, half_height), (half_width, half_width)))
-    out = np.ones_like(mask)
-    rows, cols = mask.shape
-    for dy in range(2 * half_height + 1):
-        for dx in range(2 * half_width + 1):
-            out &= padded[dy:dy + rows, dx:dx + cols]
-    return out
-
-
 #: What the error does for each kind of roots, as :func:`root_kind_map` labels it.
 ROOT_KIND_NAMES = {REAL_POSITIVE: "creeps\n(real roots ≥ 0)",
                    COMPLEX_PAIR: "spirals\n(complex pair)",
@@ -197,11 +175,10 @@ _ROOT_KIND_COLOURS = ("#a6cee3", "#fdbf6f", "#b2df8a")
 
 def root_kind_map(ax: Axes, *, x_max: float = 4.5, resolution: int = 400) -> dict[str, Artist]:
     r"""One eigen-direction's map over :math:`(\eta\lambda, \rho)`: the kind of roots of
-    :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` (:func:`tp3helpers.momentum.root_kind`) as
-    three colours, grey where the rate is at least 1 (the run does not converge), the curve
-    :math:`\rho = (1 - \sqrt{\eta\lambda})^2` that borders the complex region on both sides and
-    the divergence edge :math:`\eta\lambda = 2(1 + \rho)`. Returns the artists by name: ``image``,
-    ``border``, ``edge`` and the ``labels``."""
+    :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` (:func:`tp3helpers.momentum.root_kind`) in
+    three colours, grey where the rate is at least 1, the border of the complex region
+    :math:`\rho = (1 - \sqrt{\eta\lambda})^2` and the edge :math:`\eta\lambda = 2(1 + \rho)`.
+    Returns the artists by name: ``image``, ``border``, ``edge`` and the ``labels``."""
     x = np.linspace(0.0, x_max, resolution)
     rho = np.linspace(0.0, 1.0, resolution)
     grid_x, grid_rho = np.meshgrid(x, rho)

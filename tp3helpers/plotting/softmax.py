@@ -38,12 +38,9 @@ def labelled_bars(
     fmt: str = "{:.2f}",
     linthresh: float | None = None,
 ) -> tuple[BarContainer, list[Text]]:
-    """One bar per class with its value written just above (or below) it.
-
-    With ``linthresh`` the y axis is symmetric-logarithmic: linear on
-    ``[-linthresh, linthresh]``, logarithmic beyond, so that values of 0.001 and of 10 both stay
-    readable. Returns the bars and the value labels, for :func:`set_bar_values`.
-    """
+    """One bar per class with its value written beyond it; with ``linthresh`` a symmetric-log y
+    axis (linear on ``[-linthresh, linthresh]``), so that 0.001 and 10 both stay readable.
+    Returns the bars and the value labels, for :func:`set_bar_values`."""
     k = len(values)
     if linthresh is not None:
         ax.set_yscale("symlog", linthresh=linthresh)
@@ -62,12 +59,8 @@ def labelled_bars(
 def set_bar_values(
     bars: BarContainer, labels: Sequence[Text], values: Sequence[float], *, fmt: str = "{:.2f}"
 ) -> None:
-    """Update bar heights and their value labels in place.
-
-    A label sits 3 points beyond the end of its bar, whatever the axis scale (linear or symlog).
-    A label wider than its bar's share of the axes ("+2.06e-08" on a narrow panel) stands
-    upright, so that it does not run into its neighbour's.
-    """
+    """Update bar heights and their value labels in place: each label 3 points beyond its bar at
+    any axis scale, upright if wider than the bar's share of the axes (clear of its neighbours)."""
     slot = bars[0].axes.bbox.width / len(bars)  # pixels per bar
     for bar, label, value in zip(bars, labels, values, strict=True):
         bar.set_height(value)
@@ -97,20 +90,15 @@ def decision_regions(
 ) -> None:
     """Shade the most probable class over a grid around ``X`` and scatter the data on top."""
     lo, hi = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
-    gx, gy = np.meshgrid(
-        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-    )
+    gx, gy = np.meshgrid(*(np.linspace(lo[i], hi[i], resolution) for i in range(2)))
     proba = predict_proba(np.column_stack([gx.ravel(), gy.ravel()]))
-    k = proba.shape[1]
-    cmap = plt.get_cmap("tab10")
-    colours = cmap(np.arange(k))
+    colours = plt.get_cmap("tab10")(np.arange(proba.shape[1]))  # one per class
     shade = colours[proba.argmax(axis=1)].reshape(resolution, resolution, 4)
     shade[..., 3] = 0.15 + 0.35 * proba.max(axis=1).reshape(resolution, resolution)
     ax.imshow(shade, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto")
-    for c in range(k):
-        ax.scatter(
-            *X[y == c].T, s=14, color=colours[c], edgecolor="k", linewidth=0.3, label=f"class {c}"
-        )
+    for c, colour in enumerate(colours):
+        ax.scatter(*X[y == c].T, s=14, color=colour, edgecolor="k", linewidth=0.3,
+                   label=f"class {c}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="upper left", fontsize=8)
