@@ -288,8 +288,6 @@ def test_a_diverging_run_never_leaves_the_domain_of_its_objective():
          r"^return_velocity must be True or False"),
         (lambda: momentum.has_diverged(np.zeros((5, 2)), 3), ValueError,
          r"^positions has 5 rows, more than steps \+ 1 = 4"),
-        (lambda: momentum.critical_momentum(5.0, 1.0), ValueError,
-         r"^eta must lie in \[0, 1 / eigenvalue\]"),  # returned NaN
         (lambda: kernels.is_psd(np.eye(2), tol=np.nan), ValueError, r"^tol must be finite"),
         (lambda: digits.inverse_sqrt_psd(np.eye(2), rcond=2.0), ValueError,
          r"^rcond must lie in \[0, 1\]"),

@@ -1053,27 +1053,6 @@ case("iteration_regime", call=momentum.iteration_regime, valid=rate_args(), chec
 
 
 @st.composite
-def critical_args(draw) -> dict:
-    lam = draw(scales)
-    eta = draw(st.floats(0, 1.0)) / lam
-    assume(eta * lam <= 1)
-    return {"eta": eta, "eigenvalue": lam}
-
-
-def check_critical(rho_c, kw):
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = (1 - (Decimal(kw["eta"]) * Decimal(kw["eigenvalue"])).sqrt()) ** 2
-    assert rho_c == pytest.approx(float(exact), rel=1e-12, abs=1e-15)
-
-
-case("critical_momentum", call=momentum.critical_momentum, valid=critical_args(),
-     check=check_critical,
-     outside={"eta": lambda v: st.sampled_from([-1.0, math.nan, 1e51, "x"]),
-              "eigenvalue": bad_scale()})
-
-
-@st.composite
 def optimal_args(draw) -> dict:
     lo, hi = sorted([draw(scales), draw(scales)])
     return {"lambda_min": lo, "lambda_max": hi}
