@@ -490,25 +490,6 @@ def asym(valid):
 bad_gram = lambda v: bad_entries(WIDE_LIMIT)(v) | asym(v)  # noqa: E731
 
 
-def check_check_gram(g, kw):
-    """Symmetric within rtol: the symmetric part (K + K^T)/2, exactly symmetric."""
-    np.testing.assert_array_equal(g, g.T)
-    close(g, 0.5 * kw["K"] + 0.5 * kw["K"].T, rtol=4 * U, atol=1e-300)
-
-
-@st.composite
-def check_gram_args(draw) -> dict:
-    K, rtol = draw(symmetric()), draw(st.floats(0, 1))
-    if len(K) > 1:  # an asymmetry of up to rtol / 2 of the largest entry is accepted
-        K[0, 1] += draw(st.floats(0, 0.5)) * rtol * np.abs(K).max()
-    return {"K": K, "rtol": rtol}
-
-
-case("check_gram", call=kernels.check_gram, valid=check_gram_args(), check=check_check_gram,
-     outside={"K": bad_gram,
-              "rtol": lambda _: st.sampled_from([math.nan, -1.0, "x", 1.5, math.inf, None])})
-
-
 def eigvalsh(K) -> np.ndarray:
     return scipy.linalg.eigvalsh(K)
 

@@ -112,7 +112,7 @@ def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.nd
     Parameters
     ----------
     K : array_like, shape (m, m)
-        In the domain of :func:`tp3helpers.kernels.check_gram`, with a positive eigenvalue.
+        In the domain of :func:`tp3helpers.kernels.spectrum`, with a positive eigenvalue.
     rcond : float, default :data:`RCOND`
         From 0 to 1.
 
