@@ -353,7 +353,9 @@ def gp_posterior(
         \mu(x) = k(x, X)\,(K + \sigma^2 I)^{-1} y, \qquad
         s^2(x) = k(x, x) - k(x, X)\,(K + \sigma^2 I)^{-1} k(X, x),
 
-    computed by Rasmussen and Williams' Algorithm 2.1 (Cholesky :math:`L L^\top = K + \sigma^2 I`).
+    computed by Rasmussen and Williams' Algorithm 2.1: with :math:`L L^\top = K + \sigma^2 I`,
+    :math:`\mu(x) = k(x, X)\, L^{-\top} L^{-1} y` and
+    :math:`s^2(x) = k(x, x) - \lVert L^{-1} k(X, x) \rVert^2`.
     The mean is :class:`KernelRidge`'s prediction with :math:`\alpha = \sigma^2`; scikit-learn's
     ``GaussianProcessRegressor(kernel, alpha=noise, optimizer=None)`` gives the same.
 

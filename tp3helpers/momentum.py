@@ -602,8 +602,9 @@ def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, flo
         \eta^\star = \left(\frac{2}{\sqrt{\lambda_{\min}} + \sqrt{\lambda_{\max}}}\right)^2,
         \qquad \kappa = \frac{\lambda_{\max}}{\lambda_{\min}},
 
-    whose :func:`convergence_rate` is :math:`(\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)`. Both bounds
-    are positive scales.
+    whose :func:`convergence_rate` is :math:`(\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)`, against
+    :math:`(\kappa - 1)/(\kappa + 1)` for gradient descent with its best step
+    :math:`2 / (\lambda_{\min} + \lambda_{\max})`. Both bounds are positive scales.
     """
     lo = check_positive(lambda_min, "lambda_min")
     hi = check_positive(lambda_max, "lambda_max")
@@ -619,9 +620,9 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
     r"""The rate observed on a run, :math:`(z_T / z_s)^{1/(T - s)}`.
 
     :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}`, the
-    size of the iteration's state, does not pass near 0 when the error oscillates; the ratio is
-    taken in logarithms so that errors of :math:`10^{-200}` count too. 0 when the run reaches
-    :math:`w^\star`.
+    size of the iteration's state, does not pass near 0 when the error oscillates. Computed as
+    :math:`\exp((\ln z_T - \ln z_s)/(T - s))` so that errors of :math:`10^{-200}` count too; 0
+    when the run reaches :math:`w^\star`.
 
     Parameters
     ----------
@@ -751,6 +752,8 @@ def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
     * real, :math:`\ge 0` for :math:`\eta\lambda \le (1 - \sqrt\rho)^2` (overdamped);
     * complex for :math:`(1 - \sqrt\rho)^2 < \eta\lambda < (1 + \sqrt\rho)^2` (underdamped);
     * real, negative for :math:`\eta\lambda \ge (1 + \sqrt\rho)^2` (the step overshoots).
+
+    Both borders are the curve :math:`\rho = (1 - \sqrt{\eta\lambda})^2` (critical damping).
 
     ``rho`` :math:`\ge 0` and ``eta_lambda`` are numbers or arrays, broadcast together.
     """
