@@ -19,6 +19,7 @@ from sklearn.model_selection import train_test_split
 from ._validation import (
     as_float_array,
     check_entries,
+    check_generator,
     check_in_range,
     check_int_in_range,
     check_positive,
@@ -80,8 +81,7 @@ def choose_landmarks(X: object, m: int, rng: np.random.Generator) -> np.ndarray:
     landmarks."""
     points = as_points(X)
     count = check_int_in_range(m, "m", 1, len(points))
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
     return points[rng.choice(len(points), size=count, replace=False)]
 
 
@@ -289,8 +289,7 @@ def minibatch_gradient(objective: SoftmaxObjective, batch_size: int,
         raise TypeError(f"objective must be a SoftmaxObjective, got {short_repr(objective)}")
     n = len(objective.features)
     size = check_int_in_range(batch_size, "batch_size", 1, n)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
 
     def grad(w: np.ndarray) -> np.ndarray:
         return objective.minibatch_grad(w, rng.choice(n, size=size, replace=False))

@@ -36,6 +36,7 @@ from ._validation import (
     as_symmetric,
     check_callable,
     check_entries,
+    check_generator,
     check_int_in_range,
     check_nonnegative,
     check_positive,
@@ -326,8 +327,7 @@ def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarra
         One sampled function per row.
     """
     count = check_int_in_range(n_samples, "n_samples", 1, MAX_ENTRIES)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
     eigenvalues, vectors = spectrum(K)
     check_entries(count * eigenvalues.size, "n_samples",
                   f"{count} samples at {eigenvalues.size} points")

@@ -36,6 +36,7 @@ from ._validation import (
     check_bool,
     check_callable,
     check_entries,
+    check_generator,
     check_in_range,
     check_int_in_range,
     check_nonnegative,
@@ -892,8 +893,7 @@ def noisy_gradient(grad: Grad, sigma: float, rng: np.random.Generator) -> Grad:
     :math:`\sigma \ge 0`."""
     check_callable(grad, "grad")
     s = check_nonnegative(sigma, "sigma")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
 
     def noisy(w: np.ndarray) -> np.ndarray:
         g = np.asarray(grad(w), dtype=np.float64)
