@@ -157,23 +157,21 @@ def momentum_descent(
     Parameters
     ----------
     grad : callable
-        ``grad(w)`` returns :math:`\nabla E(w)`, real numbers of the shape of ``w`` (else an error
-        names ``grad`` and the step); it must not modify ``w``.
+        ``grad(w)`` returns :math:`\nabla E(w)`, real numbers shaped like ``w``; it must not
+        modify ``w``.
     w0 : array_like, shape (d,)
-        Starting point.
     rho, eta : float
-        Momentum :math:`\rho` and step :math:`\eta` (a negative step climbs the loss).
+        A negative step climbs the loss.
     steps : int
-        Number of updates, 0 to :math:`10^6`; the history holds at most :math:`10^8` numbers.
+        0 to :math:`10^6`; the history holds at most :math:`10^8` numbers.
     return_velocity : bool, default False
-        Also return the velocities :math:`v_0, \dots, v_T`.
 
     Returns
     -------
     positions : numpy.ndarray, shape (steps + 1, d)
         :math:`w_0, \dots, w_T`; fewer rows if the run diverged.
     velocities : numpy.ndarray, same shape
-        Only when ``return_velocity`` is true.
+        :math:`v_0, \dots, v_T`, only when ``return_velocity`` is true.
     """
     check_callable(grad, "grad")
     w = as_float_array(w0, "w0", ndim=1)
@@ -247,21 +245,9 @@ def heavy_ball(
         x_{t+1} = x_t + \Delta t\, v_{t+1}.
 
     With :math:`v = (\Delta t / m)\, u` this is :func:`momentum_descent` on :math:`u` with
-    :math:`\rho = 1 - c \Delta t / m` and :math:`\eta = \Delta t^2 / m`.
-
-    Parameters
-    ----------
-    grad, x0, steps
-        As ``grad``, ``w0`` and ``steps`` of :func:`momentum_descent`.
-    mass, friction, dt : float
-        :math:`m` and :math:`\Delta t` positive scales, :math:`c \ge 0`.
-    return_velocity : bool, default False
-        Also return the physical velocities :math:`v_t`.
-
-    Returns
-    -------
-    positions, velocities : numpy.ndarray
-        As for :func:`momentum_descent`.
+    :math:`\rho = 1 - c \Delta t / m` and :math:`\eta = \Delta t^2 / m`. ``mass`` and ``dt`` are
+    positive scales, ``friction`` :math:`\ge 0`; the other arguments and the result are as for
+    :func:`momentum_descent` (the velocities are the physical :math:`v_t`).
     """
     check_callable(grad, "grad")
     x = as_float_array(x0, "x0", ndim=1)
@@ -337,22 +323,10 @@ def _positive_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.
 class Quadratic:
     r"""The quadratic bowl :math:`E(w) = \tfrac12 (w - w^\star)^\top A\, (w - w^\star)`.
 
-    Its gradient is :math:`A (w - w^\star)`, its Hessian :math:`A`.
-
-    Parameters
-    ----------
-    A : array_like, shape (d, d)
-        Symmetric positive definite: entries at most :math:`10^{150}`, eigenvalues at least
-        :math:`10^{-50}`.
-    minimum : array_like, shape (d,), optional
-        :math:`w^\star`, the origin by default.
-
-    Attributes
-    ----------
-    eigenvalues : numpy.ndarray, shape (d,)
-        Of :math:`A`, ascending.
-    condition_number : float
-        :math:`\kappa = \lambda_{\max} / \lambda_{\min}`.
+    Its gradient is :math:`A (w - w^\star)`, its Hessian :math:`A`. ``A`` is symmetric positive
+    definite (entries at most :math:`10^{150}`, eigenvalues at least :math:`10^{-50}`); ``minimum``
+    :math:`w^\star` is the origin by default. Attributes: ``eigenvalues`` of :math:`A`, ascending,
+    and ``condition_number`` :math:`\kappa = \lambda_{\max} / \lambda_{\min}`.
     """
 
     def __init__(self, A: object, minimum: object | None = None) -> None:
@@ -418,16 +392,9 @@ class Rosenbrock:
     .. math:: E(x, y) = s\,\bigl[(a - x)^2 + b\,(y - x^2)^2\bigr],
 
     minimum 0 at :math:`(a, a^2)`, where the Hessian is
-    :math:`s \begin{pmatrix} 2 + 8 b a^2 & -4 a b \\ -4 a b & 2 b \end{pmatrix}`.
-
-    Parameters
-    ----------
-    a : float, default 1.0
-        At most :math:`10^{24}` in magnitude, so that :math:`(a, a^2)` is in the domain.
-    b : float, default 100.0
-        A positive scale: the steepness of the valley walls.
-    scale : float, default 1.0
-        :math:`s`, a positive scale.
+    :math:`s \begin{pmatrix} 2 + 8 b a^2 & -4 a b \\ -4 a b & 2 b \end{pmatrix}`. ``a`` is at most
+    :math:`10^{24}` in magnitude (so that :math:`(a, a^2)` is in the domain); ``b``, the steepness
+    of the walls, and ``scale`` :math:`s` are positive scales.
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0, *, scale: float = 1.0) -> None:
@@ -484,12 +451,9 @@ def mechanical_energy(
         :math:`E` on the whole (T, d) array at once, returning T finite real numbers.
     positions : array_like, shape (T, d)
     mass, dt : float
-        :math:`m` and :math:`\Delta t`, positive scales.
+        Positive scales; or, for a momentum run, ``eta`` alone (:math:`m = 1`,
+        :math:`\Delta t = \sqrt{\eta}`).
     potential_minimum : float, default 0.0
-        :math:`E_{\min}`.
-    eta : float, optional
-        For a momentum run, instead of ``mass`` and ``dt``: :math:`m = 1`,
-        :math:`\Delta t = \sqrt{\eta}`.
 
     Returns
     -------
@@ -557,19 +521,9 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
         \mu^2 - (1 + \rho - \eta\lambda)\mu + \rho = 0 \},
 
     :math:`(|s| + \sqrt{s^2 - 4\rho})/2` for real roots (:math:`s = 1 + \rho - \eta\lambda`,
-    :math:`s^2 \ge 4\rho`), :math:`\sqrt{\rho}` for a complex pair.
-
-    Parameters
-    ----------
-    rho, eta : float or array_like
-        Broadcast together (at most :math:`10^8` numbers per eigenvalue in all).
-    eigenvalues : float or array_like, shape (k,)
-        Positive scales.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Shape of ``broadcast(rho, eta)``.
+    :math:`s^2 \ge 4\rho`), :math:`\sqrt{\rho}` for a complex pair. ``rho`` and ``eta`` broadcast
+    together (at most :math:`10^8` numbers per eigenvalue), and the result has their shape (a float
+    for scalars); ``eigenvalues`` are positive scales.
     """
     _, _, modulus = _roots(rho, eta, eigenvalues)
     out = modulus.max(axis=-1)
@@ -623,16 +577,8 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
     :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}`, the
     size of the iteration's state, does not pass near 0 when the error oscillates. Computed as
     :math:`\exp((\ln z_T - \ln z_s)/(T - s))` so that errors of :math:`10^{-200}` count too; 0
-    when the run reaches :math:`w^\star`.
-
-    Parameters
-    ----------
-    positions : array_like, shape (T + 1, d)
-        A run of at least 4 positions.
-    minimum : array_like, shape (d,)
-        :math:`w^\star`.
-    start : int, optional
-        :math:`s` from 1 to :math:`T - 2`, by default :math:`\lfloor T / 2 \rfloor`.
+    when the run reaches :math:`w^\star`. ``positions`` is a run of at least 4 rows, ``minimum``
+    :math:`w^\star` and ``start`` :math:`s` from 1 to :math:`T - 2` (by default :math:`T / 2`).
     """
     x = as_float_array(positions, "positions", ndim=2)
     w_star = as_float_array(minimum, "minimum", ndim=1)
@@ -680,22 +626,9 @@ def closed_form_errors(
     and :math:`e_t = 0` for :math:`t \ge 1` at the double root 0. Roots within
     :data:`DOUBLE_ROOT_RTOL` of each other count as double: that changes :math:`e_t` by about
     :math:`(t \cdot 10^{-7})^2`, where the two-root formula would lose :math:`10^{-9}` to
-    cancellation.
-
-    Parameters
-    ----------
-    rho, eta : float
-    eigenvalues : array_like, shape (d,)
-        Positive scales.
-    start : array_like, shape (d,)
-        :math:`e_0` along the matching eigenvectors.
-    steps : int
-        From 0 to :math:`10^5`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (steps + 1, d)
-        :math:`e_t`, one column per eigenvalue. A diverging run that overflows float64 is refused.
+    cancellation. ``eigenvalues`` are positive scales, ``start`` holds :math:`e_0` along them,
+    ``steps`` is 0 to :math:`10^5`. Returns :math:`e_t`, shape (steps + 1, d); a diverging run
+    that overflows float64 is refused.
     """
     r = check_in_range(rho, "rho")
     e = check_in_range(eta, "eta")
@@ -914,11 +847,10 @@ def stationary_variance(rho: float, eta: float, eigenvalues: object, sigma: floa
         \operatorname{Var} e = \frac{\eta\,\sigma^2\,(1 + \rho)}
         {\lambda\,(1 - \rho)\,\bigl(2(1 + \rho) - \eta\lambda\bigr)}
         \;\approx\; \frac{\eta}{1 - \rho}\,\frac{\sigma^2}{2\lambda}
-        \quad (\eta\lambda \ll 1):
+        \quad (\eta\lambda \ll 1),
 
-    gradient descent's floor with the effective step :math:`\eta / (1 - \rho)`. ``rho`` in
-    :math:`[0, 1)`; ``eta`` positive with :math:`\eta\lambda < 2(1 + \rho)` (the run settles);
-    eigenvalues positive scales; ``sigma`` :math:`\ge 0`. Returns shape (d,).
+    gradient descent's floor with the step :math:`\eta / (1 - \rho)`. ``rho`` in :math:`[0, 1)`,
+    ``eta`` with :math:`\eta\lambda < 2(1 + \rho)` (the run settles), ``sigma`` :math:`\ge 0`.
     """
     r = check_in_range(rho, "rho", 0.0, 1.0, high_inclusive=False)
     e = check_positive(eta, "eta")
