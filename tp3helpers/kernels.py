@@ -106,15 +106,8 @@ def _refused_on_overflow(message: Callable[[], str]) -> Iterator[None]:
 def linear(X: object, Y: object = None) -> np.ndarray:
     r"""Linear kernel :math:`k(x, y) = x^\top y`, feature map :math:`\phi(x) = x`.
 
-    Parameters
-    ----------
-    X : array_like, shape (n, d) or (n,)
-    Y : array_like, shape (m, d) or (m,), optional
-        Defaults to ``X`` (the Gram matrix).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, m)
+    ``X`` of shape (n, d) or (n,), ``Y`` of shape (m, d) or (m,), by default ``X`` (the Gram
+    matrix); returns the (n, m) matrix.
     """
     x, y = _pair(X, Y)
     return x @ y.T
@@ -125,16 +118,8 @@ def polynomial(X: object, Y: object = None, *, degree: int = 2, c: float = 1.0) 
     ``polynomial_kernel(X, Y, degree, gamma=1, coef0=c)``.
 
     Valid for :math:`c \ge 0` (sums and products of valid kernels are valid); a negative ``c`` can
-    give negative eigenvalues and is refused.
-
-    Parameters
-    ----------
-    X, Y : array_like
-        As in :func:`linear`.
-    degree : int, default 2
-        From 0 to 1000.
-    c : float, default 1.0
-        :math:`c \ge 0`. A value that overflows float64 is refused.
+    give negative eigenvalues and is refused. ``degree`` is 0 to 1000; a value that overflows
+    float64 is refused.
     """
     p = check_int_in_range(degree, "degree", 0, MAX_ORDER)
     offset = check_nonnegative(c, "c")
@@ -311,20 +296,8 @@ def gp_samples(K: object, n_samples: int, rng: np.random.Generator) -> np.ndarra
 
     With :math:`K = U \Lambda U^\top`, :math:`f = U \Lambda^{1/2} z`,
     :math:`z \sim \mathcal N(0, I)`; eigenvalues within :func:`psd_tolerance` of zero are
-    rounding and count as 0.
-
-    Parameters
-    ----------
-    K : array_like, shape (n, n)
-        Symmetric PSD, in the domain of :func:`spectrum`.
-    n_samples : int
-        At least 1.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_samples, n)
-        One sampled function per row.
+    rounding and count as 0. ``K`` is symmetric PSD, in the domain of :func:`spectrum`;
+    ``n_samples`` at least 1. Returns one sampled function per row, shape (n_samples, n).
     """
     count = check_int_in_range(n_samples, "n_samples", 1, MAX_ENTRIES)
     check_generator(rng, "rng")
@@ -355,16 +328,15 @@ def gp_posterior(
 
     computed by Rasmussen and Williams' Algorithm 2.1: with :math:`L L^\top = K + \sigma^2 I`,
     :math:`\mu(x) = k(x, X)\, L^{-\top} L^{-1} y` and
-    :math:`s^2(x) = k(x, x) - \lVert L^{-1} k(X, x) \rVert^2`.
-    The mean is :class:`KernelRidge`'s prediction with :math:`\alpha = \sigma^2`; scikit-learn's
+    :math:`s^2(x) = k(x, x) - \lVert L^{-1} k(X, x) \rVert^2`. The mean is :class:`KernelRidge`'s
+    prediction with :math:`\alpha = \sigma^2`; scikit-learn's
     ``GaussianProcessRegressor(kernel, alpha=noise, optimizer=None)`` gives the same.
 
     Parameters
     ----------
     kernel : callable
         A valid kernel ``kernel(X, Y=None)``.
-    X : array_like, shape (n, d) or (n,)
-    y : array_like, shape (n,)
+    X, y : array_like, shapes (n, d) or (n,), and (n,)
     X_new : array_like, shape (m, d) or (m,)
     noise : float
         :math:`\sigma^2`, a positive scale.
@@ -408,17 +380,8 @@ def exp_feature_map(features: object, order: int) -> np.ndarray:
     .. math:: \Phi_N(x) = \bigoplus_{i=0}^{N} \frac{\phi(x)^{\otimes i}}{\sqrt{i!}}
 
     has :math:`\Phi_N(x)^\top \Phi_N(x') = T_N(x, x')`, which tends to :math:`\exp(k(x, x'))`.
-
-    Parameters
-    ----------
-    features : array_like, shape (n, d) or (n,)
-        :math:`\phi(x_j)`, one row per point.
-    order : int
-        :math:`N`, 0 to 1000; a coordinate that overflows float64 is refused.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n, 1 + d + ... + d^N)
+    ``features`` holds :math:`\phi(x_j)`, one row per point; ``order`` :math:`N` is 0 to 1000, and a
+    coordinate that overflows float64 is refused. Returns shape (n, 1 + d + ... + d^N).
     """
     phi = as_points(features, "features")
     n_max = check_int_in_range(order, "order", 0, MAX_ORDER)
@@ -445,11 +408,10 @@ class KernelRidge(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     kernel : callable, default :func:`linear`
-        A valid kernel ``kernel(X, Y=None)`` with values at most :math:`10^{150}`; one for which
-        :math:`K + \alpha I` is not positive definite is refused by name.
+        A valid kernel with values at most :math:`10^{150}`; one for which :math:`K + \alpha I` is
+        not positive definite is refused by name.
     alpha : float, default 1.0
-        :math:`\alpha`, a positive scale. Both are checked by :meth:`fit`; at most :math:`10^4`
-        training points.
+        A positive scale. Both are checked by :meth:`fit`, on at most :math:`10^4` points.
 
     Attributes
     ----------
