@@ -91,22 +91,9 @@ def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.nd
     :math:`K = U S U^\top`; an eigenvalue is kept when :math:`s_i > \text{rcond} \cdot s_{\max}`,
     the others (zero, or rounding noise) are dropped, since :math:`s_i^{-1/2}` would amplify noise.
     Then :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most
-    :math:`\text{rcond}\, s_{\max}`.
-
-    Parameters
-    ----------
-    K : array_like, shape (m, m)
-        In the domain of :func:`tp3helpers.kernels.spectrum`, with a positive eigenvalue.
-    rcond : float, default :data:`RCOND`
-        From 0 to 1.
-
-    Returns
-    -------
-    inv_sqrt : numpy.ndarray, shape (m, m)
-    eigenvalues : numpy.ndarray, shape (m,)
-        All eigenvalues of ``K``, ascending.
-    kept : int
-        How many were kept.
+    :math:`\text{rcond}\, s_{\max}`. ``K`` is in the domain of :func:`tp3helpers.kernels.spectrum`,
+    with a positive eigenvalue; ``rcond`` from 0 to 1. Returns ``(inv_sqrt, eigenvalues, kept)``:
+    all the eigenvalues of ``K`` ascending, and how many were kept.
     """
     tol = check_in_range(rcond, "rcond", 0.0, 1.0)
     eigenvalues, vectors = spectrum(K)
@@ -123,22 +110,10 @@ class NystromFeatures:
     :math:`k_m(x) = (k(x, z_1), \dots, k(x, z_m))` holds the kernel values at the landmarks
     :math:`z_j`, and :math:`K_{mm}`, their Gram matrix, is PSD as the kernel is valid (notebook 4,
     *Theory*): :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')`. scikit-learn's
-    ``Nystroem(kernel="rbf")`` computes the same features.
-
-    Parameters
-    ----------
-    landmarks : array_like, shape (m, d)
-    bandwidth : float
-        :math:`h` of :func:`tp3helpers.kernels.gaussian`, a positive scale.
-    rcond : float, default :data:`RCOND`
-        See :func:`inverse_sqrt_psd`.
-
-    Attributes
-    ----------
-    gram, inv_sqrt : numpy.ndarray, shape (m, m)
-        :math:`K_{mm}` and :math:`K_{mm}^{-1/2}`.
-    eigenvalues : numpy.ndarray, shape (m,)
-    kept : int
+    ``Nystroem(kernel="rbf")`` computes the same features. ``bandwidth`` is :math:`h` of
+    :func:`tp3helpers.kernels.gaussian`, ``rcond`` as in :func:`inverse_sqrt_psd`; the attributes
+    ``gram``, ``inv_sqrt``, ``eigenvalues`` and ``kept`` are :math:`K_{mm}` and what
+    :func:`inverse_sqrt_psd` returns.
     """
 
     def __init__(self, landmarks: object, bandwidth: float, rcond: float = RCOND) -> None:
@@ -168,17 +143,8 @@ class SoftmaxObjective:
     intercept, so the curvature is at least :math:`\mu = \alpha`; the Hessian of the cross-entropy
     in one sample's logits, :math:`\operatorname{diag}(y) - y y^\top`, has eigenvalues at most
     :math:`\tfrac12`, so it is at most :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \alpha`.
-
-    Parameters
-    ----------
-    features : array_like, shape (N, D)
-        :math:`\Phi`.
-    labels : array_like of int, shape (N,)
-        Classes in ``0 .. num_classes - 1``.
-    alpha : float
-        :math:`\alpha`, a positive scale.
-    num_classes : int, default 10
-        :math:`C \ge 1`.
+    ``features`` :math:`\Phi` has shape (N, D), ``labels`` are (N,) classes in
+    ``0 .. num_classes - 1``, ``alpha`` is a positive scale.
     """
 
     def __init__(self, features: object, labels: object, alpha: float,

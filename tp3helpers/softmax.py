@@ -72,19 +72,9 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
 
     .. math:: y_k = \frac{e^{a_k - m}}{\sum_c e^{a_c - m}}, \qquad m = \max_c a_c
 
-    Softmax is shift invariant; subtracting the maximum keeps every exponent :math:`\le 0`.
-
-    Parameters
-    ----------
-    a : array_like
-        Logits in the module's domain; float32 logits give float32 probabilities.
-    axis : int, default -1
-        Axis over which the probabilities sum to 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        Probabilities, same shape as ``a``.
+    Softmax is shift invariant; subtracting the maximum keeps every exponent :math:`\le 0`. ``a``
+    holds logits in the module's domain; the probabilities, same shape, sum to 1 along ``axis``
+    (float32 logits give float32 probabilities).
     """
     return _softmax(a, axis, "a")
 
@@ -175,17 +165,9 @@ def cross_entropy(logits: object, targets: object) -> float:
     .. math:: E_D = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{kn} \ln y_{kn}, \qquad
               y_{kn} = \operatorname{softmax}(a_{\cdot n})_k
 
-    Parameters
-    ----------
-    logits : array_like, shape (N, K)
-    targets : array_like
-        Integer labels of shape (N,) or non-negative rows of shape (N, K) summing to 1.
-
-    Returns
-    -------
-    float
-        :math:`E_D \ge 0`; :math:`\infty` where target mass sits on a ``-inf`` logit. Terms with
-        :math:`t_{kn} = 0` count as 0.
+    ``logits`` have shape (N, K); ``targets`` are integer labels of shape (N,) or non-negative rows
+    of shape (N, K) summing to 1. Returns :math:`E_D \ge 0`: :math:`\infty` where target mass sits
+    on a ``-inf`` logit; terms with :math:`t_{kn} = 0` count as 0.
     """
     logp = _log_softmax(logits, 1, "logits", ndim=2)
     t = _targets(targets, logp.shape)
