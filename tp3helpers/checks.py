@@ -28,30 +28,16 @@ def check_close(
     atol: float = 0.0,
     show: str = "error",
 ) -> float:
-    """Compare ``computed`` with ``reference``, print the result, and return the relative error
-    (:func:`tp3helpers.gradcheck.relative_error`).
+    """Compare ``computed`` with ``reference`` (the trusted side, same shape), print the result, and
+    return the relative error (:func:`tp3helpers.gradcheck.relative_error`).
 
         >>> error = check_close("∂E/∂b: analytic vs finite differences", [1, 2], [1, 2 + 1e-9])
         ∂E/∂b: analytic vs finite differences, relative error 2e-10 ✓
 
-    Parameters
-    ----------
-    label : str
-        What is compared.
-    computed, reference : array_like
-        Same shape; ``reference`` is the trusted side.
-    rtol : float, default 1e-7
-        The check passes when the relative error is at most ``rtol`` ...
-    atol : float, default 0
-        ... or every entry differs by at most ``atol`` (for comparisons with 0).
-    show : {"error", "bound"}, default "error"
-        Print the measured error, or only the tolerance (``relative error < 1e-07 ✓``): the same
-        line on every machine, for cells marked ``# NBVAL_CHECK_OUTPUT``.
-
-    Returns
-    -------
-    float
-        The relative error, which a notebook cell does not echo.
+    The check passes when the relative error is at most ``rtol``, or every entry differs by at most
+    ``atol`` (for comparisons with 0). ``show="bound"`` prints only the tolerance
+    (``relative error < 1e-07 ✓``): the same line on every machine, for cells marked
+    ``# NBVAL_CHECK_OUTPUT``. The returned float is not echoed by a notebook cell.
     """
     if show not in ("error", "bound"):
         raise ValueError(f"show must be 'error' or 'bound', got {show!r}")

@@ -39,23 +39,13 @@ STEP_FRACTION = 1e-10
 def numerical_gradient(
     f: Callable[[np.ndarray], float], x: object, eps: float = 1e-6
 ) -> np.ndarray:
-    r"""Central-difference gradient of a scalar function.
+    r"""Central-difference gradient of a scalar function, shaped like ``x``.
 
     .. math:: g_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
 
-    Parameters
-    ----------
-    f : callable
-        Takes an array shaped like ``x``, returns a real number at most :math:`10^{50}`.
-    x : array_like
-        Any shape, entries at most :math:`10^{50}`; not modified.
-    eps : float, default 1e-6
-        A positive scale, at least :math:`10^{-10} \max_i |x_i|` (a smaller step is lost to the
-        rounding of :math:`x \pm \varepsilon`).
-
-    Returns
-    -------
-    numpy.ndarray of float64, shaped like ``x``
+    ``f`` takes an array shaped like ``x`` (not modified) and returns a real number; ``eps`` is a
+    positive scale, at least :math:`10^{-10} \max_i |x_i|` (a smaller step is lost to the rounding
+    of :math:`x \pm \varepsilon`).
     """
     check_callable(f, "f")
     point = np.array(as_float_array(x, "x"))  # a copy we may perturb

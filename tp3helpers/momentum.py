@@ -601,8 +601,7 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
 
 # -- Step counts from the closed form (notebook 3, Check) -----------------------------------------
 
-#: Two roots closer than this, relative to their size, are treated as one double root by
-#: :func:`closed_form_errors` (see there for the error this makes).
+#: Roots closer than this, relative to their size, are one double root in closed_form_errors.
 DOUBLE_ROOT_RTOL = 1e-7
 
 
@@ -672,7 +671,6 @@ def steps_to_tolerance(errors: object, tol: float) -> int | None:
     eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     hits = np.flatnonzero(e <= eps * e[0])
     return int(hits[0]) if hits.size else None
-
 
 
 def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:

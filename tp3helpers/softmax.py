@@ -220,11 +220,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_, coef_, intercept_ : numpy.ndarray
+    classes_, coef_, intercept_, n_iter_, converged_
+        As in scikit-learn.
     loss_history_ : list of float
         :math:`J` before each step, then at the end.
-    n_iter_ : int
-    converged_ : bool
     """
 
     def __init__(
@@ -274,7 +273,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         first_norm = np.linalg.norm(grad)
         self.loss_history_ = [loss]
         self.converged_ = False
-        self.n_iter_ = 0
         for step_number in range(1, max_iter + 1):
             self.n_iter_ = step_number
             theta -= step * grad
@@ -316,5 +314,5 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class label for each row of ``X``."""
-        scores = self._logits(X)
+        scores = self._logits(X)  # checks first that the model is fitted
         return self.classes_[np.argmax(scores, axis=1)]
