@@ -176,9 +176,7 @@ class SoftmaxObjective:
 
     def value(self, w: object) -> float:
         """:math:`J(W)`."""
-        W = self.weights(w)
-        return cross_entropy(self.features @ W.T, self.labels) + 0.5 * self.alpha * float(
-            np.sum(W * W))
+        return self.value_and_grad(w)[0]
 
     def grad(self, w: object) -> np.ndarray:
         r""":math:`\nabla J(W) = (Y - T)^\top \Phi + \alpha W`, flattened like ``w``."""
