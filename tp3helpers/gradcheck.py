@@ -1,16 +1,9 @@
 r"""Finite-difference gradient checking (notebook 1, *Check*).
 
-The central difference
-
-.. math::
-
-    \frac{\partial f}{\partial x_i}
-    \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
-
-has truncation error :math:`O(\varepsilon^2)` and rounding error about
-:math:`u\,|f| / \varepsilon` (:math:`u \approx 1.1 \times 10^{-16}`): with
-:math:`\varepsilon = 10^{-6}` it agrees with a correct gradient to about 9 digits when :math:`f` and
-its derivatives are of order 1.
+The central difference of :func:`numerical_gradient` has truncation error :math:`O(\varepsilon^2)`
+and rounding error about :math:`u\,|f| / \varepsilon` (:math:`u \approx 1.1 \times 10^{-16}`):
+with :math:`\varepsilon = 10^{-6}` it agrees with a correct gradient to about 9 digits when
+:math:`f` and its derivatives are of order 1.
 """
 
 from __future__ import annotations
