@@ -19,7 +19,6 @@ from tp3helpers.momentum import (
     Rosenbrock,
     closed_form_errors,
     convergence_rate,
-    critical_momentum,
     gradient_descent,
     has_diverged,
     heavy_ball,
@@ -390,17 +389,14 @@ def test_optimal_parameters_are_a_minimum_of_the_rate():
     assert convergence_rate(r, e, lam).min() >= convergence_rate(rho, eta, lam) - 1e-6
 
 
-def test_regimes_and_critical_damping():
+def test_regimes():
     lam = 0.25
     eta = 1.0  # eta * lam = 0.25, critical rho = (1 - 0.5)^2 = 0.25
-    assert critical_momentum(eta, lam) == pytest.approx(0.25)
     assert iteration_regime(0.2, eta, [lam]) == MONOTONE
     assert iteration_regime(0.3, eta, [lam]) == OSCILLATING
     assert iteration_regime(0.0, 7.0, [lam]) == OSCILLATING  # overshoot, root -0.75
     assert iteration_regime(0.0, 9.0, [lam]) == DIVERGENT
     assert iteration_regime(1.0, 1.0, [lam]) == BOUNDED  # rho = 1: bounded, never settles
-    with pytest.raises(ValueError, match=r"eta must lie in \[0, 1 / eigenvalue\] = \[0, 4\]"):
-        critical_momentum(5.0, lam)  # eta * lambda > 1: no rho damps the overshoot
     # two directions: one oscillating direction is enough
     assert iteration_regime(0.2, eta, [lam, 0.01]) == MONOTONE
     assert iteration_regime(0.2, eta, [lam, 1.0]) == OSCILLATING
@@ -482,7 +478,6 @@ def test_heavy_ball_bad_input(kwargs, match):
         (lambda: iteration_regime(0.5, 0.1, [0.0]), r"eigenvalues must all lie in \[1e-50"),
         (lambda: optimal_parameters(0.0, 1.0), "lambda_min must be > 0"),
         (lambda: optimal_parameters(2.0, 1.0), "lambda_min must be <= lambda_max"),
-        (lambda: critical_momentum(-1.0, 1.0), r"eta must lie in \[0, 1 / eigenvalue\]"),
         (lambda: Quadratic([[1.0, 2.0], [0.0, 1.0]]), "A must be symmetric"),
         (lambda: Quadratic([[1.0, 0.0], [0.0, -1.0]]), "A must be positive definite"),
         (lambda: Quadratic([[1.0, 0.0]]), "A must be a square matrix"),

@@ -490,25 +490,6 @@ def asym(valid):
 bad_gram = lambda v: bad_entries(WIDE_LIMIT)(v) | asym(v)  # noqa: E731
 
 
-def check_check_gram(g, kw):
-    """Symmetric within rtol: the symmetric part (K + K^T)/2, exactly symmetric."""
-    np.testing.assert_array_equal(g, g.T)
-    close(g, 0.5 * kw["K"] + 0.5 * kw["K"].T, rtol=4 * U, atol=1e-300)
-
-
-@st.composite
-def check_gram_args(draw) -> dict:
-    K, rtol = draw(symmetric()), draw(st.floats(0, 1))
-    if len(K) > 1:  # an asymmetry of up to rtol / 2 of the largest entry is accepted
-        K[0, 1] += draw(st.floats(0, 0.5)) * rtol * np.abs(K).max()
-    return {"K": K, "rtol": rtol}
-
-
-case("check_gram", call=kernels.check_gram, valid=check_gram_args(), check=check_check_gram,
-     outside={"K": bad_gram,
-              "rtol": lambda _: st.sampled_from([math.nan, -1.0, "x", 1.5, math.inf, None])})
-
-
 def eigvalsh(K) -> np.ndarray:
     return scipy.linalg.eigvalsh(K)
 
@@ -1050,27 +1031,6 @@ case("convergence_rate", call=momentum.convergence_rate, valid=rate_args(), chec
      outside=bad_rate)
 case("iteration_regime", call=momentum.iteration_regime, valid=rate_args(), check=check_regime,
      outside=bad_rate)
-
-
-@st.composite
-def critical_args(draw) -> dict:
-    lam = draw(scales)
-    eta = draw(st.floats(0, 1.0)) / lam
-    assume(eta * lam <= 1)
-    return {"eta": eta, "eigenvalue": lam}
-
-
-def check_critical(rho_c, kw):
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = (1 - (Decimal(kw["eta"]) * Decimal(kw["eigenvalue"])).sqrt()) ** 2
-    assert rho_c == pytest.approx(float(exact), rel=1e-12, abs=1e-15)
-
-
-case("critical_momentum", call=momentum.critical_momentum, valid=critical_args(),
-     check=check_critical,
-     outside={"eta": lambda v: st.sampled_from([-1.0, math.nan, 1e51, "x"]),
-              "eigenvalue": bad_scale()})
 
 
 @st.composite

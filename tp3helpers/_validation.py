@@ -1,46 +1,27 @@
 r"""The input domain of the math layer, and the one place where it is checked.
 
-Every public function of :mod:`tp3helpers` documents its input domain and checks it up front with
-the helpers below; inside the domain its body is the textbook formula of the notebook. An input
-outside the domain raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong
-value) whose message names the argument the caller passed, shows its value and says what was
-expected. The domain is the same simple rule everywhere:
+Every public function of :mod:`tp3helpers` checks its input domain up front with the helpers
+below; inside it, its body is the notebook's formula. Outside, it raises ``TypeError`` (wrong kind
+of object) or ``ValueError`` (wrong value) naming the argument, its value and what was expected.
 
-* **Real numbers** (array entries and scalars) are finite and at most :data:`LIMIT` :math:`=
-  10^{50}` in magnitude.
-* **Positive scales** (a bandwidth, a step, a mass, a time step, an eigenvalue, a tolerance) lie
-  between :math:`1/\text{LIMIT} = 10^{-50}` and :data:`LIMIT`.
-* **Products** that a caller forms from two such inputs before passing them on — logits
-  :math:`W x`, a matrix of curvatures, kernel values for a regression — are at most
-  :data:`PRODUCT_LIMIT` :math:`= 10^{150}` in magnitude.
-* **Matrices that are only measured** — a Gram matrix whose eigenvalues are computed, two arrays
-  whose relative difference is computed — are at most :data:`WIDE_LIMIT` :math:`= 10^{300}` in
-  magnitude: their norms and eigenvalues (at most :math:`n \cdot 10^{300}` for the at most
-  :math:`10^4 \times 10^4` matrices allowed) stay finite, and nothing multiplies them further.
-* **Sizes**: a run makes at most :data:`MAX_STEPS` steps, a series or polynomial has order at most
-  :data:`MAX_ORDER`, and an array the package allocates holds at most :data:`MAX_ENTRIES` numbers
-  (800 MB of float64). A larger request is refused at once, before any work: no call runs
-  without bound or exhausts the memory.
+* **Real numbers** are finite and at most :data:`LIMIT` :math:`= 10^{50}` in magnitude.
+* **Positive scales** (a bandwidth, a step, a mass, an eigenvalue) lie in
+  :math:`[10^{-50}, 10^{50}]`.
+* **Products** of two inputs passed on (logits :math:`W x`, curvatures, kernel values) are at most
+  :data:`PRODUCT_LIMIT` :math:`= 10^{150}`.
+* **Matrices that are only measured** (eigenvalues, a relative difference) are at most
+  :data:`WIDE_LIMIT` :math:`= 10^{300}`.
+* **Sizes**: at most :data:`MAX_STEPS` steps, order :data:`MAX_ORDER`, and :data:`MAX_ENTRIES`
+  numbers in an array the package allocates, refused before any work.
 
-Why these numbers: float64 holds normal numbers from about :math:`2.2 \cdot 10^{-308}` to
-:math:`1.8 \cdot 10^{308}`. A product or quotient of up to six numbers of the domain lies between
-:math:`10^{-300}` and :math:`10^{300}`, and a sum of fewer than :math:`10^{8}` of them stays far
-below the top; the formulas of the package (a squared distance over a squared bandwidth, the
-fourth power in Rosenbrock's valley, a kinetic energy :math:`m \lVert\Delta x\rVert^2/\Delta t^2`)
-use no more, so each is exact to rounding without rescaling tricks, and no operation overflows,
-produces NaN or emits a warning. Products of two inputs, at most :math:`d \cdot 10^{100}`, fit
-under :data:`PRODUCT_LIMIT` with room for one more factor. Iterates of a run stay inside the
-domain too: a run stops as diverged once an iterate leaves it (:mod:`tp3helpers.momentum`).
-Real entries may be tiny (0 and subnormal numbers are in the domain): a product that falls below
-the normal range then rounds to 0 or a subnormal, an absolute error below :math:`10^{-307}` times
-the factors applied after it, as in any float64 computation.
+Why these numbers: float64 holds :math:`2.2 \cdot 10^{-308}` to :math:`1.8 \cdot 10^{308}`, and a
+product of up to six numbers of the domain stays within :math:`10^{\pm 300}`; the package's
+formulas use no more, so each is exact to rounding without rescaling tricks, and nothing overflows
+or warns.
 
-Why not :func:`sklearn.utils.check_scalar`: it accepts NaN, infinities and ``True`` as numbers
-(``check_scalar(float("nan"), "eta", numbers.Real, min_val=0)`` returns NaN), and its messages
-(``eta == -1.0, must be > 0.``) do not say what kind of value was expected. The scalar helpers
-here refuse all three, and each message says what was expected. Arrays are checked here rather
-than with :func:`sklearn.utils.check_array` for the same reason (its finiteness message does not
-report magnitude), except where scikit-learn's estimator contract needs ``validate_data``.
+Why not :func:`sklearn.utils.check_scalar`: it accepts NaN, infinities and ``True`` as numbers, and
+its messages (``eta == -1.0, must be > 0.``) do not say what was expected; ``check_array``'s do not
+report magnitude. scikit-learn's ``validate_data`` is used where the estimator contract needs it.
 """
 
 from __future__ import annotations
@@ -66,6 +47,7 @@ __all__ = [
     "check_nonnegative_int",
     "check_bool",
     "check_callable",
+    "check_generator",
     "check_axis",
     "check_entries",
     "short_repr",
@@ -77,9 +59,9 @@ LIMIT = 1e50
 PRODUCT_LIMIT = 1e150
 #: Largest magnitude of an array that is only measured (a norm, an eigenvalue), not multiplied.
 WIDE_LIMIT = 1e300
-#: Most steps of one run (a gradient-descent or momentum run, or a training loop).
+#: Most steps of one run.
 MAX_STEPS = 1_000_000
-#: Highest order of a Taylor series, of a feature map or degree of a polynomial kernel.
+#: Highest order of a Taylor series or feature map, degree of a polynomial kernel.
 MAX_ORDER = 1000
 #: Most numbers in one array that the package allocates (800 MB of float64).
 MAX_ENTRIES = 100_000_000
@@ -102,14 +84,8 @@ def as_float_array(
     allow_neg_inf: bool = False,
     allow_empty: bool = False,
 ) -> np.ndarray:
-    """``value`` as a float64 array (no copy when it already is one), checking its domain.
-
-    Entries must be real (integers and booleans are converted), finite and at most ``max_abs`` in
-    magnitude (``-inf`` too when ``allow_neg_inf``: a logit of probability 0); ``ndim`` restricts
-    the number of dimensions. Raises ``TypeError`` for something
-    that is not an array of real numbers (a string, ``None``, a ragged list, complex or object
-    entries), ``ValueError`` otherwise, naming ``name``.
-    """
+    """``value`` as a float64 array (no copy when it is one): real entries, finite (``-inf`` too
+    when ``allow_neg_inf``), at most ``max_abs`` in magnitude, with ``ndim`` dimensions if given."""
     if isinstance(value, str | bytes) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {short_repr(value)}")
     try:
@@ -149,8 +125,8 @@ def as_float_array(
 
 
 def as_symmetric(value: object, name: str, *, max_abs: float, rtol: float = 1e-9) -> np.ndarray:
-    r"""``value`` as a square float64 matrix, symmetric up to ``rtol`` times its largest entry,
-    returned exactly symmetric: :math:`(A + A^\top) / 2`. Entries as in :func:`as_float_array`."""
+    r"""``value`` as a square matrix, symmetric to ``rtol`` of its largest entry, returned exactly
+    symmetric: :math:`(A + A^\top) / 2`."""
     matrix = as_float_array(value, name, ndim=2, max_abs=max_abs)
     if matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
@@ -173,12 +149,7 @@ def check_in_range(
     low_inclusive: bool = True,
     high_inclusive: bool = True,
 ) -> float:
-    """``value`` as a float in an interval, by default the domain ``[-LIMIT, LIMIT]``; either end
-    may be open, e.g. a fraction in ``(0, 1)``.
-
-    ``True``/``False``, strings and other non-numbers raise ``TypeError``; NaN, infinities and
-    numbers outside the interval raise ``ValueError``.
-    """
+    """``value`` as a float in an interval, by default ``[-LIMIT, LIMIT]``; an end may be open."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {short_repr(value)}")
     try:
@@ -211,11 +182,7 @@ def check_nonnegative(value: object, name: str) -> float:
 
 
 def check_int_in_range(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int from ``low`` to ``high`` (a count, a size, an order).
-
-    Raises ``TypeError`` (not an integer; ``True`` and ``1.0`` are refused) or ``ValueError``
-    (out of range), naming the argument, the value and what was expected.
-    """
+    """``value`` as an int from ``low`` to ``high`` (``True`` and ``1.0`` are refused)."""
     expected = f"{name} must be an integer from {low} to {high}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{expected}, got {short_repr(value)}")
@@ -246,6 +213,12 @@ def check_callable(value: object, name: str) -> None:
         raise TypeError(f"{name} must be callable, got {short_repr(value)}")
 
 
+def check_generator(value: object, name: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is a ``numpy.random.Generator``."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator, got {short_repr(value)}")
+
+
 def check_axis(axis: object, ndim: int, name: str) -> int:
     """``axis`` as an int, requiring an axis of the ``ndim``-D array ``name``."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
@@ -256,11 +229,8 @@ def check_axis(axis: object, ndim: int, name: str) -> int:
 
 
 def check_entries(count: int, name: str, what: str) -> None:
-    """Refuse an allocation of more than :data:`MAX_ENTRIES` numbers, before it is made.
-
-    ``what`` says which array it would be, e.g. ``"the (N, K) one-hot matrix"``; the message names
-    ``name``, the argument that sets its size.
-    """
+    """Refuse an allocation of more than :data:`MAX_ENTRIES` numbers before it is made; ``what``
+    says which array, ``name`` the argument that sets its size."""
     if count > MAX_ENTRIES:
         raise ValueError(
             f"{name} asks for {what} of {count:.3g} numbers, more than the limit of "

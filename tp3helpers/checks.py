@@ -1,11 +1,9 @@
 r"""Visible checks for the notebooks: each prints what it compared and a ✓, or fails with ✗.
 
-A class watching a notebook with its code hidden sees every proof: :func:`check_close` compares a
-formula with a measurement (finite differences, a simulation, a trusted library);
-:func:`predict` states a prediction and its tolerance *before* the measurement is made, a
-tolerance that comes from the theory (a rounding bound, a neglected term), never from the number
-that was measured. On failure the line ends with ✗ in an ``AssertionError``: a notebook run (and
-nbval) stops there. Math layer: no widgets, no matplotlib; only ``print``.
+A class watching a notebook with its code hidden sees every proof. :func:`check_close` compares a
+formula with a measurement; :func:`predict` states a prediction and its tolerance (from the
+theory, never from the measured number) *before* the measurement. A failure raises
+``AssertionError`` with ✗, which stops the notebook (and nbval). Only ``print``, no widgets.
 """
 
 from __future__ import annotations
@@ -30,37 +28,16 @@ def check_close(
     atol: float = 0.0,
     show: str = "error",
 ) -> float:
-    """Compare ``computed`` with ``reference``, print the result, and return the relative error
-    (:func:`tp3helpers.gradcheck.relative_error`).
+    """Compare ``computed`` with ``reference`` (the trusted side, same shape), print the result, and
+    return the relative error (:func:`tp3helpers.gradcheck.relative_error`).
 
         >>> error = check_close("∂E/∂b: analytic vs finite differences", [1, 2], [1, 2 + 1e-9])
         ∂E/∂b: analytic vs finite differences, relative error 2e-10 ✓
 
-    Parameters
-    ----------
-    label : str
-        What is compared, e.g. ``"∂E/∂b: analytic vs finite differences"``.
-    computed, reference : array_like
-        Same shape; ``reference`` is the trusted side (finite differences, SciPy, a simulation).
-    rtol : float, default 1e-7
-        The check passes when the relative error is at most ``rtol`` ...
-    atol : float, default 0
-        ... or when every entry differs by at most ``atol`` (then the line reports the largest
-        difference: use it for comparisons with 0, where a relative error is meaningless).
-    show : {"error", "bound"}, default "error"
-        ``"error"`` prints the measured error (``relative error 3e-10 ✓``); ``"bound"`` prints
-        only the tolerance (``relative error < 1e-07 ✓``), a line that is the same on every
-        machine, for cells marked ``# NBVAL_CHECK_OUTPUT``.
-
-    Returns
-    -------
-    float
-        The relative error (a notebook cell ending with the check does not echo it).
-
-    Raises
-    ------
-    AssertionError
-        When the check fails; the message is the printed line with ✗ and both values.
+    The check passes when the relative error is at most ``rtol``, or every entry differs by at most
+    ``atol`` (for comparisons with 0). ``show="bound"`` prints only the tolerance
+    (``relative error < 1e-07 ✓``): the same line on every machine, for cells marked
+    ``# NBVAL_CHECK_OUTPUT``. The returned float is not echoed by a notebook cell.
     """
     if show not in ("error", "bound"):
         raise ValueError(f"show must be 'error' or 'bound', got {show!r}")
@@ -83,17 +60,15 @@ def check_close(
 
 
 class _Error(float):
-    """The relative error: a float that a notebook does not echo, as the check printed it."""
+    """A float that a notebook does not echo, as the check printed it."""
 
     def _ipython_display_(self) -> None:
         pass
 
 
 def check_true(label: str, condition: object, detail: str = "") -> None:
-    """Print ``label ✓ (detail)`` when ``condition`` holds; raise ``AssertionError`` with ✗ if not.
-
-    ``detail`` says what was measured, e.g. ``"smallest eigenvalue -3e-16 >= -1e-12"``.
-    """
+    """Print ``label ✓ (detail)`` when ``condition`` holds, else raise ``AssertionError`` with ✗;
+    ``detail`` says what was measured."""
     suffix = f" ({detail})" if detail else ""
     if not bool(condition):
         raise AssertionError(f"{label} ✗{suffix}")
@@ -101,10 +76,7 @@ def check_true(label: str, condition: object, detail: str = "") -> None:
 
 
 class Prediction:
-    """A prediction with its tolerance, stated before the measurement it will be compared with.
-
-    Made by :func:`predict`; :meth:`check` compares a measured value with it.
-    """
+    """A prediction with its tolerance, made by :func:`predict` before the measurement."""
 
     def __init__(self, label: str, value: float, low: float, high: float, tolerance: str) -> None:
         self.label, self.value, self.low, self.high = label, value, low, high
@@ -114,11 +86,8 @@ class Prediction:
         return f"Prediction({self.label!r}, {_number(self.value)}, {self.tolerance})"
 
     def check(self, measured: object) -> float:
-        """Print ``measured`` beside the prediction with ✓, or raise ``AssertionError`` with ✗.
-
-        Returns the measured value as a float (a notebook cell ending with the check does not echo
-        it).
-        """
+        """Print ``measured`` beside the prediction with ✓, or raise ``AssertionError`` with ✗;
+        return it as a float that a notebook cell does not echo."""
         number = float(np.asarray(measured, dtype=float))
         line = (
             f"{self.label}: predicted {_number(self.value)} ({self.tolerance}), "
@@ -141,18 +110,13 @@ def predict(
 ) -> Prediction:
     """State a prediction and its tolerance, print them, and return a :class:`Prediction`.
 
-    The tolerance is one of: a relative one (``rtol=0.1``: within 10 %), an absolute one
-    (``atol=2``: within ±2), or a one-sided bound derived from the theory (``at_least``,
-    ``at_most``). Call this *before* measuring; then ``prediction.check(measured)``::
+    The tolerance is relative (``rtol=0.1``: within 10 %), absolute (``atol=2``) or one-sided bounds
+    from the theory (``at_least``, ``at_most``). Call it *before* measuring::
 
         >>> steps = predict("gradient descent, steps to 1e-6", 691.2, rtol=0.05)
         Prediction: gradient descent, steps to 1e-6 = 691 (within 5%)
         >>> _ = steps.check(688)
         gradient descent, steps to 1e-6: predicted 691 (within 5%), measured 688 ✓
-
-    Numbers are printed with three significant digits (whole numbers below a million in full), so
-    a cell marked ``# NBVAL_CHECK_OUTPUT`` prints the same line on every machine as long as the
-    measurement is deterministic.
     """
     value = float(value)
     if not np.isfinite(value):
@@ -186,8 +150,7 @@ def predict(
 
 
 def _number(x: float) -> str:
-    """Three significant digits: 691, 0.0123, 2.5e-08; a whole number below a million in full
-    (a count of steps: 1927, not 1.93e+03)."""
+    """Three significant digits; a whole number below a million in full (1927 steps)."""
     if float(x).is_integer() and abs(x) < 1e6:
         return f"{int(x)}"
     return f"{x:.3g}"

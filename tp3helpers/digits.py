@@ -1,13 +1,10 @@
 r"""The three results together on handwritten digits (notebook 4).
 
-A Gaussian kernel classifier for scikit-learn's 8 x 8 digits, built from the three questions: the
-Gaussian kernel is valid (Question 2), so the landmarks' Gram matrix has a square root and
-:class:`NystromFeatures` make a linear model a kernel model; a softmax classifier on them
-(Question 1) minimises :class:`SoftmaxObjective`; its curvature bounds give Polyak's parameters
-and :func:`predicted_steps` (Question 3).
-
-Plain NumPy; scikit-learn loads its bundled copy of the digits (no download), splits it and
-scores the predictions. Inputs follow the common domain of :mod:`tp3helpers._validation`.
+A Gaussian kernel classifier for scikit-learn's 8 x 8 digits: the Gaussian kernel is valid
+(Question 2), so :class:`NystromFeatures` turn a linear model into a kernel model; a softmax
+classifier on them (Question 1) minimises :class:`SoftmaxObjective`, whose curvature bounds give
+Polyak's parameters and :func:`predicted_steps` (Question 3). Inputs follow the domain of
+:mod:`tp3helpers._validation`.
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from sklearn.model_selection import train_test_split
 from ._validation import (
     as_float_array,
     check_entries,
+    check_generator,
     check_in_range,
     check_int_in_range,
     check_positive,
@@ -44,8 +42,7 @@ __all__ = [
     "RCOND",
 ]
 
-#: Eigenvalues of :math:`K_{mm}` below ``RCOND`` times the largest are dropped (see
-#: :func:`inverse_sqrt_psd`).
+#: Eigenvalues of :math:`K_{mm}` below ``RCOND`` times the largest are dropped.
 RCOND = 1e-10
 #: Number of images in scikit-learn's digits.
 _N_DIGITS = 1797
@@ -61,17 +58,10 @@ class DigitsSplit(NamedTuple):
 
 
 def load_digits_split(test_fraction: float = 0.3, seed: int = 0) -> DigitsSplit:
-    """scikit-learn's 1,797 handwritten digits, split by ``train_test_split``.
+    """scikit-learn's 1,797 handwritten digits, pixels divided by 16, split by ``train_test_split``.
 
-    Pixels (0 to 16) are divided by 16. ``ceil(test_fraction * 1797)`` images, drawn with
-    ``random_state=seed``, are held out; the rest are for training.
-
-    Parameters
-    ----------
-    test_fraction : float, default 0.3
-        In :math:`(0, 1796/1797]`, so that both parts hold at least one image.
-    seed : int, default 0
-        From 0 to :math:`2^{32} - 1`.
+    ``test_fraction`` in :math:`(0, 1796/1797]` (both parts non-empty) is held out, drawn with
+    ``random_state=seed``, an integer from 0 to :math:`2^{32} - 1`.
     """
     from sklearn.datasets import load_digits  # the bundled copy, no download
 
@@ -87,42 +77,23 @@ def load_digits_split(test_fraction: float = 0.3, seed: int = 0) -> DigitsSplit:
 
 
 def choose_landmarks(X: object, m: int, rng: np.random.Generator) -> np.ndarray:
-    """``m`` distinct rows of ``X`` drawn at random with ``rng``: the Nyström landmarks.
-
-    ``X`` is in the domain of :func:`tp3helpers.kernels.as_points`; ``m`` from 1 to its number
-    of rows.
-    """
+    """``m`` distinct rows of ``X`` drawn with ``rng``, from 1 to the number of rows: the Nyström
+    landmarks."""
     points = as_points(X)
     count = check_int_in_range(m, "m", 1, len(points))
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
     return points[rng.choice(len(points), size=count, replace=False)]
 
 
 def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.ndarray, int]:
     r"""The (pseudo-)inverse square root of a PSD matrix, :math:`K^{-1/2} = U S^{-1/2} U^\top`.
 
-    :math:`K = U S U^\top` is the eigendecomposition (:func:`tp3helpers.kernels.spectrum`). An
-    eigenvalue :math:`s_i` is kept when :math:`s_i > \text{rcond} \cdot s_{\max}`; the others
-    (zero in exact arithmetic, or rounding noise that may even be negative) are dropped, since
-    :math:`s_i^{-1/2}` would amplify noise. Then :math:`K^{1/2} K^{-1/2}` is the projector onto
-    the kept eigenvectors and :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most
-    :math:`\text{rcond}\, s_{\max}`.
-
-    Parameters
-    ----------
-    K : array_like, shape (m, m)
-        In the domain of :func:`tp3helpers.kernels.check_gram`, with a positive eigenvalue.
-    rcond : float, default :data:`RCOND`
-        From 0 to 1.
-
-    Returns
-    -------
-    inv_sqrt : numpy.ndarray, shape (m, m)
-    eigenvalues : numpy.ndarray, shape (m,)
-        All eigenvalues of ``K``, ascending.
-    kept : int
-        How many eigenvalues were kept.
+    :math:`K = U S U^\top`; an eigenvalue is kept when :math:`s_i > \text{rcond} \cdot s_{\max}`,
+    the others (zero, or rounding noise) are dropped, since :math:`s_i^{-1/2}` would amplify noise.
+    Then :math:`K K^{-1/2} K^{-1/2} K` differs from :math:`K` by at most
+    :math:`\text{rcond}\, s_{\max}`. ``K`` is in the domain of :func:`tp3helpers.kernels.spectrum`,
+    with a positive eigenvalue; ``rcond`` from 0 to 1. Returns ``(inv_sqrt, eigenvalues, kept)``:
+    all the eigenvalues of ``K`` ascending, and how many were kept.
     """
     tol = check_in_range(rcond, "rcond", 0.0, 1.0)
     eigenvalues, vectors = spectrum(K)
@@ -136,29 +107,13 @@ def inverse_sqrt_psd(K: object, rcond: float = RCOND) -> tuple[np.ndarray, np.nd
 class NystromFeatures:
     r"""Nyström features of the Gaussian kernel: :math:`\phi(x) = K_{mm}^{-1/2}\, k_m(x)`.
 
-    :math:`k_m(x) = (k(x, z_1), \dots, k(x, z_m))` holds the kernel values between :math:`x` and
-    the landmarks :math:`z_j`, and :math:`K_{mm}` is the landmarks' Gram matrix, PSD because the
-    Gaussian kernel is valid (notebook 4, *Theory*). Then
-    :math:`\phi(z_i)^\top \phi(z_j) = K_{mm}` on the landmarks (up to the dropped eigenvalues),
-    and :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')` elsewhere. scikit-learn's
-    ``Nystroem(kernel="rbf")`` computes the same features (tested); this class is the lesson.
-
-    Parameters
-    ----------
-    landmarks : array_like, shape (m, d)
-        Points in the domain of :func:`tp3helpers.kernels.as_points`.
-    bandwidth : float
-        :math:`h` of :func:`tp3helpers.kernels.gaussian`, a positive scale.
-    rcond : float, default :data:`RCOND`
-        Rule for tiny eigenvalues, from 0 to 1, see :func:`inverse_sqrt_psd`.
-
-    Attributes
-    ----------
-    gram : numpy.ndarray, shape (m, m)
-        :math:`K_{mm}`.
-    eigenvalues : numpy.ndarray, shape (m,)
-    kept : int
-    inv_sqrt : numpy.ndarray, shape (m, m)
+    :math:`k_m(x) = (k(x, z_1), \dots, k(x, z_m))` holds the kernel values at the landmarks
+    :math:`z_j`, and :math:`K_{mm}`, their Gram matrix, is PSD as the kernel is valid (notebook 4,
+    *Theory*): :math:`\phi(x)^\top \phi(x')` approximates :math:`k(x, x')`. scikit-learn's
+    ``Nystroem(kernel="rbf")`` computes the same features. ``bandwidth`` is :math:`h` of
+    :func:`tp3helpers.kernels.gaussian`, ``rcond`` as in :func:`inverse_sqrt_psd`; the attributes
+    ``gram``, ``inv_sqrt``, ``eigenvalues`` and ``kept`` are :math:`K_{mm}` and what
+    :func:`inverse_sqrt_psd` returns.
     """
 
     def __init__(self, landmarks: object, bandwidth: float, rcond: float = RCOND) -> None:
@@ -184,30 +139,12 @@ class SoftmaxObjective:
         Y = \operatorname{softmax}(\Phi W^\top), \qquad
         \nabla J(W) = (Y - T)^\top \Phi + \alpha W,
 
-    with :math:`W` the :math:`C \times D` matrix whose row :math:`w_k^\top` belongs to class
-    :math:`k` (as in notebook 1 and scikit-learn's ``coef_``): the logits of sample :math:`n` are
-    :math:`a_n = W \phi_n`, and the gradient is notebook 1's :math:`\partial E/\partial a = y - t`
-    pulled back through them. No intercept: every weight is penalised, so the curvature is at
-    least :math:`\mu = \alpha` in every direction. The Hessian of the cross-entropy in the
-    logits of one sample, :math:`\operatorname{diag}(y) - y y^\top`, has eigenvalues at most
-    :math:`\tfrac12`, so the curvature is at most
-    :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \alpha`
-    (notebook 1's bound, also used by :class:`tp3helpers.softmax.SoftmaxRegression`).
-
-    Domain: features and weights with entries at most :math:`10^{50}` in magnitude, so the logits
-    :math:`\Phi W` stay within the domain of :func:`tp3helpers.softmax.cross_entropy`.
-
-    Parameters
-    ----------
-    features : array_like, shape (N, D)
-        :math:`\Phi`.
-    labels : array_like of int, shape (N,)
-        Classes in ``0 .. num_classes - 1``.
-    alpha : float
-        The penalty's strength :math:`\alpha`, a positive scale (:math:`10^{-50}` to
-        :math:`10^{50}`).
-    num_classes : int, default 10
-        :math:`C \ge 1`; the (N, C) logits hold at most :math:`10^8` numbers.
+    with :math:`W` of shape :math:`C \times D`, one row per class (scikit-learn's ``coef_``). No
+    intercept, so the curvature is at least :math:`\mu = \alpha`; the Hessian of the cross-entropy
+    in one sample's logits, :math:`\operatorname{diag}(y) - y y^\top`, has eigenvalues at most
+    :math:`\tfrac12`, so it is at most :math:`L = \tfrac12\sigma_{\max}(\Phi)^2 + \alpha`.
+    ``features`` :math:`\Phi` has shape (N, D), ``labels`` are (N,) classes in
+    ``0 .. num_classes - 1``, ``alpha`` is a positive scale.
     """
 
     def __init__(self, features: object, labels: object, alpha: float,
@@ -229,7 +166,7 @@ class SoftmaxObjective:
         return self.shape[0] * self.shape[1]
 
     def weights(self, w: object) -> np.ndarray:
-        """Flattened weights ``w`` of size C D as the (C, D) matrix :math:`W`, row by row."""
+        """Flattened weights ``w`` of size C D as the (C, D) matrix :math:`W`."""
         arr = as_float_array(w, "w")
         if arr.size != self.size:
             raise ValueError(
@@ -239,9 +176,7 @@ class SoftmaxObjective:
 
     def value(self, w: object) -> float:
         """:math:`J(W)`."""
-        W = self.weights(w)
-        return cross_entropy(self.features @ W.T, self.labels) + 0.5 * self.alpha * float(
-            np.sum(W * W))
+        return self.value_and_grad(w)[0]
 
     def grad(self, w: object) -> np.ndarray:
         r""":math:`\nabla J(W) = (Y - T)^\top \Phi + \alpha W`, flattened like ``w``."""
@@ -256,13 +191,12 @@ class SoftmaxObjective:
         return value, g.reshape(np.shape(w))
 
     def minibatch_grad(self, w: object, rows: object) -> np.ndarray:
-        r"""An unbiased estimate of :math:`\nabla J(W)` from the samples ``rows`` alone
-        (notebook 4, *Beyond the homework*):
+        r"""An unbiased estimate of :math:`\nabla J(W)` from the samples ``rows`` alone (notebook 4,
+        *Beyond the homework*):
 
         .. math:: \frac{N}{B}\,(Y_B - T_B)^\top \Phi_B + \alpha W,
 
-        where :math:`B` is the number of rows and :math:`\Phi_B, Y_B, T_B` keep only those rows.
-        Drawn uniformly, its mean over the draws is :math:`\nabla J(W)`.
+        with :math:`B` the number of rows and :math:`\Phi_B, Y_B, T_B` only those rows.
         """
         W = self.weights(w)
         batch = np.asarray(rows)
@@ -284,8 +218,7 @@ class SoftmaxObjective:
                   \otimes \phi_n \phi_n^\top + \alpha I,
 
         block :math:`(k, l)` being :math:`\Phi^\top \operatorname{diag}\bigl(y_{kn}(\delta_{kl} -
-        y_{ln})\bigr)_n \Phi`. Its eigenvectors are the curvature directions of notebook 4's
-        *Going deeper*.
+        y_{ln})\bigr)_n \Phi`.
         """
         W = self.weights(w)
         C, D = self.shape
@@ -304,7 +237,7 @@ class SoftmaxObjective:
         return self.alpha, 0.5 * sigma * sigma + self.alpha
 
     def predict(self, w: object, features: object) -> np.ndarray:
-        """Most probable class of each row of ``features`` (shape (n, D)) under weights ``w``."""
+        """Most probable class of each row of ``features`` (n, D) under weights ``w``."""
         phi = as_float_array(features, "features", ndim=2)
         if phi.shape[1] != self.shape[1]:
             raise ValueError(f"features must have {self.shape[1]} columns, got shape {phi.shape}")
@@ -313,18 +246,14 @@ class SoftmaxObjective:
 
 def minibatch_gradient(objective: SoftmaxObjective, batch_size: int,
                        rng: np.random.Generator) -> Callable[[np.ndarray], np.ndarray]:
-    r"""A stochastic gradient for :func:`tp3helpers.momentum.momentum_descent`: each call draws
-    ``batch_size`` distinct samples with ``rng`` and returns
-    :meth:`SoftmaxObjective.minibatch_grad` on them (notebook 4, *Beyond the homework*).
-
-    ``batch_size`` is an integer from 1 to the number of samples :math:`N`.
-    """
+    """A stochastic gradient for :func:`tp3helpers.momentum.momentum_descent`: each call draws
+    ``batch_size`` distinct samples (1 to :math:`N`) with ``rng`` and returns
+    :meth:`SoftmaxObjective.minibatch_grad` on them."""
     if not isinstance(objective, SoftmaxObjective):
         raise TypeError(f"objective must be a SoftmaxObjective, got {short_repr(objective)}")
     n = len(objective.features)
     size = check_int_in_range(batch_size, "batch_size", 1, n)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
 
     def grad(w: np.ndarray) -> np.ndarray:
         return objective.minibatch_grad(w, rng.choice(n, size=size, replace=False))
@@ -333,10 +262,7 @@ def minibatch_gradient(objective: SoftmaxObjective, batch_size: int,
 
 
 def accuracy(predicted: object, labels: object) -> float:
-    """Fraction of ``predicted`` equal to ``labels``: scikit-learn's ``accuracy_score``.
-
-    Both are 1-D and of the same non-empty shape.
-    """
+    """Fraction of ``predicted`` equal to ``labels`` (1-D, one non-empty shape)."""
     p, t = np.asarray(predicted), np.asarray(labels)
     if p.shape != t.shape or p.ndim != 1 or p.size == 0:
         raise ValueError(f"predicted and labels must have the same non-empty 1-D shape, "
@@ -349,16 +275,13 @@ def predicted_steps(rho: float, eta: float, mu: float, L: float, tol: float) -> 
     :math:`[\mu, L]`.
 
     .. math:: t = \left\lceil \frac{\ln(1/\varepsilon)}{\ln(1/r)} \right\rceil, \qquad
-              r = \texttt{convergence\_rate}(\rho, \eta, [\mu, L])
+              r = \texttt{convergence\_rate}(\rho, \eta, [\mu, L]):
 
-    (notebook 3's rate on a quadratic). Gradient descent with :math:`\eta = 1/L` has
-    :math:`r = 1 - 1/\kappa`, so :math:`t \approx \kappa \ln(1/\varepsilon)`; momentum with
-    :math:`(\rho^\star, \eta^\star)` has :math:`r = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`, so
-    :math:`t \approx \tfrac12\sqrt\kappa \ln(1/\varepsilon)`, with :math:`\kappa = L/\mu`.
-
-    Domain: ``rho`` and ``eta`` at most :math:`10^{50}` in magnitude, ``mu`` :math:`\le` ``L``
-    positive scales, ``tol`` in :math:`(0, 1)`; ``ValueError`` when :math:`r \ge 1` in float64
-    (no convergence, or a rate within rounding of 1, as for :math:`\kappa > 10^{32}`).
+    gradient descent with :math:`\eta = 1/L` has :math:`r = 1 - 1/\kappa`, so
+    :math:`t \approx \kappa \ln(1/\varepsilon)`; momentum with :math:`(\rho^\star, \eta^\star)`
+    has :math:`t \approx \tfrac12\sqrt\kappa \ln(1/\varepsilon)`, :math:`\kappa = L/\mu`.
+    ``mu <= L`` positive scales, ``tol`` in :math:`(0, 1)`; refused when :math:`r \ge 1` in
+    float64 (no convergence, or a rate within rounding of 1).
     """
     r, e = check_in_range(rho, "rho"), check_in_range(eta, "eta")
     eps = check_in_range(tol, "tol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)

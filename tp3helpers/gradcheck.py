@@ -1,16 +1,9 @@
 r"""Finite-difference gradient checking (notebook 1, *Check*).
 
-The central difference
-
-.. math::
-
-    \frac{\partial f}{\partial x_i}
-    \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
-
-has truncation error :math:`O(\varepsilon^2)` and rounding error about
-:math:`u\,|f| / \varepsilon` (:math:`u \approx 1.1 \times 10^{-16}`), so with
-:math:`\varepsilon = 10^{-6}` it agrees with a correct analytic gradient to about 9 significant
-digits when :math:`f` and its derivatives are of order 1.
+The central difference of :func:`numerical_gradient` has truncation error :math:`O(\varepsilon^2)`
+and rounding error about :math:`u\,|f| / \varepsilon` (:math:`u \approx 1.1 \times 10^{-16}`):
+with :math:`\varepsilon = 10^{-6}` it agrees with a correct gradient to about 9 digits when
+:math:`f` and its derivatives are of order 1.
 """
 
 from __future__ import annotations
@@ -31,35 +24,21 @@ from ._validation import (
 
 __all__ = ["numerical_gradient", "relative_error"]
 
-#: Smallest step relative to :math:`\max_i |x_i|`: rounding ``x + eps`` then changes the step by at
-#: most :math:`u |x| / \varepsilon \approx 10^{-6}` of itself (float64 carries about 16 digits).
+#: Smallest step relative to :math:`\max_i |x_i|`: rounding ``x + eps`` then changes the step by
+#: at most :math:`u |x| / \varepsilon \approx 10^{-6}` of itself.
 STEP_FRACTION = 1e-10
 
 
 def numerical_gradient(
     f: Callable[[np.ndarray], float], x: object, eps: float = 1e-6
 ) -> np.ndarray:
-    r"""Central-difference gradient of a scalar function.
+    r"""Central-difference gradient of a scalar function, shaped like ``x``.
 
     .. math:: g_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2 \varepsilon}
 
-    Parameters
-    ----------
-    f : callable
-        Takes an array shaped like ``x`` and returns a real number at most :math:`10^{50}` in
-        magnitude (the common domain of :mod:`tp3helpers._validation`).
-    x : array_like
-        Point at which to differentiate (finite entries at most :math:`10^{50}` in magnitude, any
-        shape); it is not modified.
-    eps : float, default 1e-6
-        Step :math:`\varepsilon`, a positive scale, at least :math:`10^{-10} \max_i |x_i|`: a
-        smaller step would be lost to the rounding of :math:`x \pm \varepsilon` (``1e20 + 1e-6``
-        is ``1e20``), a larger one keeps it to about a millionth.
-
-    Returns
-    -------
-    numpy.ndarray of float64
-        Same shape as ``x``.
+    ``f`` takes an array shaped like ``x`` (not modified) and returns a real number; ``eps`` is a
+    positive scale, at least :math:`10^{-10} \max_i |x_i|` (a smaller step is lost to the rounding
+    of :math:`x \pm \varepsilon`).
     """
     check_callable(f, "f")
     point = np.array(as_float_array(x, "x"))  # a copy we may perturb
@@ -84,7 +63,7 @@ def numerical_gradient(
 
 
 def _value(f: Callable[[np.ndarray], float], point: np.ndarray, where: str) -> float:
-    """``f(point)`` as a float in the common domain, or an error naming ``f`` and ``where``."""
+    """``f(point)`` as a float in the domain, or an error naming ``f`` and ``where``."""
     value = np.asarray(f(point))
     if value.size != 1 or value.dtype.kind not in "biuf":
         raise TypeError(f"f must return a real scalar, got {short_repr(value)} at {where}")
@@ -96,11 +75,9 @@ def relative_error(a: object, b: object) -> float:
 
     .. math:: \frac{\lVert a - b \rVert_2}{\lVert a \rVert_2 + \lVert b \rVert_2}
 
-    It is 0 for identical arrays (including two zero arrays) and at most 1 (up to rounding).
-    Domain: finite entries at most :math:`10^{300}` in magnitude (arrays that are only measured,
-    see :mod:`tp3helpers._validation`). The ratio does not change when both arrays are divided
-    by their largest entry: so divided, even arrays of subnormal numbers (1e-320) have norms that
-    float64 can hold. The norms are SciPy's (BLAS ``nrm2``), which do not underflow.
+    0 for identical arrays (two zero arrays too), at most 1. Entries at most :math:`10^{300}`. The
+    arrays are first divided by their largest entry (the ratio does not change), so that even
+    subnormal entries have norms float64 can hold.
     """
     left = as_float_array(a, "a", max_abs=WIDE_LIMIT)
     right = as_float_array(b, "b", max_abs=WIDE_LIMIT)

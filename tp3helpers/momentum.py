@@ -1,33 +1,23 @@
 r"""Momentum gradient descent as a heavy ball rolling on the loss (TP3, Question 3).
 
-Convention used everywhere in this project (velocity :math:`v_0 = 0`):
+This project's convention (notebook 3, *Theory*), with :math:`v_0 = 0`:
 
 .. math::
 
     v_{t+1} = \rho\, v_t - \nabla E(w_t), \qquad w_{t+1} = w_t + \eta\, v_{t+1}.
 
-This is the homework's velocity update with the sign of the position update corrected (the
-homework writes :math:`w_{t+1} = w_t - \eta v_{t+1}`, which climbs the loss). Its iterates are
-those of PyTorch's ``SGD(lr=eta, momentum=rho)`` and of Polyak's heavy ball
+It is the homework's update with the sign of the position step corrected (the homework's
+:math:`w_{t+1} = w_t - \eta v_{t+1}` climbs the loss), and gives the iterates of PyTorch's
+``SGD(lr=eta, momentum=rho)`` and of Polyak's heavy ball
+:math:`w_{t+1} = w_t - \eta \nabla E(w_t) + \rho\,(w_t - w_{t-1})`. A ball of mass :math:`m` with
+friction :math:`c`, :math:`m \ddot x = -\nabla E(x) - c \dot x`, integrated by semi-implicit Euler
+with step :math:`\Delta t`, has the same positions for :math:`\rho = 1 - c\,\Delta t / m` and
+:math:`\eta = \Delta t^2 / m`.
 
-.. math:: w_{t+1} = w_t - \eta \nabla E(w_t) + \rho\,(w_t - w_{t-1}).
-
-A ball of mass :math:`m` with friction :math:`c` in the potential :math:`E`,
-:math:`m \ddot x = -\nabla E(x) - c \dot x`, integrated by semi-implicit Euler with time step
-:math:`\Delta t`, gives the same positions for :math:`\rho = 1 - c\,\Delta t / m` and
-:math:`\eta = \Delta t^2 / m` (:func:`physical_to_momentum`).
-
-Domain and divergence
----------------------
-Inputs follow the common domain of :mod:`tp3helpers._validation` (numbers at most :math:`10^{50}`,
-positive scales from :math:`10^{-50}` to :math:`10^{50}`, runs of at most :math:`10^6` steps). A
-run stops as soon as an iterate leaves that domain: its largest entry exceeds
-:data:`DIVERGENCE_BOUND` :math:`= 10^{50}`, or is not finite. It then returns only the rows before
-(fewer than ``steps + 1``): that is how a caller learns that the run diverged (:func:`has_diverged`
-says it in words). Every position returned is thus a valid input of the objectives here, and no
-overflow warning is ever emitted.
-
-Everything here is plain NumPy and works in a script with no Jupyter installed.
+Domain: that of :mod:`tp3helpers._validation` (numbers at most :math:`10^{50}`, positive scales
+from :math:`10^{-50}` to :math:`10^{50}`, runs of at most :math:`10^6` steps). A run stops as soon
+as an iterate leaves it (an entry beyond :data:`DIVERGENCE_BOUND` or not finite) and returns only
+the rows before: fewer than ``steps + 1`` rows mean the run diverged (:func:`has_diverged`).
 """
 
 from __future__ import annotations
@@ -46,6 +36,7 @@ from ._validation import (
     check_bool,
     check_callable,
     check_entries,
+    check_generator,
     check_in_range,
     check_int_in_range,
     check_nonnegative,
@@ -72,7 +63,6 @@ __all__ = [
     "mechanical_energy",
     "convergence_rate",
     "iteration_regime",
-    "critical_momentum",
     "optimal_parameters",
     "measured_rate",
     "DOUBLE_ROOT_RTOL",
@@ -107,8 +97,8 @@ Update = Callable[[np.ndarray, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 
 def _gradient(grad: Grad, w: np.ndarray, step: int) -> np.ndarray:
-    """``grad(w)``, which must be real numbers of the shape of ``w``. Its values may be anything
-    (a huge or non-finite gradient makes the run diverge); its kind and shape may not."""
+    """``grad(w)``, which must be real numbers of the shape of ``w`` (a huge or non-finite value
+    only makes the run diverge)."""
     g = grad(w)
     if type(g) is not np.ndarray:  # a list, a scalar, a string...
         try:
@@ -129,8 +119,7 @@ def _gradient(grad: Grad, w: np.ndarray, step: int) -> np.ndarray:
 def _run(
     update: Update, w0: np.ndarray, steps: object, return_velocity: object
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Iterate ``update`` from ``(w0, 0)`` for ``steps`` steps, stopping when an iterate leaves
-    the domain (see the module notes); the positions, and the velocities if asked."""
+    """Iterate ``update`` from ``(w0, 0)`` until an iterate leaves the domain."""
     steps = check_int_in_range(steps, "steps", 0, MAX_STEPS)
     keep_velocity = check_bool(return_velocity, "return_velocity")
     check_entries((steps + 1) * w0.size * (2 if keep_velocity else 1), "steps",
@@ -168,36 +157,21 @@ def momentum_descent(
     Parameters
     ----------
     grad : callable
-        ``grad(w)`` returns :math:`\nabla E(w)`, an array of real numbers of the same shape as
-        ``w``; it must not modify ``w`` in place.
+        ``grad(w)`` returns :math:`\nabla E(w)`, real numbers shaped like ``w``; it must not
+        modify ``w``.
     w0 : array_like, shape (d,)
-        Starting point, finite entries at most :math:`10^{50}` in magnitude.
-    rho : float
-        Momentum coefficient :math:`\rho`, at most :math:`10^{50}` in magnitude
-        (:math:`0 \le \rho < 1` converges for a small enough step).
-    eta : float
-        Step size :math:`\eta`, at most :math:`10^{50}` in magnitude (a negative one climbs the
-        loss, which is what the homework's :math:`w_{t+1} = w_t - \eta v_{t+1}` does for
-        :math:`\eta > 0`).
+    rho, eta : float
+        A negative step climbs the loss.
     steps : int
-        Number of updates, from 0 to :math:`10^6`; the history ``(steps + 1) * d`` (twice that
-        with velocities) holds at most :math:`10^8` numbers.
+        0 to :math:`10^6`; the history holds at most :math:`10^8` numbers.
     return_velocity : bool, default False
-        Also return the velocities :math:`v_0, \dots, v_T`.
 
     Returns
     -------
     positions : numpy.ndarray, shape (steps + 1, d)
-        :math:`w_0, \dots, w_T`. If the run diverges (see the module notes) only the rows before
-        the first iterate beyond :math:`10^{50}` are returned, so there are fewer rows.
-    velocities : numpy.ndarray, same shape as ``positions``
-        Only when ``return_velocity`` is true.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For an argument outside its domain, named; for a ``grad`` that returns something other
-        than real numbers of the shape of ``w0`` (named ``grad``, with the step).
+        :math:`w_0, \dots, w_T`; fewer rows if the run diverged.
+    velocities : numpy.ndarray, same shape
+        :math:`v_0, \dots, v_T`, only when ``return_velocity`` is true.
     """
     check_callable(grad, "grad")
     w = as_float_array(w0, "w0", ndim=1)
@@ -212,24 +186,20 @@ def momentum_descent(
 
 
 def gradient_descent(grad: Grad, w0: object, *, eta: float, steps: int) -> np.ndarray:
-    r"""Plain gradient descent :math:`w_{t+1} = w_t - \eta \nabla E(w_t)`, the case
-    :math:`\rho = 0` of :func:`momentum_descent` (same domain, same divergence rule)."""
+    r"""Plain gradient descent :math:`w_{t+1} = w_t - \eta \nabla E(w_t)`: :func:`momentum_descent`
+    with :math:`\rho = 0`."""
     return momentum_descent(grad, w0, rho=0.0, eta=eta, steps=steps)
 
 
 def torch_sgd_momentum(
     grad: Grad, w0: object, *, lr: float, momentum: float, steps: int
 ) -> np.ndarray:
-    r"""A NumPy transcription of the update documented for PyTorch's ``torch.optim.SGD``.
-
-    With ``dampening=0``, ``nesterov=False`` and no weight decay, PyTorch keeps a buffer
-    :math:`b` and updates
+    r"""A NumPy transcription of PyTorch's ``torch.optim.SGD`` (no dampening or weight decay).
 
     .. math:: b_1 = g_1, \qquad b_t = \mu\, b_{t-1} + g_t, \qquad p_t = p_{t-1} - \text{lr}\; b_t,
 
-    with :math:`g_t = \nabla E(p_{t-1})` (starting from :math:`b_0 = 0` gives :math:`b_1 = g_1`).
-    Since :math:`b = -v`, this is :func:`momentum_descent` with ``rho = momentum`` and
-    ``eta = lr``: same domain, same divergence rule.
+    with :math:`g_t = \nabla E(p_{t-1})`. Since :math:`b = -v`, this is :func:`momentum_descent`
+    with ``rho = momentum`` and ``eta = lr``.
     """
     check_callable(grad, "grad")
     p = as_float_array(w0, "w0", ndim=1)
@@ -244,10 +214,7 @@ def torch_sgd_momentum(
 
 
 def has_diverged(positions: object, steps: int) -> bool:
-    """Whether a run asked for ``steps`` updates stopped early (it diverged).
-
-    ``positions`` is what the run returned, a 2-D array of at most ``steps + 1`` rows.
-    """
+    """Whether a run asked for ``steps`` updates returned fewer than ``steps + 1`` rows."""
     rows = len(as_float_array(positions, "positions", ndim=2))
     asked = check_int_in_range(steps, "steps", 0, MAX_STEPS)
     if rows > asked + 1:
@@ -268,39 +235,19 @@ def heavy_ball(
     steps: int,
     return_velocity: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    r"""A ball of mass :math:`m` with linear friction in the potential :math:`E`.
+    r"""A ball of mass :math:`m` with friction :math:`c` in the potential :math:`E`, from rest.
 
-    Newton's law :math:`m \ddot x = -\nabla E(x) - c\, \dot x`, integrated from rest by
-    semi-implicit (symplectic) Euler: the velocity first, then the position with the new velocity,
+    Newton's law :math:`m \ddot x = -\nabla E(x) - c\, \dot x` by semi-implicit Euler:
 
     .. math::
 
         v_{t+1} = v_t + \frac{\Delta t}{m}\bigl(-\nabla E(x_t) - c\, v_t\bigr), \qquad
         x_{t+1} = x_t + \Delta t\, v_{t+1}.
 
-    Writing :math:`v = (\Delta t / m)\, u` turns this into :func:`momentum_descent` on :math:`u`
-    with :math:`\rho = 1 - c \Delta t / m` and :math:`\eta = \Delta t^2 / m`: the positions agree.
-
-    Parameters
-    ----------
-    grad : callable
-        :math:`\nabla E`, as for :func:`momentum_descent`.
-    x0 : array_like, shape (d,)
-        Starting position (entries at most :math:`10^{50}` in magnitude); the ball starts at rest.
-    mass, friction, dt : float
-        :math:`m` and :math:`\Delta t` positive scales (:math:`10^{-50}` to :math:`10^{50}`),
-        :math:`0 \le c \le 10^{50}`.
-    steps : int
-        Number of time steps, from 0 to :math:`10^6` (as for :func:`momentum_descent`).
-    return_velocity : bool, default False
-        Also return the physical velocities :math:`v_t` (not the momentum variable :math:`u`).
-
-    Returns
-    -------
-    positions : numpy.ndarray, shape (steps + 1, d)
-        Fewer rows if the run diverges, as for :func:`momentum_descent`.
-    velocities : numpy.ndarray
-        Only when ``return_velocity`` is true.
+    With :math:`v = (\Delta t / m)\, u` this is :func:`momentum_descent` on :math:`u` with
+    :math:`\rho = 1 - c \Delta t / m` and :math:`\eta = \Delta t^2 / m`. ``mass`` and ``dt`` are
+    positive scales, ``friction`` :math:`\ge 0`; the other arguments and the result are as for
+    :func:`momentum_descent` (the velocities are the physical :math:`v_t`).
     """
     check_callable(grad, "grad")
     x = as_float_array(x0, "x0", ndim=1)
@@ -316,23 +263,11 @@ def heavy_ball(
 
 
 def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float, float]:
-    r"""Momentum parameters of a ball with friction (notebook 3, *Theory*).
+    r"""Momentum parameters ``(rho, eta)`` of a ball with friction (notebook 3, *Theory*).
 
     .. math:: \rho = 1 - \frac{c\,\Delta t}{m}, \qquad \eta = \frac{\Delta t^2}{m}
 
-    Parameters
-    ----------
-    mass : float
-        :math:`m`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
-    friction : float
-        :math:`0 \le c \le 10^{50}`; no friction gives :math:`\rho = 1`, a ball that never
-        settles.
-    dt : float
-        Time step :math:`\Delta t`, a positive scale.
-
-    Returns
-    -------
-    (rho, eta) : tuple of float
+    ``mass`` and ``dt`` are positive scales, ``friction`` :math:`c \ge 0`.
     """
     m = check_positive(mass, "mass")
     c = check_nonnegative(friction, "friction")
@@ -341,24 +276,11 @@ def physical_to_momentum(mass: float, friction: float, dt: float) -> tuple[float
 
 
 def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[float, float, float]:
-    r"""Inverse of :func:`physical_to_momentum` for a given mass.
+    r"""Inverse of :func:`physical_to_momentum` for a given mass: ``(mass, friction, dt)``.
 
     .. math:: \Delta t = \sqrt{\eta\, m}, \qquad c = \frac{(1 - \rho)\, m}{\Delta t}
 
-    Parameters
-    ----------
-    rho : float
-        :math:`-10^{50} \le \rho \le 1` (a larger one would need negative friction).
-    eta : float
-        :math:`\eta`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`).
-    mass : float, default 1.0
-        :math:`m`, a positive scale.
-
-    Returns
-    -------
-    (mass, friction, dt) : tuple of float
-        So that ``physical_to_momentum(*momentum_to_physical(rho, eta))`` gives back
-        ``(rho, eta)``.
+    ``rho`` at most 1 (a larger one needs negative friction); ``eta``, ``mass`` positive scales.
     """
     r = check_in_range(rho, "rho")
     if r > 1:
@@ -370,7 +292,7 @@ def momentum_to_physical(rho: float, eta: float, mass: float = 1.0) -> tuple[flo
 
 
 def rotation_matrix(angle: float) -> np.ndarray:
-    r"""The 2-D rotation by ``angle`` radians (at most :math:`10^{50}` in magnitude).
+    r"""The 2-D rotation by ``angle`` radians.
 
     .. math:: Q = \begin{pmatrix}\cos\theta & -\sin\theta\\ \sin\theta & \cos\theta\end{pmatrix}
     """
@@ -380,7 +302,7 @@ def rotation_matrix(angle: float) -> np.ndarray:
 
 
 def _points(w: object, d: int, name: str = "w") -> np.ndarray:
-    """Points ``w`` of shape (..., d) in the common domain (entries at most 1e50)."""
+    """Points ``w`` of shape (..., d) in the domain."""
     arr = as_float_array(w, name)
     if arr.ndim == 0 or arr.shape[-1] != d:
         raise ValueError(f"{name} must have shape (..., {d}), got {arr.shape}")
@@ -388,7 +310,7 @@ def _points(w: object, d: int, name: str = "w") -> np.ndarray:
 
 
 def _positive_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.ndarray:
-    """Curvatures: positive scales, from 1e-50 to 1e50."""
+    """Curvatures: positive scales."""
     lam = as_float_array(eigenvalues, name, ndim=(0, 1)).reshape(-1)
     if not ((lam >= 1 / LIMIT) & (lam <= LIMIT)).all():
         raise ValueError(
@@ -401,23 +323,10 @@ def _positive_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.
 class Quadratic:
     r"""The quadratic bowl :math:`E(w) = \tfrac12 (w - w^\star)^\top A\, (w - w^\star)`.
 
-    Its gradient is :math:`A (w - w^\star)` and its Hessian :math:`A` everywhere.
-
-    Parameters
-    ----------
-    A : array_like, shape (d, d)
-        Symmetric positive definite: entries at most :math:`10^{150}` in magnitude (a matrix of
-        curvatures, as a Gram matrix), smallest eigenvalue at least :math:`10^{-50}`.
-    minimum : array_like, shape (d,), optional
-        :math:`w^\star` (entries at most :math:`10^{50}` in magnitude), the origin by default.
-
-    Attributes
-    ----------
-    A, minimum : numpy.ndarray
-    eigenvalues : numpy.ndarray, shape (d,)
-        Eigenvalues of :math:`A`, ascending (all > 0).
-    condition_number : float
-        :math:`\kappa = \lambda_{\max} / \lambda_{\min}`.
+    Its gradient is :math:`A (w - w^\star)`, its Hessian :math:`A`. ``A`` is symmetric positive
+    definite (entries at most :math:`10^{150}`, eigenvalues at least :math:`10^{-50}`); ``minimum``
+    :math:`w^\star` is the origin by default. Attributes: ``eigenvalues`` of :math:`A`, ascending,
+    and ``condition_number`` :math:`\kappa = \lambda_{\max} / \lambda_{\min}`.
     """
 
     def __init__(self, A: object, minimum: object | None = None) -> None:
@@ -443,10 +352,9 @@ class Quadratic:
     def from_eigenvalues(
         cls, eigenvalues: object, rotation: object | None = None, minimum: object | None = None
     ) -> Quadratic:
-        r""":math:`A = Q \operatorname{diag}(\lambda) Q^\top` from eigenvalues (positive scales,
-        :math:`10^{-50}` to :math:`10^{50}`) and an orthogonal ``rotation`` :math:`Q` (the
-        identity by default; see :func:`rotation_matrix`). ``eigenvalues`` and
-        ``condition_number`` are those asked for, exactly; ``A`` is their product, rounded."""
+        r""":math:`A = Q \operatorname{diag}(\lambda) Q^\top` from positive-scale eigenvalues and an
+        orthogonal ``rotation`` :math:`Q` (the identity by default); ``eigenvalues`` and
+        ``condition_number`` are exactly those asked for."""
         lam = _positive_eigenvalues(eigenvalues)
         q = np.eye(lam.size) if rotation is None else as_float_array(rotation, "rotation", ndim=2)
         if q.shape != (lam.size, lam.size) or not np.allclose(q @ q.T, np.eye(lam.size)):
@@ -464,8 +372,7 @@ class Quadratic:
         return self.A.shape[0]
 
     def value(self, w: object) -> np.ndarray | float:
-        """:math:`E(w)` for one point of shape (d,) or a stack of shape (..., d), entries at most
-        :math:`10^{50}` in magnitude."""
+        """:math:`E(w)` for points of shape (d,) or (..., d)."""
         z = _points(w, self.dim) - self.minimum
         out = 0.5 * np.einsum("...i,ij,...j->...", z, self.A, z)
         return float(out) if np.ndim(out) == 0 else out
@@ -485,22 +392,9 @@ class Rosenbrock:
     .. math:: E(x, y) = s\,\bigl[(a - x)^2 + b\,(y - x^2)^2\bigr],
 
     minimum 0 at :math:`(a, a^2)`, where the Hessian is
-    :math:`s \begin{pmatrix} 2 + 8 b a^2 & -4 a b \\ -4 a b & 2 b \end{pmatrix}`.
-
-    Parameters
-    ----------
-    a : float, default 1.0
-        At most :math:`10^{24}` in magnitude, so that the minimum :math:`(a, a^2)` lies in the
-        common domain.
-    b : float, default 100.0
-        :math:`b`, a positive scale (:math:`10^{-50}` to :math:`10^{50}`): the steepness of the
-        valley walls.
-    scale : float, default 1.0
-        :math:`s`, a positive scale; dividing by the largest curvature at the minimum puts step
-        sizes on the same scale as a quadratic with :math:`\lambda_{\max} = 1`.
-
-    With points at most :math:`10^{50}` in magnitude, the value (a fourth power times
-    :math:`s b`) is at most about :math:`10^{300}`: finite.
+    :math:`s \begin{pmatrix} 2 + 8 b a^2 & -4 a b \\ -4 a b & 2 b \end{pmatrix}`. ``a`` is at most
+    :math:`10^{24}` in magnitude (so that :math:`(a, a^2)` is in the domain); ``b``, the steepness
+    of the walls, and ``scale`` :math:`s` are positive scales.
     """
 
     def __init__(self, a: float = 1.0, b: float = 100.0, *, scale: float = 1.0) -> None:
@@ -546,29 +440,20 @@ def mechanical_energy(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Kinetic, potential and total energy of the ball along a trajectory.
 
-    With the velocity of semi-implicit Euler, :math:`v_t = (x_t - x_{t-1}) / \Delta t` and
-    :math:`v_0 = 0` (start at rest),
+    With :math:`v_t = (x_t - x_{t-1}) / \Delta t` and :math:`v_0 = 0` (start at rest),
 
     .. math:: K_t = \tfrac12 m \lVert v_t \rVert^2, \qquad U_t = E(x_t) - E_{\min}, \qquad
               H_t = K_t + U_t.
 
-    For momentum iterates pass ``eta``: the ball of :func:`momentum_to_physical` has
-    :math:`m = 1` and :math:`\Delta t = \sqrt{\eta}`.
-
     Parameters
     ----------
     value : callable
-        :math:`E`, evaluated on the whole (T, d) array at once (as ``Quadratic.value`` does); it
-        returns T finite real numbers.
+        :math:`E` on the whole (T, d) array at once, returning T finite real numbers.
     positions : array_like, shape (T, d)
-        Entries at most :math:`10^{50}` in magnitude (what a run returns).
     mass, dt : float
-        :math:`m` and :math:`\Delta t`, positive scales (:math:`10^{-50}` to :math:`10^{50}`).
+        Positive scales; or, for a momentum run, ``eta`` alone (:math:`m = 1`,
+        :math:`\Delta t = \sqrt{\eta}`).
     potential_minimum : float, default 0.0
-        :math:`E_{\min}`, subtracted so that the potential energy is 0 at rest at the bottom.
-    eta : float, optional
-        The step :math:`\eta` of a momentum run, a positive scale, instead of ``mass`` and
-        ``dt`` (which must then keep their defaults).
 
     Returns
     -------
@@ -624,33 +509,21 @@ def _roots(rho: object, eta: object, eigenvalues: object) -> tuple[np.ndarray, .
 
 
 def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarray | float:
-    r"""Asymptotic rate of momentum descent on a quadratic: the spectral radius of its iteration.
+    r"""Asymptotic rate of momentum descent on a quadratic (notebook 3, *Theory*).
 
-    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
-    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}`, whose characteristic
-    polynomial is :math:`\mu^2 - (1 + \rho - \eta \lambda)\mu + \rho`. The rate is
+    Along an eigenvalue :math:`\lambda` the error obeys
+    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}`, and the rate is the largest
+    root modulus of its characteristic polynomial:
 
     .. math::
 
         r(\rho, \eta) = \max_{\lambda} \max \{ |\mu| :
         \mu^2 - (1 + \rho - \eta\lambda)\mu + \rho = 0 \},
 
-    so that :math:`\lVert w_t - w^\star \rVert` shrinks like :math:`r^t` (grows if :math:`r > 1`).
-    Real roots (:math:`s^2 \ge 4\rho` with :math:`s = 1 + \rho - \eta\lambda`) have largest modulus
-    :math:`(|s| + \sqrt{s^2 - 4\rho})/2`; complex ones both have modulus :math:`\sqrt{\rho}`.
-
-    Parameters
-    ----------
-    rho, eta : float or array_like
-        Entries at most :math:`10^{50}` in magnitude, broadcast against each other (a grid of at
-        most :math:`10^8` numbers per eigenvalue in all).
-    eigenvalues : float or array_like, shape (k,)
-        Eigenvalues of the Hessian, positive scales (:math:`10^{-50}` to :math:`10^{50}`).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Shape of ``broadcast(rho, eta)``; a float when both are scalars.
+    :math:`(|s| + \sqrt{s^2 - 4\rho})/2` for real roots (:math:`s = 1 + \rho - \eta\lambda`,
+    :math:`s^2 \ge 4\rho`), :math:`\sqrt{\rho}` for a complex pair. ``rho`` and ``eta`` broadcast
+    together (at most :math:`10^8` numbers per eigenvalue), and the result has their shape (a float
+    for scalars); ``eigenvalues`` are positive scales.
     """
     _, _, modulus = _roots(rho, eta, eigenvalues)
     out = modulus.max(axis=-1)
@@ -658,14 +531,13 @@ def convergence_rate(rho: object, eta: object, eigenvalues: object) -> np.ndarra
 
 
 def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarray | int:
-    r"""What the error does: :data:`MONOTONE`, :data:`OSCILLATING`, :data:`BOUNDED` or divergent.
+    r"""What the error does (notebook 3, *Beyond the homework*): :data:`MONOTONE`,
+    :data:`OSCILLATING`, :data:`BOUNDED` or :data:`DIVERGENT`.
 
-    Divergent when :func:`convergence_rate` exceeds 1, or equals 1 with a double root -1
-    (:math:`\rho = 1`, :math:`\eta\lambda = 4`: the error grows like :math:`t`); bounded when it
-    is 1 otherwise (to :math:`10^{-12}`): the error never shrinks, as for :math:`\rho = 1`,
-    :math:`\eta\lambda < 4`. Otherwise monotone when every eigen-direction's :func:`root_kind` is
-    :data:`REAL_POSITIVE` (overdamped), else oscillating. Same domain as :func:`convergence_rate`;
-    returns ints. Derived in notebook 3, *Beyond the homework*.
+    Divergent when :func:`convergence_rate` exceeds 1, or is 1 with the double root -1
+    (:math:`\rho = 1`, :math:`\eta\lambda = 4`); bounded when it is 1 otherwise (to
+    :math:`10^{-12}`); else monotone when every direction's :func:`root_kind` is
+    :data:`REAL_POSITIVE`, oscillating if not. Same domain as :func:`convergence_rate`.
     """
     s, kind, modulus = _roots(rho, eta, eigenvalues)
     out = np.where(np.all(kind == REAL_POSITIVE, axis=-1), MONOTONE, OSCILLATING)
@@ -676,29 +548,8 @@ def iteration_regime(rho: object, eta: object, eigenvalues: object) -> np.ndarra
     return int(out) if out.ndim == 0 else out
 
 
-def critical_momentum(eta: object, eigenvalue: float) -> np.ndarray | float:
-    r"""Critical damping along an eigenvalue: :math:`\rho_c = (1 - \sqrt{\eta\lambda})^2`.
-
-    For :math:`0 \le \eta\lambda \le 1` the roots of :math:`\mu^2 - (1+\rho-\eta\lambda)\mu + \rho`
-    are real for :math:`\rho \le \rho_c` (monotone) and complex above (oscillating). Domain:
-    ``eta`` from 0 to :math:`1/\lambda` (beyond, no :math:`\rho \in [0, 1)` damps the overshoot
-    and there is no critical momentum), ``eigenvalue`` a positive scale.
-    """
-    e = as_float_array(eta, "eta")
-    lam = check_positive(eigenvalue, "eigenvalue")
-    if not ((e >= 0) & (e * lam <= 1)).all():
-        raise ValueError(
-            f"eta must lie in [0, 1 / eigenvalue] = [0, {1 / lam:.6g}] (there is no critical "
-            f"momentum where eta * eigenvalue > 1), got {short_repr(e)}"
-        )
-    out = (1.0 - np.sqrt(e * lam)) ** 2
-    return float(out) if out.ndim == 0 else out
-
-
 def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, float]:
-    r"""Polyak's optimal momentum and step for eigenvalues in
-    :math:`[\lambda_{\min}, \lambda_{\max}]` (positive scales, :math:`10^{-50}` to
-    :math:`10^{50}`).
+    r"""Polyak's optimal ``(rho, eta)`` for eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
 
     .. math::
 
@@ -706,13 +557,9 @@ def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, flo
         \eta^\star = \left(\frac{2}{\sqrt{\lambda_{\min}} + \sqrt{\lambda_{\max}}}\right)^2,
         \qquad \kappa = \frac{\lambda_{\max}}{\lambda_{\min}},
 
-    for which :func:`convergence_rate` is :math:`(\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)`, against
+    whose :func:`convergence_rate` is :math:`(\sqrt{\kappa} - 1)/(\sqrt{\kappa} + 1)`, against
     :math:`(\kappa - 1)/(\kappa + 1)` for gradient descent with its best step
-    :math:`2 / (\lambda_{\min} + \lambda_{\max})`.
-
-    Returns
-    -------
-    (rho, eta) : tuple of float
+    :math:`2 / (\lambda_{\min} + \lambda_{\max})`. Both bounds are positive scales.
     """
     lo = check_positive(lambda_min, "lambda_min")
     hi = check_positive(lambda_max, "lambda_max")
@@ -725,24 +572,13 @@ def optimal_parameters(lambda_min: float, lambda_max: float) -> tuple[float, flo
 
 
 def measured_rate(positions: object, minimum: object, *, start: int | None = None) -> float:
-    r"""The rate actually observed on a run: :math:`(z_T / z_s)^{1/(T - s)}`.
+    r"""The rate observed on a run, :math:`(z_T / z_s)^{1/(T - s)}`.
 
-    :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}` is the size
-    of the iteration's state (two consecutive iterates); unlike :math:`\lVert w_t - w^\star\rVert`
-    it does not pass close to 0 when the error oscillates, so the ratio is a steady estimate. It
-    is computed as :math:`\exp((\ln z_T - \ln z_s)/(T - s))`, and :math:`z_t` with ``np.hypot``, so
-    that errors of :math:`10^{-200}` late in a fast run count too; 0 when the run reaches
-    :math:`w^\star` exactly.
-
-    Parameters
-    ----------
-    positions : array_like, shape (T + 1, d)
-        A run of at least 4 positions, entries at most :math:`10^{50}` in magnitude.
-    minimum : array_like, shape (d,)
-        :math:`w^\star`, entries at most :math:`10^{50}` in magnitude.
-    start : int, optional
-        :math:`s` from 1 to :math:`T - 2` (the rate is measured over at least two steps), by
-        default :math:`\lfloor T / 2 \rfloor` (skipping the transient).
+    :math:`z_t = \sqrt{\lVert w_t - w^\star\rVert^2 + \lVert w_{t-1} - w^\star\rVert^2}`, the
+    size of the iteration's state, does not pass near 0 when the error oscillates. Computed as
+    :math:`\exp((\ln z_T - \ln z_s)/(T - s))` so that errors of :math:`10^{-200}` count too; 0
+    when the run reaches :math:`w^\star`. ``positions`` is a run of at least 4 rows, ``minimum``
+    :math:`w^\star` and ``start`` :math:`s` from 1 to :math:`T - 2` (by default :math:`T / 2`).
     """
     x = as_float_array(positions, "positions", ndim=2)
     w_star = as_float_array(minimum, "minimum", ndim=1)
@@ -765,19 +601,17 @@ def measured_rate(positions: object, minimum: object, *, start: int | None = Non
 
 # -- Step counts from the closed form (notebook 3, Check) -----------------------------------------
 
-#: Two roots closer than this, relative to their size, are treated as one double root by
-#: :func:`closed_form_errors` (see there for the error this makes).
+#: Roots closer than this, relative to their size, are one double root in closed_form_errors.
 DOUBLE_ROOT_RTOL = 1e-7
 
 
 def closed_form_errors(
     rho: float, eta: float, eigenvalues: object, start: object, steps: int
 ) -> np.ndarray:
-    r"""The error of :func:`momentum_descent` on a quadratic, eigen-direction by eigen-direction,
-    from the closed form of its recurrence (notebook 3, *Check*).
+    r"""The errors of :func:`momentum_descent` on a quadratic along each eigenvector, from the
+    closed form of their recurrence (notebook 3, *Check*).
 
-    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
-    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}`, started from rest:
+    Along :math:`\lambda`, :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1}` and
     :math:`e_1 = (1 - \eta\lambda)\, e_0`. With :math:`z_1, z_2` the roots of
     :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho`,
 
@@ -788,34 +622,12 @@ def closed_form_errors(
 
         e_t = \bigl(e_0 + t\,(e_1 / z - e_0)\bigr)\, z^t \qquad (\text{double root } z \ne 0),
 
-    and :math:`e_t = 0` for :math:`t \ge 1` at the double root :math:`z = 0`
-    (:math:`\rho = 0`, :math:`\eta\lambda = 1`). At a double root the error carries the factor
-    :math:`t`, as a critically damped spring does. Roots closer than :data:`DOUBLE_ROOT_RTOL`
-    times their size are taken as double: the neglected gap changes :math:`e_t` by a relative
-    amount of about :math:`(t \cdot 10^{-7})^2`, while the two-root formula would lose about
-    :math:`10^{-16} / 10^{-7}` to cancellation.
-
-    Parameters
-    ----------
-    rho, eta : float
-        Momentum and step, finite.
-    eigenvalues : array_like, shape (d,)
-        Eigenvalues of the quadratic's Hessian, all > 0.
-    start : array_like, shape (d,)
-        The error's components :math:`e_0` along the matching eigenvectors, finite.
-    steps : int
-        From 0 to :math:`10^5`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (steps + 1, d)
-        :math:`e_t` for :math:`t = 0, \dots, T`, one column per eigenvalue.
-
-    Raises
-    ------
-    ValueError
-        For an argument outside its domain, or when a diverging run's errors overflow float64
-        within ``steps``.
+    and :math:`e_t = 0` for :math:`t \ge 1` at the double root 0. Roots within
+    :data:`DOUBLE_ROOT_RTOL` of each other count as double: that changes :math:`e_t` by about
+    :math:`(t \cdot 10^{-7})^2`, where the two-root formula would lose :math:`10^{-9}` to
+    cancellation. ``eigenvalues`` are positive scales, ``start`` holds :math:`e_0` along them,
+    ``steps`` is 0 to :math:`10^5`. Returns :math:`e_t`, shape (steps + 1, d); a diverging run
+    that overflows float64 is refused.
     """
     r = check_in_range(rho, "rho")
     e = check_in_range(eta, "eta")
@@ -850,8 +662,8 @@ def closed_form_errors(
 def steps_to_tolerance(errors: object, tol: float) -> int | None:
     r"""First step :math:`t` with :math:`e_t \le \varepsilon\, e_0`, or ``None`` if never.
 
-    ``errors`` are the sizes :math:`e_t \ge 0` of a run's errors (1-D, at most
-    :math:`10^{300}`); ``tol`` is :math:`\varepsilon \in (0, 1)`.
+    ``errors`` are sizes :math:`e_t \ge 0` (1-D, at most :math:`10^{300}`); ``tol`` is
+    :math:`\varepsilon \in (0, 1)`.
     """
     e = as_float_array(errors, "errors", ndim=1, max_abs=WIDE_LIMIT)
     if (e < 0).any():
@@ -861,37 +673,21 @@ def steps_to_tolerance(errors: object, tol: float) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-
 def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
-    r"""The kind of roots of :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` along one eigenvalue
-    (notebook 3, *Beyond the homework*): :data:`REAL_POSITIVE`, :data:`COMPLEX_PAIR` or
-    :data:`REAL_NEGATIVE`.
+    r"""The kind of roots of :math:`z^2 - (1 + \rho - \eta\lambda) z + \rho` (notebook 3,
+    *Beyond the homework*): :data:`REAL_POSITIVE`, :data:`COMPLEX_PAIR` or :data:`REAL_NEGATIVE`.
 
     With :math:`s = 1 + \rho - \eta\lambda` and :math:`\rho \ge 0`, the roots are real when
-    :math:`s^2 \ge 4\rho` and then have the sign of :math:`s` (their product :math:`\rho` is not
-    negative); otherwise they are a complex pair of modulus :math:`\sqrt\rho`. In the plane of
-    :math:`(\eta\lambda, \rho)`:
+    :math:`s^2 \ge 4\rho`, with the sign of :math:`s`, else a complex pair of modulus
+    :math:`\sqrt\rho`:
 
-    * real, :math:`\ge 0` for :math:`\eta\lambda \le (1 - \sqrt\rho)^2`: started from rest, the
-      error keeps its sign and shrinks step after step (overdamped);
-    * a complex pair for :math:`(1 - \sqrt\rho)^2 < \eta\lambda < (1 + \sqrt\rho)^2`: the error
-      spirals, changing sign every :math:`\pi / \arg z` steps (underdamped);
-    * real, negative for :math:`\eta\lambda \ge (1 + \sqrt\rho)^2`: the error flips sign at every
-      step (the step overshoots).
+    * real, :math:`\ge 0` for :math:`\eta\lambda \le (1 - \sqrt\rho)^2` (overdamped);
+    * complex for :math:`(1 - \sqrt\rho)^2 < \eta\lambda < (1 + \sqrt\rho)^2` (underdamped);
+    * real, negative for :math:`\eta\lambda \ge (1 + \sqrt\rho)^2` (the step overshoots).
 
-    Both borders are the curve :math:`\rho = (1 - \sqrt{\eta\lambda})^2`, on either side of
-    :math:`\eta\lambda = 1`. Whether the error also shrinks is :func:`convergence_rate`'s answer.
+    Both borders are the curve :math:`\rho = (1 - \sqrt{\eta\lambda})^2` (critical damping).
 
-    Parameters
-    ----------
-    rho : float or array_like
-        :math:`\rho \ge 0`, finite.
-    eta_lambda : float or array_like
-        :math:`\eta\lambda`, finite; broadcast against ``rho``.
-
-    Returns
-    -------
-    int or numpy.ndarray of int
+    ``rho`` :math:`\ge 0` and ``eta_lambda`` are numbers or arrays, broadcast together.
     """
     r = as_float_array(rho, "rho", allow_empty=True).astype(np.float64)
     x = as_float_array(eta_lambda, "eta_lambda", allow_empty=True).astype(np.float64)
@@ -907,17 +703,14 @@ def root_kind(rho: object, eta_lambda: object) -> np.ndarray | int:
 def nesterov_descent(grad: Grad, w0: object, *, rho: float, eta: float, steps: int) -> np.ndarray:
     r"""Nesterov's accelerated gradient in this project's convention (Sutskever et al.'s form).
 
-    The gradient is taken at the look-ahead point :math:`w_t + \eta\rho\, v_t`, where the old
-    velocity alone would carry the ball:
-
     .. math::
 
         v_0 = 0, \qquad v_{t+1} = \rho\, v_t - \nabla E(w_t + \eta\rho\, v_t), \qquad
-        w_{t+1} = w_t + \eta\, v_{t+1}.
+        w_{t+1} = w_t + \eta\, v_{t+1},
 
-    Equivalently :math:`y_t = w_t + \rho(w_t - w_{t-1})` and
-    :math:`w_{t+1} = y_t - \eta\nabla E(y_t)`.
-    Same parameters, domain and divergence rule as :func:`momentum_descent`.
+    the gradient taken where the old velocity alone would carry the ball; equivalently
+    :math:`y_t = w_t + \rho(w_t - w_{t-1})` and :math:`w_{t+1} = y_t - \eta\nabla E(y_t)`.
+    Same arguments, domain and divergence rule as :func:`momentum_descent`.
     """
     check_callable(grad, "grad")
     w = as_float_array(w0, "w0", ndim=1)
@@ -934,18 +727,11 @@ def nesterov_descent(grad: Grad, w0: object, *, rho: float, eta: float, steps: i
 def nesterov_rate(rho: float, eta: float, eigenvalues: object) -> float:
     r"""Asymptotic rate of :func:`nesterov_descent` on a quadratic.
 
-    Along an eigenvector of eigenvalue :math:`\lambda` the error obeys
-    :math:`e_{t+1} = (1 - \eta\lambda)\bigl((1 + \rho)\, e_t - \rho\, e_{t-1}\bigr)`, whose
-    characteristic polynomial is
-    :math:`z^2 - (1 + \rho)(1 - \eta\lambda)\, z + \rho(1 - \eta\lambda)`;
-    the rate is its largest root modulus over the eigenvalues (``numpy.roots``).
-
-    Parameters
-    ----------
-    rho, eta : float
-        Finite.
-    eigenvalues : array_like, shape (d,)
-        All > 0.
+    Along :math:`\lambda` the error obeys
+    :math:`e_{t+1} = (1 - \eta\lambda)\bigl((1 + \rho)\, e_t - \rho\, e_{t-1}\bigr)`; the rate is
+    the largest root modulus of
+    :math:`z^2 - (1 + \rho)(1 - \eta\lambda)\, z + \rho(1 - \eta\lambda)` over the eigenvalues
+    (positive scales).
     """
     r = check_in_range(rho, "rho")
     e = check_in_range(eta, "eta")
@@ -960,9 +746,8 @@ def nesterov_parameters(mu: float, L: float) -> tuple[float, float]:
 
     .. math:: \rho = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}, \qquad \eta = \frac1L,
 
-    which converge on every function whose curvature lies in :math:`[\mu, L]` (not only on
-    quadratics), the loss gap shrinking at least like :math:`(1 - 1/\sqrt\kappa)^t`.
-    ``mu`` and ``L`` are positive, ``mu <= L``.
+    which converge on every function with curvature in :math:`[\mu, L]`, the loss gap shrinking at
+    least like :math:`(1 - 1/\sqrt\kappa)^t`. ``mu <= L``, positive scales.
     """
     lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
     if lo > hi:
@@ -979,22 +764,12 @@ def worst_case_quadratic(dimension: int, mu: float, L: float) -> Quadratic:
         E(w) = \frac{L - \mu}{8}\Bigl(w_1^2 + \sum_{i=1}^{n-1} (w_i - w_{i+1})^2 - 2 w_1\Bigr)
                + \frac{\mu}{2}\lVert w\rVert^2,
 
-    a quadratic with Hessian :math:`A = \mu I + \tfrac{L - \mu}{4}\,T`, :math:`T` the
-    tridiagonal matrix with 2 on the diagonal and -1 beside it (eigenvalues inside
-    :math:`(\mu, L)`), and minimum :math:`w^\star = A^{-1}\, \tfrac{L - \mu}{4} e_1`. Its
-    gradient at a point whose entries beyond :math:`k` vanish has entries beyond :math:`k + 1`
-    that vanish,
-    so any method whose steps combine past gradients, started at 0, has
-    :math:`w_t` zero beyond entry :math:`t` and
-    :math:`\lVert w_t - w^\star\rVert \ge \lVert w^\star_{t+1:}\rVert`; in high dimension
-    :math:`w^\star_i \approx q^i` with :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
-
-    Parameters
-    ----------
-    dimension : int
-        :math:`n`, from 2 to 5000.
-    mu, L : float
-        Positive, :math:`\mu < L`.
+    with Hessian :math:`A = \mu I + \tfrac{L - \mu}{4}\,T` (:math:`T` tridiagonal, 2 on the
+    diagonal, -1 beside it) and minimum :math:`w^\star = A^{-1}\, \tfrac{L - \mu}{4} e_1`. A method
+    combining past gradients from 0 has :math:`w_t` zero beyond entry :math:`t`, so
+    :math:`\lVert w_t - w^\star\rVert \ge \lVert w^\star_{t+1:}\rVert`, with
+    :math:`w^\star_i \approx q^i`, :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`.
+    ``dimension`` :math:`n` is 2 to 5000; ``mu < L``, positive scales.
     """
     n = check_int_in_range(dimension, "dimension", 2, 5000)
     lo, hi = check_positive(mu, "mu"), check_positive(L, "L")
@@ -1009,8 +784,8 @@ def worst_case_quadratic(dimension: int, mu: float, L: float) -> Quadratic:
 class HeavyBallCounterexample:
     r"""Lessard, Recht and Packard's function on which the heavy ball cycles (2016, section 4.6).
 
-    A one-dimensional convex function made of three quadratic pieces, with curvature
-    :math:`\mu = 1` on the middle piece and :math:`L = 25` elsewhere (:math:`\kappa = 25`):
+    Convex, three quadratic pieces, curvature :math:`\mu = 1` in the middle and :math:`L = 25`
+    elsewhere:
 
     .. math::
 
@@ -1019,10 +794,9 @@ class HeavyBallCounterexample:
         E(x) = \begin{cases} \tfrac{25}{2}x^2 & x < 1 \\ \tfrac12 x^2 + 24x - 12 & 1 \le x < 2 \\
         \tfrac{25}{2}x^2 - 24x + 36 & x \ge 2 \end{cases},
 
-    minimum 0 at :math:`x = 0`. Polyak's :math:`(\rho^\star, \eta^\star) = (4/9, 1/9)` for
-    :math:`[\mu, L] = [1, 25]`, optimal on every quadratic with these curvature bounds, make
-    :func:`momentum_descent` cycle here from a start in about :math:`[3.07, 3.46]`, while gradient
-    descent and :func:`nesterov_descent` converge.
+    minimum 0 at :math:`x = 0`. Polyak's :math:`(\rho^\star, \eta^\star) = (4/9, 1/9)`, optimal on
+    every quadratic with these bounds, cycle here from a start in about :math:`[3.07, 3.46]`, while
+    gradient descent and :func:`nesterov_descent` converge.
     """
 
     mu, L, dim = 1.0, 25.0, 1
@@ -1045,13 +819,12 @@ class HeavyBallCounterexample:
 
 
 def noisy_gradient(grad: Grad, sigma: float, rng: np.random.Generator) -> Grad:
-    r"""A gradient with independent Gaussian noise of standard deviation :math:`\sigma` added to
-    each entry at every call, :math:`g(w) = \nabla E(w) + \sigma \xi`,
-    :math:`\xi \sim \mathcal N(0, I)`: the simplest model of a minibatch gradient."""
+    r"""``grad`` plus independent Gaussian noise at every call, the simplest model of a minibatch:
+    :math:`g(w) = \nabla E(w) + \sigma \xi`, :math:`\xi \sim \mathcal N(0, I)`,
+    :math:`\sigma \ge 0`."""
     check_callable(grad, "grad")
     s = check_nonnegative(sigma, "sigma")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
+    check_generator(rng, "rng")
 
     def noisy(w: np.ndarray) -> np.ndarray:
         g = np.asarray(grad(w), dtype=np.float64)
@@ -1061,36 +834,21 @@ def noisy_gradient(grad: Grad, sigma: float, rng: np.random.Generator) -> Grad:
 
 
 def stationary_variance(rho: float, eta: float, eigenvalues: object, sigma: float) -> np.ndarray:
-    r"""The noise floor: the variance that momentum's error settles to along each eigen-direction
-    of a quadratic when every gradient carries independent noise of variance :math:`\sigma^2`.
+    r"""The noise floor: the variance momentum's error settles to along each eigenvector of a
+    quadratic when every gradient carries independent noise of variance :math:`\sigma^2`.
 
-    The error is then the autoregression
-    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1} - \eta\sigma\xi_t`, whose
-    stationary variance is
+    The error is the autoregression
+    :math:`e_{t+1} = (1 + \rho - \eta\lambda)\, e_t - \rho\, e_{t-1} - \eta\sigma\xi_t`, of variance
 
     .. math::
 
         \operatorname{Var} e = \frac{\eta\,\sigma^2\,(1 + \rho)}
         {\lambda\,(1 - \rho)\,\bigl(2(1 + \rho) - \eta\lambda\bigr)}
         \;\approx\; \frac{\eta}{1 - \rho}\,\frac{\sigma^2}{2\lambda}
-        \quad (\eta\lambda \ll 1):
+        \quad (\eta\lambda \ll 1),
 
-    gradient descent's floor with the effective step :math:`\eta / (1 - \rho)`.
-
-    Parameters
-    ----------
-    rho : float
-        In :math:`[0, 1)`.
-    eta : float
-        Positive, with :math:`\eta\lambda < 2(1 + \rho)` for every eigenvalue (the run converges).
-    eigenvalues : array_like, shape (d,)
-        All > 0.
-    sigma : float
-        :math:`\sigma \ge 0`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (d,)
+    gradient descent's floor with the step :math:`\eta / (1 - \rho)`. ``rho`` in :math:`[0, 1)`,
+    ``eta`` with :math:`\eta\lambda < 2(1 + \rho)` (the run settles), ``sigma`` :math:`\ge 0`.
     """
     r = check_in_range(rho, "rho", 0.0, 1.0, high_inclusive=False)
     e = check_positive(eta, "eta")

@@ -8,8 +8,9 @@ Notation follows the homework: for sample :math:`n` with logits :math:`a_{kn}`,
     E_D = -\sum_n \sum_k t_{kn} \ln y_{kn}, \qquad
     \frac{\partial E_D}{\partial a_{kn}} = y_{kn} - t_{kn}.
 
-Arrays hold one sample per row: ``logits`` and ``targets`` have shape (N, K).
-Everything here is plain NumPy and works in a script with no Jupyter installed.
+Arrays hold one sample per row: ``logits`` and ``targets`` have shape (N, K). Domain: logits at
+most :math:`10^{150}` in magnitude, or ``-inf`` (probability 0), with a finite one in every slice;
+other inputs as in :mod:`tp3helpers._validation`.
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ __all__ = [
 
 
 def _shifted(a: object, axis: object, name: str, ndim: int | None = None) -> np.ndarray:
-    r"""The logits ``a`` as float64, checked once against :func:`softmax`'s domain, minus their
-    maximum along ``axis``: at least :math:`-2 \cdot 10^{150}`, it never overflows."""
+    """The logits ``a``, checked, minus their maximum along ``axis``: ``exp`` never overflows."""
     logits = as_float_array(a, name, ndim=ndim, max_abs=PRODUCT_LIMIT, allow_neg_inf=True)
     if logits.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension, got a scalar {logits!r}")
@@ -72,28 +72,9 @@ def softmax(a: object, axis: int = -1) -> np.ndarray:
 
     .. math:: y_k = \frac{e^{a_k - m}}{\sum_c e^{a_c - m}}, \qquad m = \max_c a_c
 
-    Subtracting the maximum changes nothing mathematically (softmax is shift invariant) and keeps
-    every exponent :math:`\le 0`, so logits of :math:`\pm 1000` give exact answers without overflow.
-
-    Parameters
-    ----------
-    a : array_like
-        Logits: finite, at most :math:`10^{150}` in magnitude, or ``-inf`` (probability 0); at
-        least one finite logit in every slice along ``axis``. Computed in float64; float32 logits
-        give float32 probabilities.
-    axis : int, default -1
-        Axis over which the probabilities sum to 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        Probabilities, same shape as ``a``.
-
-    Raises
-    ------
-    ValueError
-        If ``a`` holds NaN, ``+inf`` or a logit beyond :math:`10^{150}`, or a slice along ``axis``
-        is all ``-inf``.
+    Softmax is shift invariant; subtracting the maximum keeps every exponent :math:`\le 0`. ``a``
+    holds logits in the module's domain; the probabilities, same shape, sum to 1 along ``axis``
+    (float32 logits give float32 probabilities).
     """
     return _softmax(a, axis, "a")
 
@@ -109,9 +90,7 @@ def log_softmax(a: object, axis: int = -1) -> np.ndarray:
 
     .. math:: \ln y_k = (a_k - m) - \ln \sum_c e^{a_c - m}, \qquad m = \max_c a_c
 
-    ``-inf`` logits give ``-inf`` log-probabilities; all other entries are finite, even for logits
-    of :math:`\pm 1000` where :math:`\ln(\mathrm{softmax}(a))` would give ``-inf`` or NaN.
-    Same domain and errors as :func:`softmax`.
+    Finite except for ``-inf`` logits, even where :math:`\ln(\mathrm{softmax}(a))` gives ``-inf``.
     """
     return _log_softmax(a, axis, "a")
 
@@ -123,7 +102,7 @@ def _log_softmax(a: object, axis: object, name: str, ndim: int | None = None) ->
 
 
 def _labels(labels: np.ndarray, k: int, name: str) -> np.ndarray:
-    """Check integer class labels of shape (N,) in ``0 .. k - 1``."""
+    """Integer class labels of shape (N,) in ``0 .. k - 1``."""
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{name} must be integers, got dtype {labels.dtype} ({short_repr(labels)})")
     if labels.ndim != 1:
@@ -139,17 +118,8 @@ def _labels(labels: np.ndarray, k: int, name: str) -> np.ndarray:
 def one_hot(labels: object, num_classes: int) -> np.ndarray:
     r"""One-hot encode integer class labels: :math:`t_{kn} = [\text{labels}_n = k]`.
 
-    Parameters
-    ----------
-    labels : array_like of int, shape (N,)
-        Class indices in ``0 .. num_classes - 1``.
-    num_classes : int
-        Number of classes :math:`K \ge 1`; the (N, K) result may hold at most
-        :data:`~tp3helpers._validation.MAX_ENTRIES` (:math:`10^8`) numbers.
-
-    Returns
-    -------
-    numpy.ndarray of float64, shape (N, K)
+    ``labels`` are integers in ``0 .. num_classes - 1``, shape (N,); returns float64 of shape
+    (N, K), at most :math:`10^8` numbers.
     """
     k = check_int_in_range(num_classes, "num_classes", 1, MAX_ENTRIES)
     arr = _labels(np.asarray(labels), k, "labels")
@@ -160,8 +130,7 @@ def one_hot(labels: object, num_classes: int) -> np.ndarray:
 
 
 def _targets(targets: object, shape: tuple[int, int]) -> np.ndarray:
-    r"""The validated ``targets`` for logits of ``shape``: integer labels (N,) or rows (N, K)
-    that are non-negative and sum to 1 (the homework's :math:`\sum_k t_{kn} = 1`)."""
+    r"""Integer labels (N,) or non-negative rows (N, K) summing to 1 (:math:`\sum_k t_{kn} = 1`)."""
     n, k = shape
     arr = np.asarray(targets)
     if arr.dtype.kind in "iu" and arr.ndim == 1:
@@ -196,19 +165,9 @@ def cross_entropy(logits: object, targets: object) -> float:
     .. math:: E_D = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{kn} \ln y_{kn}, \qquad
               y_{kn} = \operatorname{softmax}(a_{\cdot n})_k
 
-    Parameters
-    ----------
-    logits : array_like, shape (N, K)
-        One row of logits per sample, in the domain of :func:`softmax`.
-    targets : array_like
-        Integer labels of shape (N,) or non-negative rows of shape (N, K) summing to 1.
-
-    Returns
-    -------
-    float
-        :math:`E_D \ge 0`, finite unless a sample puts target mass on a class of logit ``-inf``
-        (probability 0), where :math:`-\ln 0 = \infty` is the exact value. Terms with
-        :math:`t_{kn} = 0` count as 0 even where :math:`\ln y_{kn} = -\infty`.
+    ``logits`` have shape (N, K); ``targets`` are integer labels of shape (N,) or non-negative rows
+    of shape (N, K) summing to 1. Returns :math:`E_D \ge 0`: :math:`\infty` where target mass sits
+    on a ``-inf`` logit; terms with :math:`t_{kn} = 0` count as 0.
     """
     logp = _log_softmax(logits, 1, "logits", ndim=2)
     t = _targets(targets, logp.shape)
@@ -223,13 +182,8 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
 
     .. math:: \frac{\partial E_D}{\partial a_{kn}} = y_{kn} - t_{kn}
 
-    This needs :math:`\sum_k t_{kn} = 1`, which the target check enforces. Same domain as
-    :func:`cross_entropy`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (N, K)
-        Row :math:`n` is :math:`y_n - t_n`; each row sums to 0.
+    Same domain as :func:`cross_entropy` (which gives :math:`\sum_k t_{kn} = 1`, needed here).
+    Returns shape (N, K), each row summing to 0.
     """
     y = _softmax(logits, 1, "logits", ndim=2)
     t = _targets(targets, y.shape)
@@ -240,44 +194,36 @@ def cross_entropy_grad(logits: object, targets: object) -> np.ndarray:
 
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
-    r"""Multinomial logistic regression trained by full-batch gradient descent.
+    r"""Multinomial logistic regression trained by full-batch gradient descent, a scikit-learn
+    estimator.
 
     Minimises the homework's loss plus an L2 penalty on the weights (not on the intercept):
 
     .. math:: J(W, b) = -\sum_n \sum_k t_{kn} \ln y_{kn} + \frac{\lambda}{2} \lVert W \rVert^2,
               \qquad y_n = \operatorname{softmax}(W x_n + b),
 
-    with the gradient derived in the notebook, :math:`\nabla_W J = (Y - T)^\top X + \lambda W` and
-    :math:`\nabla_b J = \sum_n (y_n - t_n)`. At convergence it matches scikit-learn's
-    ``LogisticRegression(C=1/l2)`` (multinomial, lbfgs), which minimises the same objective.
-
-    It is a scikit-learn estimator (``get_params``, ``Pipeline``, ``GridSearchCV``,
-    ``cross_val_score``); the parameters are checked when :meth:`fit` runs. Domain: ``X`` with
-    finite entries at most :math:`10^{50}` in magnitude (:mod:`tp3helpers._validation`); the
-    weights then stay below :math:`10^{50}` too, or the run stops as diverged.
+    with :math:`\nabla_W J = (Y - T)^\top X + \lambda W` and
+    :math:`\nabla_b J = \sum_n (y_n - t_n)`: at convergence, scikit-learn's
+    ``LogisticRegression(C=1/l2)``.
 
     Parameters
     ----------
     l2 : float, default 1.0
-        Penalty strength :math:`\lambda \ge 0`.
+        :math:`\lambda \ge 0`.
     learning_rate : float or None, default None
-        Step size, a positive scale. ``None`` picks :math:`1/L` with
-        :math:`L = \tfrac12 \sigma_{\max}([X, 1])^2 + \lambda`, a bound on the curvature that
-        guarantees descent.
+        A positive scale; ``None`` is :math:`1/L`,
+        :math:`L = \tfrac12 \sigma_{\max}([X, 1])^2 + \lambda` (a curvature bound).
     max_iter : int, default 20000
-        Maximum number of gradient steps, at most :data:`~tp3helpers._validation.MAX_STEPS`.
+        At most :math:`10^6`.
     tol : float, default 1e-8
         Stop when the gradient norm falls below ``tol`` times its initial value.
 
     Attributes
     ----------
-    classes_ : numpy.ndarray, shape (K,)
-    coef_ : numpy.ndarray, shape (K, D)
-    intercept_ : numpy.ndarray, shape (K,)
+    classes_, coef_, intercept_, n_iter_, converged_
+        As in scikit-learn.
     loss_history_ : list of float
         :math:`J` before each step, then at the end.
-    n_iter_ : int
-    converged_ : bool
     """
 
     def __init__(
@@ -327,7 +273,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         first_norm = np.linalg.norm(grad)
         self.loss_history_ = [loss]
         self.converged_ = False
-        self.n_iter_ = 0
         for step_number in range(1, max_iter + 1):
             self.n_iter_ = step_number
             theta -= step * grad
@@ -353,14 +298,13 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def _logits(self, X: object) -> np.ndarray:
-        """:math:`W x_n + b` for each row of ``X``, which must be in the domain of :meth:`fit`."""
+        """:math:`W x_n + b` for each row of ``X``."""
         check_is_fitted(self)
         x = validate_data(self, X, dtype=np.float64, reset=False, ensure_all_finite=False)
         return as_float_array(x, "X", ndim=2) @ self.coef_.T + self.intercept_
 
     def decision_function(self, X: object) -> np.ndarray:
-        """Logits :math:`W x_n + b`, shape (N, K); for two classes, as in scikit-learn, the
-        difference of the two logits, shape (N,) (positive means ``classes_[1]``)."""
+        """Logits, shape (N, K); for two classes, as scikit-learn, their difference, shape (N,)."""
         scores = self._logits(X)
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
@@ -370,5 +314,5 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: object) -> np.ndarray:
         """Most probable class label for each row of ``X``."""
-        scores = self._logits(X)
+        scores = self._logits(X)  # checks first that the model is fitted
         return self.classes_[np.argmax(scores, axis=1)]
