@@ -111,10 +111,8 @@ def _artists_in(value: object) -> list[Artist]:
 class BlitManager:
     """Redraw the animated artists of ``figure`` on a saved background (blitting).
 
-    ``scene`` names what the static artists show now; a background is saved per scene (and per
-    canvas size), so that switching back to a scene seen before needs no full draw. The ``layer``
-    artists are drawn on the background, on a copy of it kept without them (``bare``), when they
-    change (``layer_changed``). A canvas that cannot blit is simply drawn in full each time.
+    A background is saved per ``scene`` and canvas size; the ``layer`` artists are drawn on a copy
+    kept without them (``bare``) when they change. A canvas that cannot blit is drawn in full.
     """
 
     def __init__(self, figure: Figure, animated: Iterable[Artist],
@@ -184,8 +182,9 @@ class Explorer(widgets.VBox):
     """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
 
     A subclass builds its controls, figure and artists, calls ``super().__init__`` with them (this
-    draws the first state) and provides :meth:`update`. An explorer made again by the same notebook
-    cell closes the one made before.
+    draws the first state) and provides :meth:`update`. The parameters ``figure``, ``controls``
+    (set ``controls[name].value`` to update the figure) and ``artists`` (their data is what the
+    figure shows) stay as attributes, with ``readout``, the HTML under the figure.
 
     Parameters
     ----------
@@ -205,17 +204,6 @@ class Explorer(widgets.VBox):
         Columns of the grid of controls (when they are above the figure).
     presentation : bool, optional
         Larger text and thicker lines, for a projector; by default, as ``TP3_PRESENTATION`` says.
-
-    Attributes
-    ----------
-    figure : matplotlib.figure.Figure
-        The figure, created once.
-    controls : dict[str, ipywidgets.Widget]
-        The controls by name; setting ``controls[name].value`` updates the figure.
-    artists : dict[str, Artist | Sequence[Artist]]
-        The artists by name: their data is exactly what the figure shows.
-    readout : ipywidgets.HTML
-        Numbers that go with the figure, or a message when a setting cannot be shown.
     """
 
     def __init__(
@@ -272,7 +260,7 @@ class Explorer(widgets.VBox):
         # The panels keep the place the first draw gave them, so that the saved backgrounds stay
         # in register with the moving artists (a new size lays them out again: ScreenFit).
         figure.set_layout_engine("none")
-        replace_previous(self, type(self), lambda old: old.close())
+        replace_previous(self, type(self), lambda old: old.close())  # a re-run closes the old
 
     def update(self, changed: str | None) -> str:
         """Update the artists after control ``changed`` (``None``: first draw); return readout."""
