@@ -304,18 +304,9 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
 class ScreenFit:
     """Keeps an explorer's figure and layout fitted to the room the browser reports.
 
-    Parameters
-    ----------
-    box : ipywidgets.Box
-        The explorer; it becomes a CSS grid whose cells are the parts below.
-    figure : matplotlib.figure.Figure
-        The explorer's figure; its initial size is the design shape.
-    title, controls, view, readout : ipywidgets.Widget
-        The parts: the title, the grid of controls, the figure's view, the readout.
-    columns : int
-        Columns of the control grid when the controls are above the figure.
-    redraw : callable
-        Called after the figure was resized: must redraw the whole figure once.
+    ``box`` (the explorer) becomes a CSS grid of the parts ``title``, ``controls``, ``view`` (the
+    figure's) and ``readout``; ``columns`` is the controls' when they are above the figure. The
+    figure's initial size is its designed shape; ``redraw()`` draws it in full after a resize.
     """
 
     def __init__(self, box: widgets.Box, figure: Figure, *, title: widgets.Widget,
