@@ -362,10 +362,8 @@ class ScreenFit:
         width, height = figure_size(room["figure_width"], room["figure_height"], self.design)
         now_width, now_height = self.size()
         grows_only = width >= now_width and height >= now_height
-        if (width, height) == (now_width, now_height) or (
-            grows_only and max(width - now_width, height - now_height) <= GROW_THRESHOLD
-        ):
-            return False
+        if grows_only and max(width - now_width, height - now_height) <= GROW_THRESHOLD:
+            return False  # the same size too
         per_inch = css_px(self.figure, 72.0)
         self.figure.set_size_inches(width / per_inch, height / per_inch, forward=True)
         self._relayout()
