@@ -68,6 +68,11 @@ def ridge_data(rng: np.random.Generator, n: int = 40, noise: float = 0.25):
 class KernelExplorer(Explorer):
     r"""Bandwidth, base kernel and Taylor order set the shown kernel :math:`\tilde k`.
 
+    Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order`` (a
+    Taylor order 0 to 15, or ``"exact"``). ``n_points`` (2 to 200) is the size of the training
+    set, ``alpha`` (> 0) the ridge penalty, ``seed`` (an integer >= 0) seeds the data and the
+    Gaussian-process draws. Display it under ``%matplotlib widget``.
+
     Artists: ``gram`` (the Gram matrix's mesh), ``spectrum`` (its eigenvalues: positive, zero up to
     rounding, negative), ``samples`` (functions drawn from the Gaussian process of covariance
     :math:`\tilde k`, the same seeded draws at every setting, and a note when there is none) and
@@ -247,14 +252,4 @@ class KernelExplorer(Explorer):
         )
 
 
-def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
-                    presentation: bool | None = None) -> KernelExplorer:
-    """Build the exponential kernel explorer.
-
-    Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
-    (a Taylor order 0 to 15, or ``"exact"``). ``n_points`` (2 to 200) is the size of the training
-    set, ``alpha`` (> 0) the ridge penalty, ``seed`` (an integer >= 0) seeds the data and the
-    Gaussian-process draws. Display it under ``%matplotlib widget``; ``presentation=True`` for a
-    projector.
-    """
-    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed, presentation=presentation)
+kernel_explorer = KernelExplorer

@@ -29,8 +29,10 @@ def _format_vector(values: np.ndarray) -> str:
 class SoftmaxExplorer(Explorer):
     r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`\tau`.
 
-    The probabilities are :math:`y = \operatorname{softmax}(a / \tau)`; the right panel shows
-    the gradient of :math:`E = -\ln y_{\text{target}}` (notebook 1, Explore)
+    Controls ``logit_0`` … ``logit_{K-1}`` (``num_classes`` K from 2 to 10), ``target`` and
+    ``temperature``. Display it under ``%matplotlib widget``. The probabilities are
+    :math:`y = \operatorname{softmax}(a / \tau)`; the right panel shows the gradient of
+    :math:`E = -\ln y_{\text{target}}` (notebook 1, Explore)
 
     .. math:: \frac{\partial E}{\partial a_k} = \frac{y_k - t_k}{\tau},
 
@@ -126,11 +128,4 @@ class SoftmaxExplorer(Explorer):
         )
 
 
-def softmax_explorer(num_classes: int = 4, *, presentation: bool | None = None
-                     ) -> SoftmaxExplorer:
-    """Build the softmax cross-entropy explorer with ``num_classes`` logit sliders (2 to 10).
-
-    Controls: ``logit_0`` … ``logit_{K-1}``, ``target`` and ``temperature``. Display it under
-    ``%matplotlib widget``; ``presentation=True`` for a projector.
-    """
-    return SoftmaxExplorer(num_classes, presentation=presentation)
+softmax_explorer = SoftmaxExplorer
