@@ -137,6 +137,8 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
 class MomentumExplorer(Explorer):
     r"""Controls ``rho``, ``eta``, ``condition_number`` and ``objective``.
 
+    ``steps`` (at most 5000) is the number of iterations of each run. Display it under
+    ``%matplotlib widget``.
     The quadratic has eigenvalues :math:`1/\kappa` and :math:`1`; the Rosenbrock valley is scaled
     so that its largest curvature at the minimum is also 1 (its rate map uses that Hessian).
 
@@ -196,8 +198,7 @@ class MomentumExplorer(Explorer):
             self._show_loss(name, kappa, objective, rates, regimes, best)
             self.controls["condition_number"].disabled = name != "quadratic"
         art = self.artists
-        start = _STARTS[name]
-        path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
+        path = momentum_descent(objective.grad, _STARTS[name], rho=rho, eta=eta, steps=self.steps)
         path_gd = _descent_run(name, kappa, self.resolution, eta, self.steps)
         set_trajectory(art["path"], path)
         set_trajectory(art["path_gd"], path_gd)
@@ -231,8 +232,8 @@ class MomentumExplorer(Explorer):
             f"<b>rate</b>{where} r = {rate:.4f} ({regime}) &nbsp;·&nbsp; gradient descent at "
             f"this η: {rate_gd:.4f} &nbsp;·&nbsp; optimal ρ* = {best[0]:.3f}, η* = {best[1]:.3f}: "
             f"r* = {rate_best:.4f}",
-            f"<b>after {self.steps} steps</b> loss: momentum {_loss(objective, path)}, "
-            f"gradient descent {_loss(objective, path_gd)}",
+            f"<b>after {self.steps} steps</b> loss: momentum {objective.value(path[-1]):.2e}, "
+            f"gradient descent {objective.value(path_gd[-1]):.2e}",
         ]
         if name == "quadratic":
             # one direction's roots depend on eta * lambda only: all directions in one call each
@@ -273,15 +274,4 @@ class MomentumExplorer(Explorer):
         return html
 
 
-def _loss(objective, path: np.ndarray) -> str:
-    return f"{objective.value(path[-1]):.2e}"
-
-
-def momentum_explorer(*, steps: int = 150, presentation: bool | None = None
-                      ) -> MomentumExplorer:
-    """Build the momentum explorer: controls ``rho``, ``eta``, ``condition_number``, ``objective``.
-
-    ``steps`` (at most 5000) is the number of iterations of each run. Display it under
-    ``%matplotlib widget``; ``presentation=True`` for a projector.
-    """
-    return MomentumExplorer(steps=steps, presentation=presentation)
+momentum_explorer = MomentumExplorer
