@@ -32,12 +32,7 @@ from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
 from .._foreign_internals import send_fast_frames, stop_data_url_sync
-from ..plotting.figure import (
-    close_figure,
-    make_legible,
-    png_snapshot,
-    text_style,
-)
+from ..plotting.figure import close_figure, make_legible, png_snapshot, text_style
 from ._layout import ScreenFit, align_descriptions
 
 __all__ = ["BlitManager", "Explorer", "InvalidSetting", "message_html", "still_html"]
@@ -233,10 +228,7 @@ class Explorer(widgets.VBox):
                                  _artists_in([self.artists[name] for name in layer]))
         self._scenes: dict[Hashable, list[Artist]] = {}
         align_descriptions(self.controls.values())
-        grid = widgets.GridBox(
-            list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),
-        )
+        grid = widgets.GridBox(list(self.controls.values()))  # its columns: ScreenFit
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
