@@ -69,10 +69,6 @@ KINDS = {
         sliders=("logit_0", "logit_1", "logit_2", "logit_3", "temperature"),
         bad_arguments=[
             *_integer_from("num_classes", 2, 10, [1, 11, -1, 2.5, 4.0, "four", None, True]),
-            ({"initial_logits": [1.0, 2.0]}, ValueError, "initial_logits must be 4 numbers"),
-            ({"initial_logits": [0.0, 0.0, 7.0, 0.0]}, ValueError, "from -6 to 6, the sliders'"),
-            ({"initial_logits": [0.0, np.nan, 0.0, 0.0]}, ValueError, "initial_logits"),
-            ({"initial_logits": "abcd"}, TypeError, "initial_logits"),
         ],
     ),
     "kernel": Kind(

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from tp3helpers.explorers import softmax_explorer
-from tp3helpers.explorers.softmax import SoftmaxExplorer
 from tp3helpers.softmax import softmax
 
 EXPLORER = softmax_explorer
@@ -57,12 +56,3 @@ def test_readout_and_gradient_panel_show_the_same_quantity_at_low_temperature(
     # The whole bar is inside the panel.
     low, high = explorer.artists["grad_bars"][0].axes.get_ylim()
     assert low <= bars.min() and bars.max() <= high
-
-
-def test_initial_logits_set_the_sliders():
-    widget = SoftmaxExplorer(3, initial_logits=[0.5, -6.0, 6.0])
-    assert [widget.value(f"logit_{i}") for i in range(3)] == [0.5, -6.0, 6.0]
-    np.testing.assert_allclose(
-        [bar.get_height() for bar in widget.artists["prob_bars"]], softmax([0.5, -6.0, 6.0])
-    )
-    widget.close()

@@ -4,36 +4,18 @@ An explorer builds its figure and artists once and passes them to :class:`Explor
 control change, its :meth:`~Explorer.update` recomputes with the math layer, updates the existing
 artists in place (``set_data``, ``set_height``, ``set_array``) and returns the readout.
 
-Redrawing follows Matplotlib's blitting tutorial
-(https://matplotlib.org/stable/users/explain/animations/blitting.html), in :class:`BlitManager`:
+Redrawing follows Matplotlib's blitting tutorial, in :class:`BlitManager`: the artists that move
+are *animated*, left out of a full draw, whose picture is saved as the *background*; a control
+change restores the background, draws only the animated artists on it and copies the result to
+the screen. Static content that changes with a control (another loss, other contours) is another
+*scene* (:meth:`Explorer.show_scene`), each with its own background. Artists that change now and
+then (the results of a finished training) form a *layer*, drawn on the background when they
+change (:meth:`Explorer.redraw_layer`).
 
-1. the artists that move are marked *animated*, so a full draw of the figure leaves them out;
-   right after a full draw, the ``draw_event`` handler saves that picture (the *background*) and
-   draws the animated artists on top;
-2. a control change restores the background, draws only the animated artists and copies the
-   result to the screen (blits): a few milliseconds instead of a full draw.
-
-When a control changes the static content too (another loss, with other contours), the explorer
-shows another *scene* (:meth:`Explorer.show_scene`). Each scene keeps its own background: the
-first visit of a scene costs one full draw, coming back to it blits again.
-
-Artists that change now and then rather than on every frame (the results of a training that has
-finished) form a *layer*: they are drawn on a copy of the background kept without them, and the
-result is the background the next frames are blitted on (:meth:`Explorer.redraw_layer`): a few
-artists drawn, not the whole figure.
-
-Every explorer fits the screen it is shown on (:mod:`._layout`): it learns the room it has from
-the browser, arranges its controls beside or above the figure and resizes the figure. Its text is
-never smaller than 12 CSS pixels, larger in presentation size (``presentation=True``, or the
-environment variable ``TP3_PRESENTATION=1`` that ``make demo`` sets).
-
-Under ipympl, each frame goes to the browser as a PNG encoded by
-:func:`tp3helpers._foreign_internals.send_fast_frames`.
-
-No exception escapes a callback into the notebook: it is shown in the readout instead. Every
-value a control holds is checked in one place, :meth:`Explorer.value`: a value that the explorer
-cannot show (set from code: ``None`` in a drop-down, NaN, a number outside the slider's range)
-gives a message in the readout that names the control.
+Every explorer fits the screen it is shown on (:mod:`._layout`); its text is never smaller than 12
+CSS pixels, larger in presentation size (``presentation=True``, or ``TP3_PRESENTATION=1`` as
+``make demo`` sets). No exception escapes a callback into the notebook: the readout shows it, and a
+control value the explorer cannot show (set from code) gives a message naming the control.
 """
 
 from __future__ import annotations
@@ -50,18 +32,13 @@ from matplotlib.figure import Figure
 
 from .._cells import close_widgets, replace_previous
 from .._foreign_internals import send_fast_frames, stop_data_url_sync
-from ..plotting.figure import (
-    close_figure,
-    make_legible,
-    png_snapshot,
-    text_style,
-)
+from ..plotting.figure import close_figure, make_legible, png_snapshot, text_style
 from ._layout import ScreenFit, align_descriptions
 
 __all__ = ["BlitManager", "Explorer", "InvalidSetting", "message_html", "still_html"]
 
-#: A slider value within this many rounding errors of one of its stops is that stop, sent with
-#: float noise (a rounding error: float64's machine epsilon times the slider's largest number).
+#: A slider value within this many rounding errors (epsilon times the slider's largest number)
+#: of one of its stops is that stop, sent with float noise.
 STOP_NOISE = 64
 
 
@@ -75,14 +52,11 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
-#: Under an explorer's still picture in a stored notebook (see :func:`still_html`).
 STILL_CAPTION = "A still picture: run the notebook (Run ▸ Run All Cells) to move the sliders."
 
 
 def still_html(png: bytes, title: str) -> str:
-    """The explorer's picture with :data:`STILL_CAPTION` under it, for readers without a kernel
-    (a stored notebook on a code host, or in JupyterLab before it runs); the live widget replaces
-    it as soon as a kernel runs the cell."""
+    """The explorer's picture and :data:`STILL_CAPTION`, for readers without a running kernel."""
     source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return (f'<div class="tp3-still"><img src="{source}" alt="{html.escape(title)}">'
             f"<p><i>{html.escape(STILL_CAPTION)}</i></p></div>")
@@ -93,14 +67,12 @@ class InvalidSetting(ValueError):
 
 
 def _options(control: widgets.Widget) -> list:
-    """The values a drop-down or selection slider offers (an option is a value or a pair
-    ``(label, value)``)."""
+    """The values a drop-down or selection slider offers (an option may be ``(label, value)``)."""
     return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in control.options]
 
 
 def _domain(control: widgets.Widget) -> list | tuple[float, float] | None:
-    """What ``control`` may hold, as it is built: its options, or a slider's ``(low, high)``
-    (a log slider's ``min`` and ``max`` are exponents); ``None`` for anything else."""
+    """What ``control`` may hold: its options, a slider's ``(low, high)``, else ``None``."""
     if hasattr(control, "options"):
         return _options(control)
     if isinstance(control, widgets.FloatLogSlider):
@@ -111,12 +83,8 @@ def _domain(control: widgets.Widget) -> list | tuple[float, float] | None:
 
 
 def _slider_stop(control: widgets.Widget, value: float) -> float:
-    """The stop of slider ``control`` that ``value`` is within float noise of, else ``value``.
-
-    A browser sends a slider's stops with float noise (an arrow key gives ``1.9999999999999998``
-    for 2): such a value becomes the stop, written to 12 significant digits. A value set from code
-    between two stops is kept as it is.
-    """
+    """The stop of slider ``control`` that ``value`` is within float noise of (to 12 significant
+    digits), else ``value``: a value set from code between two stops is kept."""
     if not control.step:
         return value
     log = isinstance(control, widgets.FloatLogSlider)
@@ -138,10 +106,8 @@ def _artists_in(value: object) -> list[Artist]:
 class BlitManager:
     """Redraw the animated artists of ``figure`` on a saved background (blitting).
 
-    ``scene`` names what the static artists show now; a background is saved per scene (and per
-    canvas size), so that switching back to a scene seen before needs no full draw. The ``layer``
-    artists are drawn on the background, on a copy of it kept without them (``bare``), when they
-    change (``layer_changed``). A canvas that cannot blit is simply drawn in full each time.
+    A background is saved per ``scene`` and canvas size; the ``layer`` artists are drawn on a copy
+    kept without them (``bare``) when they change. A canvas that cannot blit is drawn in full.
     """
 
     def __init__(self, figure: Figure, animated: Iterable[Artist],
@@ -210,10 +176,10 @@ class BlitManager:
 class Explorer(widgets.VBox):
     """Base class of the explorers: a ``VBox`` holding the controls, the figure and a readout.
 
-    A subclass builds its controls, figure and artists, then calls ``super().__init__`` with them
-    (this draws the first state) and provides :meth:`update`. An explorer made again by the same
-    notebook cell replaces the one made before, which is closed (see
-    :func:`tp3helpers._cells.replace_previous`).
+    A subclass builds its controls, figure and artists, calls ``super().__init__`` with them (this
+    draws the first state) and provides :meth:`update`. The parameters ``figure``, ``controls``
+    (set ``controls[name].value`` to update the figure) and ``artists`` (their data is what the
+    figure shows) stay as attributes, with ``readout``, the HTML under the figure.
 
     Parameters
     ----------
@@ -226,28 +192,13 @@ class Explorer(widgets.VBox):
     title : str
         Shown above the controls.
     animated : Iterable[str], optional
-        The names in ``artists`` that change on every control move (drawn by blitting);
-        all of them by default.
+        The names in ``artists`` that change on every control move; all of them by default.
     layer : Iterable[str], optional
-        The names in ``artists`` that change now and then, not on every move: drawn on the
-        background when :meth:`redraw_layer` says they changed.
+        The names in ``artists`` that change now and then (see :meth:`redraw_layer`).
     columns : int
         Columns of the grid of controls (when they are above the figure).
     presentation : bool, optional
-        Larger text and thicker lines, for a projector. By default, presentation size when the
-        environment variable ``TP3_PRESENTATION`` is set to a value other than ``0``.
-
-    Attributes
-    ----------
-    figure : matplotlib.figure.Figure
-        The figure, created once.
-    controls : dict[str, ipywidgets.Widget]
-        The controls by name; setting ``controls[name].value`` updates the figure.
-    artists : dict[str, Artist | Sequence[Artist]]
-        The artists by name, for instance ``explorer.artists["prob_bars"]``: read their data to
-        see exactly what the figure shows.
-    readout : ipywidgets.HTML
-        Numbers that go with the figure, or a message when a setting cannot be shown.
+        Larger text and thicker lines, for a projector; by default, as ``TP3_PRESENTATION`` says.
     """
 
     def __init__(
@@ -277,10 +228,7 @@ class Explorer(widgets.VBox):
                                  _artists_in([self.artists[name] for name in layer]))
         self._scenes: dict[Hashable, list[Artist]] = {}
         align_descriptions(self.controls.values())
-        grid = widgets.GridBox(
-            list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))"),
-        )
+        grid = widgets.GridBox(list(self.controls.values()))  # its columns: ScreenFit
         canvas = figure.canvas
         if isinstance(canvas, widgets.DOMWidget):
             view: widgets.Widget = canvas
@@ -301,32 +249,20 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
-        # The panels keep the place the first draw gave them: a later draw (a new scene, the
-        # picture for a stored notebook) lays nothing out again, so the saved backgrounds stay
-        # in register with the moving artists, and it saves a layout pass. A new size lays the
-        # panels out again (``ScreenFit``).
+        # The panels keep the place the first draw gave them, so that the saved backgrounds stay
+        # in register with the moving artists (a new size lays them out again: ScreenFit).
         figure.set_layout_engine("none")
-        # Made again by the same notebook cell, an explorer replaces the previous one, which is
-        # closed: re-running cells does not pile up figures.
-        replace_previous(self, type(self), lambda old: old.close())
+        replace_previous(self, type(self), lambda old: old.close())  # a re-run closes the old
 
-    # -- to be provided by subclasses ------------------------------------------------------------
     def update(self, changed: str | None) -> str:
-        """Recompute and update the artists after control ``changed`` (``None``: first draw).
-
-        Returns the readout HTML.
-        """
+        """Update the artists after control ``changed`` (``None``: first draw); return readout."""
         raise NotImplementedError
 
-    # -- helpers for subclasses ------------------------------------------------------------------
     def value(self, name: str) -> object:
-        """The value of control ``name``, checked.
+        """The value of control ``name``: one of its options, or a number in the slider's range.
 
-        A drop-down or a selection slider must hold one of its options, a slider a number within
-        the range it was built with. A value within float noise of a slider's stop is that stop
-        (a browser's arrow key sends ``1.9999999999999998`` for 2); any other value is used as it
-        was set, however small. Otherwise raises :class:`InvalidSetting` naming the control
-        (``explorer.controls["rho"].value = None`` from code, say): the readout shows it.
+        A value within float noise of a slider's stop is that stop (a browser's arrow key sends
+        ``1.9999999999999998`` for 2). Raises :class:`InvalidSetting` naming the control otherwise.
         """
         control, domain = self.controls[name], self._domains[name]
         value = control.value
@@ -353,9 +289,7 @@ class Explorer(widgets.VBox):
     def show_scene(self, key: Hashable, draw: Callable[[], list[Artist]]) -> None:
         """Show the static artists of scene ``key`` and hide those of the other scenes.
 
-        ``draw()`` draws the scene's static artists and returns them; it runs on the first visit
-        of ``key`` only, and the artists are kept (hidden) while another scene is shown. Other
-        static changes that go with the scene (axis limits, an image's data) are the caller's.
+        ``draw()`` draws and returns the scene's static artists, on the first visit of ``key`` only.
         """
         for artist in self._scenes.get(self._blit.scene, ()):
             artist.set_visible(False)
@@ -366,11 +300,9 @@ class Explorer(widgets.VBox):
         self._blit.scene = key
 
     def redraw_layer(self) -> None:
-        """The ``layer`` artists changed: draw them again on the background with the next frame
-        (a few artists drawn, not the whole figure)."""
+        """The ``layer`` artists changed: draw them on the background with the next frame."""
         self._blit.layer_changed = True
 
-    # -- the render path -------------------------------------------------------------------------
     def refresh(self, changed: str | None = None) -> None:
         """Check every control, run :meth:`update` for a change of ``changed`` and redraw; never
         raises."""
@@ -392,7 +324,6 @@ class Explorer(widgets.VBox):
             readout += message_html(f"Redraw failed: {exc}", "error")
         self.readout.value = readout  # after the figure: the browser gets the new frame first
 
-    # -- display ---------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         """The live widget, plus a PNG of the figure for readers without a running kernel."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
@@ -402,11 +333,10 @@ class Explorer(widgets.VBox):
         return bundle
 
     def close(self) -> None:
-        """Close the figure, its ipympl canvas and toolbar, and every widget of the explorer.
+        """Close the figure, its canvas and toolbar, and every widget of the explorer.
 
-        ipywidgets keeps each open widget alive, and with it all it refers to: a control or a
-        toolbar left open would keep this explorer's figure in memory. A closed explorer may
-        itself live on (in IPython's ``Out`` history), so it lets go of its figure and artists.
+        An open widget would keep the figure in memory, and a closed explorer may live on (in
+        IPython's ``Out`` history), so it lets go of its figure and artists.
         """
         if hasattr(self, "figure"):  # not closed yet, and __init__ got that far
             parts = [self.layout, *self.children]

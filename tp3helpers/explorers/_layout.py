@@ -1,48 +1,24 @@
 """Fitting an explorer to the screen it is shown on.
 
-ipympl draws a figure at the size matplotlib gives it (``figsize`` times dpi) and has no "fill the
-container" mode (ipympl issue #297). So the explorer asks the browser how much room it has:
+ipympl draws a figure at the size matplotlib gives it and has no "fill the container" mode
+(ipympl issue #297), so the explorer asks the browser how much room it has:
 
-1. :class:`RoomWatcher`, a tiny invisible widget inside the explorer, watches the explorer's box
-   with a ``ResizeObserver`` (plain JavaScript, shipped inline, works offline) and reports to Python
-   the explorer's width, the height of the pane that scrolls it (the window in Voilà, the notebook
-   panel in JupyterLab) and how much of that height the figure may take: the pane's height less the
-   title, the controls and the readout as the browser laid them out.
-2. :class:`ScreenFit` chooses an arrangement from that room (:func:`arrange`): controls and readout
-   in a column beside the figure on a wide screen, above and below it otherwise. It resizes the
-   figure with ``fig.set_size_inches`` (ipympl forwards the new size to the browser) and asks for
-   one full redraw. Text keeps its size in CSS pixels (see :mod:`tp3helpers.plotting.figure`), so
-   a smaller figure shows less room between labels, never smaller labels.
+1. :class:`RoomWatcher`, an invisible widget inside the explorer, watches the explorer's box with
+   a ``ResizeObserver`` (inline JavaScript, works offline) and reports the explorer's width, the
+   height of the pane that scrolls it and the height left for the figure. It reports only when the
+   room changes, never on a slider move.
+2. :class:`ScreenFit` chooses where the controls go (:func:`arrange`: beside the figure on a wide
+   screen, above it otherwise) and resizes the figure with ``fig.set_size_inches``. Text keeps its
+   size in CSS pixels (:mod:`tp3helpers.plotting.figure`).
 
-The figure keeps the shape it was designed with (:func:`figure_size`) and fills the room's width
-or its height (a figure narrower than designed keeps its designed height, for its labels).
-Stretching it to fill both would add pixels that show nothing new, and every pixel costs time on
-every slider move: the kernel encodes each frame, the browser decodes it and copies it twice
-(measured in Voilà, median key press to new pixels: 50 ms with the softmax figure at its shape,
-897 x 358, against 72 ms stretched to 897 x 574; its shape is now 9 x 3.2 in).
+The figure keeps its designed shape (:func:`figure_size`): stretching it would add pixels that show
+nothing new, and every pixel costs time on every slider move.
 
-Every new frame of the figure makes the browser paint the page again, and a long notebook is
-costly to paint: its MathJax formulas took 10 to 20 ms per paint in notebook 2 (Chromium's trace),
-twice per slider move. In Voilà, cells out of view skip rendering (CSS ``content-visibility:
-auto``, as JupyterLab 4 does for its own cells), except the explorers' own cells: a paint then
-takes under 1 ms. :class:`RoomWatcher` adds that rule to the page.
-
-The browser may break a line after a hyphen, and so in the middle of a number such as
-"5.68e-14": the watcher's script wraps every number of the explorer's readout in a span that is
-never broken across lines.
-
-The browser reports only when the room changes (a window resize, a panel opened beside the
-notebook), never on a slider move; small changes of the readout's height are absorbed so that a
-slider move does not resize the figure.
-
-An explorer that opens its page in Voilà (an explorer page of ``make demo``) is brought to the
-top of the window once fitted, so that the first screen shows it whole.
-
-The watcher's script also makes a link to a section of a notebook in Voilà
-(``.../02_exponential_kernel.ipynb#Explore``) land on it: Voilà fills the cells in as they run,
-below the section's heading and above it, and scrolls a pane of its own, which the browser's jump
-at load does not reach. Once every cell has run, the script brings the section to the top, and
-keeps it there while the outputs above it settle, unless the reader scrolls first.
+The watcher's script also: lets Voilà skip painting cells out of view (CSS ``content-visibility``),
+except the explorers' own, since a long notebook's formulas are costly to paint on every frame;
+keeps every number of the readout on one line (a browser may break "5.68e-14" after the hyphen);
+brings an explorer page of ``make demo`` to the top of the window once fitted; and makes a link to
+a notebook section in Voilà (``...ipynb#Explore``) land on it once the cells above have run.
 """
 
 from __future__ import annotations
@@ -60,8 +36,7 @@ from ..plotting.figure import css_px
 
 __all__ = ["Arrangement", "RoomWatcher", "ScreenFit", "align_descriptions", "arrange"]
 
-#: Width of the column of controls beside the figure, in CSS pixels: a share of the explorer's
-#: width within these bounds.
+#: Width of the controls' column beside the figure: a share of the explorer's width, in bounds.
 SIDEBAR_SHARE, SIDEBAR_MIN, SIDEBAR_MAX = 0.27, 300, 420
 #: Below this width, or when the screen is not clearly wider than tall, the controls go on top.
 SIDE_MIN_WIDTH, SIDE_MIN_ASPECT = 1000, 1.45
@@ -73,8 +48,7 @@ MIN_FIGURE = (320, 240)
 MAX_STRETCH = 1.6
 #: A figure grows only when it gains more than this many pixels (the readout's height varies).
 GROW_THRESHOLD = 24
-#: What the title, and the title, controls and readout, take of a notebook panel's height when
-#: the controls are beside the figure and above it (CSS pixels, about; for :func:`arrange`).
+#: About what the other parts take of a notebook panel's height, controls beside or above.
 SIDE_PARTS_HEIGHT, STACKED_PARTS_HEIGHT = 40, 240
 
 _ESM = r"""
@@ -88,12 +62,10 @@ function scroller(node) {
   return null;
 }
 
-// A number of the readout: digits with a decimal point or thousands separators, a sign, an
-// exponent, a percent sign ("5.68e-14", "−0.3", "1,927", "98.1 %").
+// A number of the readout: "5.68e-14", "−0.3", "1,927", "98.1 %".
 const NUMBER = /[+\-\u2212]?\d+(?:[.,]\d+)*(?:e[+\-\u2212]?\d+)?(?: ?%)?/g;
 
-// Wrap every number in the text under `root` in a span the browser never breaks across lines
-// (it may break after a hyphen, so in the middle of "5.68e-14").
+// Wrap every number in the text under `root` in a span never broken across lines.
 function keepNumbersWhole(root) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const texts = [];
@@ -153,7 +125,7 @@ function watch(model, explorer) {
     model.set('room', room);
     model.save_changes();
   };
-  // data-tp3-room on the explorer: "measured" until Python has handled the last report.
+  // data-tp3-room: "measured" until Python has handled the last report (tests wait for it).
   let placed = false;
   const handled = () => {
     if (model.get('handled') !== last) return;
@@ -167,8 +139,7 @@ function watch(model, explorer) {
   const later = () => { if (!frame) frame = requestAnimationFrame(measure); };
   const observer = new ResizeObserver(later);
   observer.observe(explorer);
-  // The readout's numbers, whenever Python sends a new readout (the readout may be put in the
-  // page after this watcher; wrapping changes the readout too, but leaves no number to wrap).
+  // On every new readout (wrapping changes the readout too, but leaves no number to wrap).
   const wrap = () => {
     const readout = explorer.querySelector('.tp3-readout');
     if (readout) keepNumbersWhole(readout);
@@ -189,11 +160,8 @@ function watch(model, explorer) {
   };
 }
 
-// An explorer that opens its page in Voila (an explorer page of make demo) is fitted to the
-// window's height, as every explorer is, but starts a few pixels down (the page's and the cell's
-// margins). Once fitted, it is brought to the top of the window, as a notebook's explorer is when
-// scrolled to, so that the first screen shows it whole: only if it starts in the top quarter of
-// the window, the reader has not scrolled, and the page was not opened at a section.
+// An explorer page of make demo starts a few pixels down (margins): once fitted, bring it to the
+// top so that the first screen shows it whole, unless the reader scrolled or opened a section.
 function toTop(explorer) {
   if (!document.body.dataset.voila || location.hash.length > 1) return;
   const pane = scroller(explorer);
@@ -203,11 +171,9 @@ function toTop(explorer) {
   if (scrolled === 0 && top > 0 && top < height / 4) explorer.scrollIntoView({block: 'start'});
 }
 
-// A link to a section of a notebook in Voila (".../02_exponential_kernel.ipynb#Explore") is
-// followed before the cells above the section have run: they fill in as they run and push it
-// down, and the browser's own jump at load does not scroll Voila's pane. Once no cell waits to
-// run, bring the section to the top, and again whenever outputs above it move it, until it has
-// kept its place for two seconds or the reader scrolls, clicks or types.
+// A link to a section in Voila (...ipynb#Explore) is followed before the cells above it have run
+// and push it down. Once no cell waits to run, bring the section to the top, and again whenever
+// it moves, until it has kept its place for two seconds or the reader scrolls, clicks or types.
 function goToSection() {
   if (window.tp3Section || !document.body.dataset.voila || location.hash.length < 2) return;
   window.tp3Section = true;
@@ -262,21 +228,17 @@ class RoomWatcher(anywidget.AnyWidget):
     """Invisible widget that reports the room its explorer has in the browser (``room``)."""
 
     _esm = _ESM
-    #: In Voilà, cells out of view skip rendering, but those holding an explorer (module docstring).
     _css = ("body[data-voila] .jp-Cell:not(:has(.tp3-explorer)) "
             "{ content-visibility: auto; contain-intrinsic-size: auto 200px; }")
-    #: Set by the browser: ``width``, ``height`` (of the scrolling pane), ``figure_width``,
-    #: ``figure_height`` (room left for the figure) in CSS pixels, and the ``arrangement`` shown.
+    #: From the browser: ``width``, ``height``, ``figure_width``, ``figure_height`` (CSS pixels)
+    #: and the ``arrangement`` shown. From Python: the arrangement to show, the last room handled.
     room = traitlets.Dict().tag(sync=True)
-    #: Set by Python: the arrangement the explorer shows (:attr:`Arrangement.name`).
     arrangement = traitlets.Unicode("stacked").tag(sync=True)
-    #: Set by Python: the last room it has handled (as the browser sent it, in JSON).
     handled = traitlets.Unicode("").tag(sync=True)
 
 
 def align_descriptions(controls: Iterable[widgets.Widget]) -> None:
-    """Give every control's label the width of the longest one, so that no label is cut off and
-    the controls of the grid line up, each filling its grid cell."""
+    """Give every control's label the width of the longest one: none cut off, all lined up."""
     described = [c for c in controls if getattr(c, "description", "")]
     if described:
         longest = max(len(c.description) for c in described)
@@ -294,8 +256,7 @@ class Arrangement:
 
     @property
     def name(self) -> str:
-        """What the browser is told it shows, and tells back with the room it measured: the kind,
-        and for "side" the column's width (a new width alone must make the browser measure)."""
+        """The kind, and for "side" the column's width (a new width makes the browser measure)."""
         return f"side {self.sidebar}" if self.kind == "side" else self.kind
 
 
@@ -303,11 +264,9 @@ def arrange(width: float, height: float, design: tuple[float, float] | None = No
             ) -> Arrangement:
     """Controls beside the figure on a wide screen, above it otherwise.
 
-    ``width`` is the explorer's width and ``height`` the visible height of the pane it scrolls in,
-    both in CSS pixels. In a window (Voilà) the screen's shape decides. In a notebook panel
-    (JupyterLab, ``design`` given: the figure's designed size) the arrangement that gives the
-    larger figure wins: a tall figure beside its controls uses the panel's width, where above
-    them it would be as short as the panel's height allows, with empty room on its right.
+    ``width`` and ``height`` (of the scrolling pane) are in CSS pixels. In a window (Voilà) the
+    screen's shape decides; in a notebook panel (``design`` given: the figure's designed size) the
+    arrangement that gives the larger figure wins.
     """
     sidebar = int(min(max(SIDEBAR_SHARE * width, SIDEBAR_MIN), SIDEBAR_MAX))
     side, stacked = Arrangement("side", sidebar), Arrangement("stacked")
@@ -325,11 +284,9 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
                 ) -> tuple[int, int]:
     """The largest figure of ``design``'s shape inside the room, in CSS pixels.
 
-    One side of the room binds: the figure is as wide as the room, or as tall. A figure narrower
-    than designed keeps the designed height as far as the room allows (up to :data:`MAX_STRETCH`
-    times taller than its shape), since its panels need that height for their labels. It is never
-    smaller than :data:`MIN_FIGURE` (a smaller room scrolls); a figure as wide as a room at least
-    that wide gets the minimum height by growing taller, never wider than the room.
+    A figure narrower than designed keeps the designed height as far as the room allows (at most
+    :data:`MAX_STRETCH` times its shape's), for its labels. It is never smaller than
+    :data:`MIN_FIGURE` (a smaller room scrolls), and never wider than a room at least that wide.
     """
     aspect = design[0] / design[1]
     if room_width <= room_height * aspect:  # the width binds
@@ -347,18 +304,9 @@ def figure_size(room_width: float, room_height: float, design: tuple[float, floa
 class ScreenFit:
     """Keeps an explorer's figure and layout fitted to the room the browser reports.
 
-    Parameters
-    ----------
-    box : ipywidgets.Box
-        The explorer; it becomes a CSS grid whose cells are the parts below.
-    figure : matplotlib.figure.Figure
-        The explorer's figure; its initial size is the design shape.
-    title, controls, view, readout : ipywidgets.Widget
-        The parts: the title, the grid of controls, the figure's view, the readout.
-    columns : int
-        Columns of the control grid when the controls are above the figure.
-    redraw : callable
-        Called after the figure was resized: must redraw the whole figure once.
+    ``box`` (the explorer) becomes a CSS grid of the parts ``title``, ``controls``, ``view`` (the
+    figure's) and ``readout``; ``columns`` is the controls' when they are above the figure. The
+    figure's initial size is its designed shape; ``redraw()`` draws it in full after a resize.
     """
 
     def __init__(self, box: widgets.Box, figure: Figure, *, title: widgets.Widget,
@@ -400,7 +348,6 @@ class ScreenFit:
             self.fit(change["new"])
         except Exception:  # noqa: BLE001 - a resize must never raise into the notebook
             pass
-        # The browser marks the explorer "fitted" (tests wait for it).
         self.watcher.handled = json.dumps(change["new"], separators=(",", ":"))
 
     def fit(self, room: dict) -> bool:
@@ -415,10 +362,8 @@ class ScreenFit:
         width, height = figure_size(room["figure_width"], room["figure_height"], self.design)
         now_width, now_height = self.size()
         grows_only = width >= now_width and height >= now_height
-        if (width, height) == (now_width, now_height) or (
-            grows_only and max(width - now_width, height - now_height) <= GROW_THRESHOLD
-        ):
-            return False
+        if grows_only and max(width - now_width, height - now_height) <= GROW_THRESHOLD:
+            return False  # the same size too
         per_inch = css_px(self.figure, 72.0)
         self.figure.set_size_inches(width / per_inch, height / per_inch, forward=True)
         self._relayout()
@@ -431,8 +376,7 @@ class ScreenFit:
         return round(width), round(height)
 
     def _relayout(self) -> None:
-        """Lay the panels out again for the new size, also where the explorer froze its layout
-        after the first draw (``set_layout_engine("none")``, which saves time on every redraw)."""
+        """Lay the panels out again for the new size, also after the explorer froze its layout."""
         engine = self.figure.get_layout_engine()
         if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
             self.figure.set_layout_engine("constrained")

@@ -1,17 +1,9 @@
 r"""Explorer for Question 2: the kernel :math:`\exp(k)` (or a Taylor partial sum) at a bandwidth.
 
-The kernel shown is :math:`\tilde k = \exp(k_h)` or its Taylor sum :math:`T_N(k_h)`, never the
-base kernel :math:`k_h` itself: with the Gaussian base kernel, :math:`\tilde k` is the exponential
-of a Gaussian kernel, which is not a Gaussian kernel (it tends to 1, not 0, far from the diagonal).
-
-The base kernel is evaluated on rescaled inputs, :math:`k_h(x, x') = k(x / h, x' / h)`, so the
-bandwidth :math:`h` plays the same role for every base kernel: for the linear one
-:math:`k_h = x x' / h^2`, and :math:`\exp(k_h)` is the Gaussian kernel up to the factors
-:math:`f(x) f(x')`.
-
-Every panel is computed from one evaluation of the kernel on the training inputs and the plotted
-grid together, so the panels always show the same setting: either all of them are updated, or all
-are blanked and the readout says why.
+The kernel shown, :math:`\tilde k`, is :math:`\exp(k_h)` or its Taylor sum :math:`T_N(k_h)`,
+never :math:`k_h` itself, where :math:`k_h(x, x') = k(x / h, x' / h)` for every base kernel.
+Every panel comes from one evaluation of :math:`\tilde k` on the training inputs and the plotted
+grid together: either all panels show the setting, or all are blanked and the readout says why.
 """
 
 from __future__ import annotations
@@ -57,7 +49,7 @@ SHOWN: dict[str, str] = {
 
 #: Largest condition number of K + alpha I for which the ridge fit is shown.
 MAX_CONDITION = 1e12
-#: Largest training set (its Gram matrix and spectrum are recomputed on every control move).
+#: Largest training set (its Gram matrix and spectrum are computed on every control move).
 MAX_POINTS = 200
 #: Taylor orders offered by the ``order`` control, then the exact exponential.
 MAX_ORDER = 15
@@ -74,20 +66,17 @@ def ridge_data(rng: np.random.Generator, n: int = 40, noise: float = 0.25):
 
 
 class KernelExplorer(Explorer):
-    r"""Bandwidth, base kernel and Taylor order set the shown kernel, :math:`\exp(k_h)` or
-    :math:`T_N(k_h)`, written :math:`\tilde k`.
+    r"""Bandwidth, base kernel and Taylor order set the shown kernel :math:`\tilde k`.
 
-    Panels: the Gram matrix of :math:`\tilde k` on the training inputs; its eigenvalues, coloured
-    by sign against the PSD tolerance; functions drawn from the Gaussian process with covariance
-    :math:`\tilde k` (the same seeded draws at every setting, so a slider move morphs them); and a
-    kernel ridge regression with :math:`\tilde k` on noisy 1-D data. The readout gives the smallest
-    eigenvalue relative to the largest, the Taylor error and the fit's errors, or says why a
-    setting cannot be shown.
+    Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order`` (a
+    Taylor order 0 to 15, or ``"exact"``). ``n_points`` (2 to 200) is the size of the training
+    set, ``alpha`` (> 0) the ridge penalty, ``seed`` (an integer >= 0) seeds the data and the
+    Gaussian-process draws. Display it under ``%matplotlib widget``.
 
-    Artists: ``gram`` (the heatmap's mesh), ``spectrum`` (three lines of bars: positive, zero up
-    to rounding, negative), ``samples`` (the sampled
-    functions' lines and a note shown when there is no Gaussian process) and ``fit`` (the ridge
-    regression's curve).
+    Artists: ``gram`` (the Gram matrix's mesh), ``spectrum`` (its eigenvalues: positive, zero up to
+    rounding, negative), ``samples`` (functions drawn from the Gaussian process of covariance
+    :math:`\tilde k`, the same seeded draws at every setting, and a note when there is none) and
+    ``fit`` (a kernel ridge regression with :math:`\tilde k` on noisy 1-D data).
     """
 
     def __init__(self, *, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
@@ -110,7 +99,7 @@ class KernelExplorer(Explorer):
                 value="exact", description="Taylor order",
             ),
         }
-        #: The relative PSD tolerance c n ε of kernels.psd_tolerance, the same for every setting.
+        #: The relative PSD tolerance of kernels.psd_tolerance, the same for every setting.
         self.tolerance = kernels.psd_tolerance(np.ones(n))
         fig = new_figure(10.0, 4.0, replace=False)
         (ax_gram, ax_spec), (ax_gp, ax_fit) = fig.subplots(2, 2)
@@ -142,7 +131,7 @@ class KernelExplorer(Explorer):
         return base
 
     def _blank(self) -> None:
-        """Empty every panel, so that nothing stale stays on screen after a failed setting."""
+        """Empty every panel: nothing stale stays on screen after a failed setting."""
         n = self.x.size
         set_gram(self.artists["gram"], np.full((n, n), np.nan))
         set_spectrum(self.artists["spectrum"], np.full(n, np.nan), tolerance=self.tolerance)
@@ -196,7 +185,7 @@ class KernelExplorer(Explorer):
         label, formula, _ = BASE_KERNELS[key]
         order = self.value("order")
         name = "exp(k<sub>h</sub>)" if order == "exact" else f"T<sub>{order}</sub>(k<sub>h</sub>)"
-        shown = f" ({SHOWN[key]})" if order == "exact" and key in SHOWN else ""
+        shown = f" ({SHOWN[key]})" if order == "exact" else ""
         verdict = (
             '<span style="color:#1a7f37">PSD ✓</span>' if psd
             else '<span style="color:#a40000">not PSD ✗</span>'
@@ -263,16 +252,4 @@ class KernelExplorer(Explorer):
         )
 
 
-def kernel_explorer(*, n_points: int = 40, alpha: float = 0.1, seed: int = 2,
-                    presentation: bool | None = None) -> KernelExplorer:
-    """Build the exponential kernel explorer.
-
-    Controls: ``bandwidth`` (log scale), ``kernel`` (the base kernel :math:`k`) and ``order``
-    (a Taylor order 0 to 15, or ``"exact"`` for :math:`\\exp(k)`). ``n_points`` is the size
-    of the training set and of the Gram matrix, from 2 to 200; each control move recomputes its
-    Gram matrix and spectrum, so the time per move grows with it (``make bench`` measures the
-    default, 40). ``alpha`` is the ridge penalty (> 0), ``seed`` (an integer >= 0) seeds the noisy
-    data and the Gaussian-process draws. Display the returned widget under ``%matplotlib widget``.
-    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
-    """
-    return KernelExplorer(n_points=n_points, alpha=alpha, seed=seed, presentation=presentation)
+kernel_explorer = KernelExplorer

@@ -1,12 +1,8 @@
 r"""Explorer for Question 3: momentum rho and step eta on a quadratic bowl or Rosenbrock's valley.
 
-Four panels: the two trajectories (momentum and plain gradient descent) on the loss contours,
-the map of the convergence rate over the (eta, rho) plane with the current point, the loss per
-iteration with its parts along the two eigenvectors of the quadratic (each component of the error
-shrinks at its own rate), and the ball's kinetic, potential and total energy. Moving rho or eta
-only recomputes the two runs and updates animated lines (blitting); the contours and the rate map
-depend only on the loss and its eigenvalues: they are computed once per loss (:func:`_loss_data`)
-and shown as one scene per loss (:meth:`Explorer.show_scene`).
+Moving rho or eta reruns momentum and gradient descent and updates animated lines; the contours
+and the rate map depend only on the loss: computed once per loss (:func:`_loss_data`) and shown as
+one scene per loss (:meth:`Explorer.show_scene`).
 """
 
 from __future__ import annotations
@@ -75,9 +71,8 @@ def _map_grid(resolution: int) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=32)
 def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
-    """The loss ``name`` (the quadratic with condition number ``kappa``), its rate map and regimes
-    over the (eta, rho) grid, its optimal (rho*, eta*) and, for the quadratic, its eigenvectors (the
-    columns of Q in A = Q diag(lambda) Q^T); computed once per loss."""
+    """The loss, its rates and regimes over the (eta, rho) grid, its optimal (rho*, eta*) and,
+    for the quadratic, its eigenvectors (the columns of Q in A = Q diag(lambda) Q^T)."""
     if name == "quadratic":
         objective = Quadratic.from_eigenvalues([1.0 / kappa, 1.0], rotation_matrix(np.pi / 6))
     else:
@@ -92,13 +87,13 @@ def _loss_data(name: str, kappa: int, resolution: int) -> tuple:
 
 @lru_cache(maxsize=64)
 def _descent_run(name: str, kappa: int, resolution: int, eta: float, steps: int) -> np.ndarray:
-    """Plain gradient descent on this loss: it does not depend on rho, so a rho move reuses it."""
+    """Plain gradient descent on this loss: a rho move reuses it."""
     objective = _loss_data(name, kappa, resolution)[0]
     return gradient_descent(objective.grad, _STARTS[name], eta=eta, steps=steps)
 
 
 def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolution: int) -> dict:
-    """The four panels' axes and artists, with no data yet; returns the artists by name."""
+    """The four panels' artists by name, with no data yet."""
     eta, rho = _map_grid(resolution)
     artists = {
         "path_gd": trajectory_line(ax_path, colour=DESCENT_COLOUR,
@@ -142,18 +137,16 @@ def _draw_panels(fig, ax_path, ax_map, ax_loss, ax_energy, steps: int, resolutio
 class MomentumExplorer(Explorer):
     r"""Controls ``rho``, ``eta``, ``condition_number`` and ``objective``.
 
-    The quadratic has eigenvalues :math:`1/\kappa` and :math:`1` (rotated by 30 degrees); the
-    Rosenbrock valley is scaled so that its largest curvature at the minimum is also 1, so the
-    step :math:`\eta` means the same on both. For Rosenbrock the rate map uses the Hessian at the
-    minimum, a local prediction, and ``condition_number`` does not apply.
+    ``steps`` (at most 5000) is the number of iterations of each run. Display it under
+    ``%matplotlib widget``.
+    The quadratic has eigenvalues :math:`1/\kappa` and :math:`1`; the Rosenbrock valley is scaled
+    so that its largest curvature at the minimum is also 1 (its rate map uses that Hessian).
 
-    Artists that follow rho and eta: ``path`` and ``path_gd`` (momentum and gradient descent
-    trajectories), ``point`` and ``point_gd`` (their (eta, rho) on the map), ``loss`` and
-    ``loss_gd`` (loss per iteration), ``loss_parts`` (the momentum loss along each eigenvector,
-    :math:`\tfrac12 \lambda_i c_{i,t}^2` with :math:`c_t = Q^\top (w_t - w^\star)`; empty for
-    Rosenbrock) and ``energy`` (kinetic, potential and total energy lines).
-    Artists that follow the loss: ``rate_map`` (the image of the rate) and ``optimum`` (the star
-    at the optimal parameters). The contours and regime lines are drawn once per loss (a scene).
+    Artists: ``path``, ``path_gd`` (momentum and gradient descent trajectories), ``point``,
+    ``point_gd`` (their (eta, rho) on the map), ``loss``, ``loss_gd`` (loss per iteration),
+    ``loss_parts`` (the momentum loss along each eigenvector, :math:`\tfrac12 \lambda_i c_{i,t}^2`
+    with :math:`c_t = Q^\top (w_t - w^\star)`; empty for Rosenbrock), ``energy`` (kinetic,
+    potential, total), ``rate_map`` and ``optimum`` (the star at the optimal parameters).
     """
 
     def __init__(self, *, steps: int = 150, resolution: int = 160,
@@ -179,7 +172,7 @@ class MomentumExplorer(Explorer):
                                    "loss_parts", "energy"], presentation=presentation)
 
     def _show_loss(self, name, kappa, objective, rates, regimes, best) -> None:
-        """Show the contours, rate map and regime lines of this loss (a scene per loss)."""
+        """Show the contours, rate map and regime lines of this loss."""
         ax_path, ax_map = self.artists["path"].axes, self.artists["rate_map"].axes
         xlim, ylim = _BOXES[name]
         eta_grid, rho_grid = _map_grid(self.resolution)
@@ -195,7 +188,6 @@ class MomentumExplorer(Explorer):
         self.artists["rate_map"].set_data(rate_image_data(rates))
         self.artists["optimum"].set_data([best[1]], [best[0]])
 
-    # -- update --------------------------------------------------------------------------------
     def update(self, changed: str | None) -> str:
         rho, eta = float(self.value("rho")), float(self.value("eta"))
         name, kappa = self.value("objective"), int(self.value("condition_number"))
@@ -206,8 +198,7 @@ class MomentumExplorer(Explorer):
             self._show_loss(name, kappa, objective, rates, regimes, best)
             self.controls["condition_number"].disabled = name != "quadratic"
         art = self.artists
-        start = _STARTS[name]
-        path = momentum_descent(objective.grad, start, rho=rho, eta=eta, steps=self.steps)
+        path = momentum_descent(objective.grad, _STARTS[name], rho=rho, eta=eta, steps=self.steps)
         path_gd = _descent_run(name, kappa, self.resolution, eta, self.steps)
         set_trajectory(art["path"], path)
         set_trajectory(art["path_gd"], path_gd)
@@ -241,8 +232,8 @@ class MomentumExplorer(Explorer):
             f"<b>rate</b>{where} r = {rate:.4f} ({regime}) &nbsp;·&nbsp; gradient descent at "
             f"this η: {rate_gd:.4f} &nbsp;·&nbsp; optimal ρ* = {best[0]:.3f}, η* = {best[1]:.3f}: "
             f"r* = {rate_best:.4f}",
-            f"<b>after {self.steps} steps</b> loss: momentum {_loss(objective, path)}, "
-            f"gradient descent {_loss(objective, path_gd)}",
+            f"<b>after {self.steps} steps</b> loss: momentum {objective.value(path[-1]):.2e}, "
+            f"gradient descent {objective.value(path_gd[-1]):.2e}",
         ]
         if name == "quadratic":
             # one direction's roots depend on eta * lambda only: all directions in one call each
@@ -283,16 +274,4 @@ class MomentumExplorer(Explorer):
         return html
 
 
-def _loss(objective, path: np.ndarray) -> str:
-    return f"{objective.value(path[-1]):.2e}"
-
-
-def momentum_explorer(*, steps: int = 150, presentation: bool | None = None
-                      ) -> MomentumExplorer:
-    """Build the momentum explorer: controls ``rho``, ``eta``, ``condition_number``, ``objective``.
-
-    Display the returned widget (the last expression of a cell) under ``%matplotlib widget``.
-    ``steps`` is the number of iterations of each run (150 by default, at most 5000).
-    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
-    """
-    return MomentumExplorer(steps=steps, presentation=presentation)
+momentum_explorer = MomentumExplorer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import as_float_array, check_int_in_range, short_repr
+from .._validation import check_int_in_range
 from ..gradcheck import numerical_gradient, relative_error
 from ..plotting.figure import new_figure
 from ..plotting.softmax import colour_target_bar, labelled_bars, set_bar_values
@@ -16,14 +16,9 @@ __all__ = ["SoftmaxExplorer", "softmax_explorer"]
 
 #: The logit sliders go from -LOGIT_LIMIT to LOGIT_LIMIT.
 LOGIT_LIMIT = 6.0
-
-#: |y_k - t_k| <= 1 and τ >= 0.1, so |∂E/∂a_k| <= 10: the panel spans ±25 to leave room for
-#: the value labels.
+#: |y_k - t_k| <= 1 and τ >= 0.1, so |∂E/∂a_k| <= 10: ±25 leaves room for the value labels.
 GRADIENT_LIMIT = 25.0
-
-
-#: How the gradient is written, on the bars and in the readout alike (3 significant digits, so
-#: that a gradient of 4.5e-4 does not read as 0).
+#: The gradient on the bars and in the readout (significant digits: 4.5e-4 must not read as 0).
 GRADIENT_FORMAT = "{:+.3g}"
 
 
@@ -34,32 +29,23 @@ def _format_vector(values: np.ndarray) -> str:
 class SoftmaxExplorer(Explorer):
     r"""Sliders for the logits :math:`a_k`, the true class and a temperature :math:`\tau`.
 
-    The probabilities are :math:`y = \operatorname{softmax}(a / \tau)`. The right panel and the
-    readout show the same quantity, the gradient of :math:`E = -\ln y_{\text{target}}` with
-    respect to the logits :math:`a` on the sliders (notebook 1, Explore):
+    Controls ``logit_0`` … ``logit_{K-1}`` (``num_classes`` K from 2 to 10), ``target`` and
+    ``temperature``. Display it under ``%matplotlib widget``. The probabilities are
+    :math:`y = \operatorname{softmax}(a / \tau)`; the right panel shows the gradient of
+    :math:`E = -\ln y_{\text{target}}` (notebook 1, Explore)
 
     .. math:: \frac{\partial E}{\partial a_k} = \frac{y_k - t_k}{\tau},
 
-    on a symmetric-log axis, so that both regimes of :math:`\tau \to 0` are visible: it grows like
-    :math:`1/\tau` when the true class is not the arg-max, and vanishes exponentially when it is.
-    The readout also compares it with central finite differences.
+    on a symmetric-log axis (as :math:`\tau \to 0` it grows like :math:`1/\tau` or vanishes),
+    and the readout compares it with central finite differences.
 
     Artists: ``prob_bars`` and ``grad_bars`` (bar containers, one bar per class) and their value
     labels ``prob_labels`` and ``grad_labels``.
     """
 
-    def __init__(self, num_classes: int = 4, *, initial_logits: np.ndarray | None = None,
-                 presentation: bool | None = None) -> None:
+    def __init__(self, num_classes: int = 4, *, presentation: bool | None = None) -> None:
         k = check_int_in_range(num_classes, "num_classes", 2, 10)
-        if initial_logits is None:
-            start = np.linspace(2.0, -1.0, k)
-        else:
-            start = as_float_array(initial_logits, "initial_logits", ndim=1)
-            if start.shape != (k,) or np.abs(start).max() > LOGIT_LIMIT:
-                raise ValueError(
-                    f"initial_logits must be {k} numbers (one per class) from {-LOGIT_LIMIT:g} "
-                    f"to {LOGIT_LIMIT:g}, the sliders' range, got {short_repr(start)}"
-                )
+        start = np.linspace(2.0, -1.0, k)
         self.num_classes = k
         controls: dict[str, widgets.Widget] = {
             f"logit_{i}": widgets.FloatSlider(
@@ -131,8 +117,7 @@ class SoftmaxExplorer(Explorer):
             colour_target_bar(art["prob_bars"], target)
             colour_target_bar(art["grad_bars"], target)
         loss = cross_entropy((a / temperature)[None, :], [target])
-        # E(a) = -ln softmax(a / τ)[target], the same loss as cross_entropy above; log_softmax
-        # skips the target checks, which matters at 2K evaluations per slider move.
+        # The same loss as cross_entropy, without its checks: 2K evaluations per slider move.
         numeric = numerical_gradient(lambda z: -log_softmax(z / temperature)[target], a)
         return (
             f"<b>loss</b> E = −ln y<sub>{target}</sub> = {loss:.4g} &nbsp;·&nbsp; "
@@ -143,12 +128,4 @@ class SoftmaxExplorer(Explorer):
         )
 
 
-def softmax_explorer(num_classes: int = 4, *, presentation: bool | None = None
-                     ) -> SoftmaxExplorer:
-    """Build the softmax cross-entropy explorer with ``num_classes`` logit sliders (2 to 10).
-
-    Controls: ``logit_0`` … ``logit_{K-1}``, ``target`` and ``temperature``. Display the returned
-    widget (the last expression of a cell) under ``%matplotlib widget``.
-    ``presentation=True`` shows it in presentation size (larger text, thicker lines).
-    """
-    return SoftmaxExplorer(num_classes, presentation=presentation)
+softmax_explorer = SoftmaxExplorer
