@@ -223,6 +223,10 @@ class DigitsExplorer(Explorer):
                          layer=["accuracy_bars", "accuracy_labels", "digits", "digit_titles"],
                          presentation=presentation)
         fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
+        # In a kernel, a move's frame is drawn once the kernel has answered the browser (see
+        # BlitManager.update): while a slider is dragged, the next move comes during the drawing.
+        self._blit.soon = True
+        self._blit.on_error = self._redraw_failed
 
     @property
     def training(self) -> bool:
@@ -234,6 +238,8 @@ class DigitsExplorer(Explorer):
         runs (IPython's ``Out`` history may keep the closed explorer)."""
         if self._task is not None:
             self._task.cancel()
+        if hasattr(self, "_blit") and self._blit.due is not None:
+            self._blit.due.cancel()
         self._task, self._descent, self._shown = None, None, None
         super().close()
 
@@ -320,12 +326,11 @@ class DigitsExplorer(Explorer):
     def _redraw(self, job: _Training) -> None:
         """Show ``job`` as it is now, figure and readout (while training in the background)."""
         self._show(job)
-        readout = self._readout(job)
-        try:
-            self._blit.update()  # the base class's blit manager: the artists as they are now
-        except Exception as exc:  # noqa: BLE001
-            readout += message_html(f"Redraw failed: {exc}", "error")
-        self.readout.value = readout
+        self.readout.value = self._readout(job)
+        self._blit.update()  # the base class's blit manager: the artists as they are now
+
+    def _redraw_failed(self, exc: Exception) -> None:
+        self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
     def _show(self, job: _Training) -> None:
         art = self.artists
