@@ -229,6 +229,25 @@ def test_in_an_event_loop_moves_before_the_next_turn_share_one_frame():
     assert len(blits) == 1 and blits[0].startswith("ρ = 0.40"), blits
 
 
+def test_in_an_event_loop_a_frame_that_fails_to_draw_says_so_in_the_readout():
+    async def scenario():
+        widget = digits_explorer(steps=80)
+
+        def broken(bbox=None):
+            raise RuntimeError("no canvas")
+
+        widget.figure.canvas.blit = broken
+        try:
+            widget.controls["rho"].value = 0.3  # no error here: the frame is drawn later
+            await asyncio.sleep(0)
+            return widget.readout.value
+        finally:
+            widget.close()
+
+    readout = asyncio.run(scenario())
+    assert "ρ = 0.30" in readout and "Redraw failed: no canvas" in readout
+
+
 def test_closing_during_training_cancels_the_task():
     async def scenario():
         widget = digits_explorer(steps=80)
