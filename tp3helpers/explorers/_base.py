@@ -20,6 +20,7 @@ control value the explorer cannot show (set from code) gives a message naming th
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import math
@@ -123,6 +124,10 @@ class BlitManager:
         self.backgrounds: dict[Hashable, object] = {}
         self.bare: dict[Hashable, object] = {}
         self.layer_changed = False
+        # Set by an explorer whose moves come faster than it draws (see update).
+        self.soon = False
+        self.on_error: Callable[[Exception], None] | None = None
+        self.due: asyncio.Handle | None = None
         figure.canvas.mpl_connect("draw_event", self.on_draw)
 
     def _key(self) -> tuple:
@@ -158,7 +163,32 @@ class BlitManager:
             self.figure.draw_artist(artist)
 
     def update(self) -> None:
-        """Show the artists' current state: blit on the scene's background, or draw in full."""
+        """Show the artists' current state: blit on the scene's background, or draw in full.
+
+        With ``soon`` set and an event loop running (a kernel), the frame is drawn at the loop's
+        next turn, once the kernel has answered the browser's message: the browser sends the next
+        move of a dragged slider while this frame is drawn, and the moves made before it is drawn
+        share it. An error of that draw goes to ``on_error``.
+        """
+        try:
+            loop = asyncio.get_running_loop() if self.soon else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self.update_now()
+        elif self.due is None:
+            self.due = loop.call_soon(self._update_due)
+
+    def _update_due(self) -> None:
+        self.due = None
+        try:
+            self.update_now()
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc)
+
+    def update_now(self) -> None:
         canvas = self.figure.canvas
         background = self.backgrounds.get(self._key())
         if background is None:

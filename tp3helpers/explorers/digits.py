@@ -1,28 +1,21 @@
 r"""Explorer for notebook 4: a kernel softmax classifier of handwritten digits, trained live.
 
-Controls: the bandwidth :math:`h` of the Gaussian kernel, the penalty :math:`\alpha`, and the
-momentum :math:`\rho` and step :math:`\eta` (in units of :math:`1/L`). Gradient descent always uses
-the safe step :math:`1/L` of notebook 1, so moving :math:`\rho` or :math:`\eta` reruns only the
-momentum run. The figure shows how far the training loss of each run is above its minimum
-:math:`J^*` at each step (on a log scale, where a linear rate is a straight line), their held-out
-accuracy and the held-out digits that the momentum run gets wrong. :math:`J^*` comes from a run
-with Polyak's :math:`(\rho^\star, \eta^\star)` twice as long as the ones shown (or the lowest
-loss seen, if a shown run goes lower), computed once per :math:`(h, \alpha)`.
+Controls: the bandwidth :math:`h`, the penalty :math:`\alpha`, the momentum :math:`\rho` and the
+step :math:`\eta` (in units of :math:`1/L`); gradient descent always uses the safe step :math:`1/L`,
+so a move of :math:`\rho` or :math:`\eta` reruns only the momentum run. The figure shows each
+run's loss above its minimum :math:`J^*` (log scale), their held-out accuracy and the held-out
+digits the momentum run gets wrong. :math:`J^*` comes from a run with Polyak's
+:math:`(\rho^\star, \eta^\star)` twice as long as the runs shown, once per :math:`(h, \alpha)`.
 
-Training takes longer than a frame, so it runs as a task on the kernel's own event loop
-(:mod:`asyncio`): it trains for about :data:`CHUNK_SECONDS`, then pauses, and in the pause the
-kernel answers the browser (a new slider move) and draws. On a move the figure is reset at once
-(the first new frame: the new setting, its curves empty), the running task is cancelled and a new
-one starts. It waits until the controls have rested for :data:`SETTLE_SECONDS`, so that a slider
-being dragged gets a new frame for each move rather than a training that the next move cancels;
-then it trains, and the curves are redrawn every :data:`REDRAW_SECONDS` as they fill in.
-Everything happens in the kernel's one thread. Where no event loop runs (a script, the tests
-under Agg), and for the first draw, a move trains to the end before it returns.
+Training runs as an :mod:`asyncio` task on the kernel's own loop, pausing every
+:data:`CHUNK_SECONDS` so that the kernel can answer the browser and draw. A move resets the figure
+(the first new frame: the new setting, its curves empty), cancels the running task and starts a
+new one, which trains once the controls have rested for :data:`SETTLE_SECONDS` and redraws the
+curves every :data:`REDRAW_SECONDS`. All in the kernel's one thread. Without an event loop (a
+script, the tests) and for the first draw, a move trains to the end before it returns.
 
-Only the curves and the progress line change on every frame (they are blitted, see
-:mod:`._base`). The accuracy bars and the gallery change when a training finishes: they are the
-figure's *layer*, drawn again on the background at that moment, which costs a few artists rather
-than the whole figure.
+The curves and the progress line are blitted on every frame (:mod:`._base`); the accuracy bars
+and the gallery are the figure's *layer*, drawn again when a training finishes.
 """
 
 from __future__ import annotations
@@ -58,8 +51,7 @@ __all__ = ["DigitsExplorer", "Run", "descend", "digit_features", "digits_explore
 #: Seconds of training between two pauses, in which the kernel answers messages and draws.
 CHUNK_SECONDS = 0.015
 #: Training starts once the controls have not moved for this long (seconds): longer than the gap
-#: between two moves of a slider being dragged (a browser sends the next move as soon as the
-#: kernel has handled the last one), short enough to go unnoticed before the curves fill in.
+#: between two moves of a dragged slider, short enough to go unnoticed.
 SETTLE_SECONDS = 0.1
 #: While training, the curves are redrawn at most this often (seconds).
 REDRAW_SECONDS = 0.1
@@ -75,11 +67,8 @@ _LOSS_YLIM = (1e-10, 1e5)
 
 @functools.lru_cache(maxsize=12)
 def digit_features(bandwidth: float, landmarks: int = 300, seed: int = 2019) -> tuple:
-    """Training and held-out Nyström features for one bandwidth, computed once per setting.
-
-    Returns ``(split, features_train, features_test, nystrom, sigma_max)`` where ``sigma_max``
-    is the largest singular value of the training features (for :math:`L`).
-    """
+    """``(split, features_train, features_test, nystrom, sigma_max)`` for one bandwidth, cached;
+    ``sigma_max`` is the largest singular value of the training features (for :math:`L`)."""
     split = load_digits_split()
     centres = choose_landmarks(split.X_train, landmarks, np.random.default_rng(seed))
     nystrom = NystromFeatures(centres, bandwidth)
@@ -104,15 +93,13 @@ class Run:
 
 def descend(run: Run, objective: SoftmaxObjective, *, rho: float, eta: float,
             steps: int) -> Iterator[None]:
-    r"""Momentum descent from :math:`w_0 = 0`, one step at a time, with a pause every
-    :data:`CHUNK_SECONDS` (a generator: each ``yield`` is a pause).
+    r"""Momentum descent from :math:`w_0 = 0`, yielding (a pause) every :data:`CHUNK_SECONDS`.
 
     .. math:: v_{t+1} = \rho\, v_t - \nabla J(w_t), \qquad w_{t+1} = w_t + \eta\, v_{t+1}
 
-    the update of notebook 3 (:func:`tp3helpers.momentum.momentum_descent`, with the same rule
-    for divergence: the run stops before an iterate beyond
-    :data:`~tp3helpers.momentum.DIVERGENCE_BOUND`). ``run.losses`` receives :math:`J(w_t)` of
-    each iterate as soon as it is known; ``rho = 0`` is gradient descent.
+    as :func:`tp3helpers.momentum.momentum_descent`, stopping before an iterate beyond
+    :data:`~tp3helpers.momentum.DIVERGENCE_BOUND`. ``run.losses`` receives each :math:`J(w_t)`
+    as soon as it is known; ``rho = 0`` is gradient descent.
     """
     w = np.zeros(objective.size)
     v = np.zeros_like(w)
@@ -178,22 +165,16 @@ class DigitsExplorer(Explorer):
     Parameters
     ----------
     steps : int
-        Iterations of each run.
+        Iterations of each run, from 1 to 5000.
     landmarks : int
-        Number of Nyström landmarks.
+        Number of Nyström landmarks, from 10 to 1000.
     presentation : bool or None
-        Larger text and thicker lines, for a projector (default: the environment variable
-        ``TP3_PRESENTATION``, which ``make demo`` sets).
+        Presentation size (see :class:`~._base.Explorer`).
 
-    Raises ``TypeError`` or ``ValueError`` naming the argument when ``steps`` is not an integer
-    from 1 to 5000 or ``landmarks`` not one from 10 to 1000.
+    In a kernel a move returns at once and :attr:`training` is true until its runs have finished.
 
-    In a Jupyter kernel (a running event loop) a move returns at once and the runs go on in the
-    background (see the module's notes); :attr:`training` is true until they have finished.
-
-    Artists by name: ``loss_gd`` and ``loss`` (training loss per step of gradient descent and
-    momentum), ``progress`` (the progress line), ``accuracy_bars`` and ``accuracy_labels``
-    (held-out accuracy), ``digits`` and ``digit_titles`` (the misclassified held-out digits).
+    Artists: ``loss_gd`` and ``loss`` (the loss curves), ``progress``, ``accuracy_bars`` and
+    ``accuracy_labels``, ``digits`` and ``digit_titles`` (the misclassified held-out digits).
     """
 
     def __init__(self, *, steps: int = 200, landmarks: int = 300,
@@ -215,14 +196,15 @@ class DigitsExplorer(Explorer):
         }
         fig = new_figure(10.0, 6.4, replace=False)
         self._shown: dict | None = None  # the results the accuracy bars and gallery show
-        # Only the curves and the progress line move on every frame; the bars and the gallery
-        # change when a training finishes (the layer, drawn again on the background then).
         super().__init__(fig, controls, _draw_figure(fig, self.steps),
                          title="Digits: kernel softmax trained with momentum", columns=2,
                          animated=["loss_gd", "loss", "progress"],
                          layer=["accuracy_bars", "accuracy_labels", "digits", "digit_titles"],
                          presentation=presentation)
-        fig.set_layout_engine("none")  # the panels keep the place the first draw gave them
+        # In a kernel, a move's frame is drawn once the kernel has answered the browser (see
+        # BlitManager.update): while a slider is dragged, the next move comes during the drawing.
+        self._blit.soon = True
+        self._blit.on_error = self._redraw_failed
 
     @property
     def training(self) -> bool:
@@ -230,10 +212,11 @@ class DigitsExplorer(Explorer):
         return self._task is not None and not self._task.done()
 
     def close(self) -> None:
-        """Stop any training in progress, then close the figure and widgets, and let go of the
-        runs (IPython's ``Out`` history may keep the closed explorer)."""
+        """Stop any training, close the figure and widgets, and let go of the runs."""
         if self._task is not None:
             self._task.cancel()
+        if hasattr(self, "_blit") and self._blit.due is not None:
+            self._blit.due.cancel()
         self._task, self._descent, self._shown = None, None, None
         super().close()
 
@@ -266,8 +249,8 @@ class DigitsExplorer(Explorer):
 
     # -- training --------------------------------------------------------------------------------
     async def _follow(self, job: _Training) -> None:
-        """Once the controls rest, train ``job``, pausing between chunks of steps (here a new
-        move cancels this task), and redraw the curves as they fill in."""
+        """Once the controls rest, train ``job`` (a new move cancels this task), redrawing the
+        curves as they fill in."""
         await asyncio.sleep(SETTLE_SECONDS)
         drawn = time.perf_counter()
         for _ in self._train(job):
@@ -318,14 +301,13 @@ class DigitsExplorer(Explorer):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _redraw(self, job: _Training) -> None:
-        """Show ``job`` as it is now, figure and readout (while training in the background)."""
+        """Show ``job`` as it is now, figure and readout."""
         self._show(job)
-        readout = self._readout(job)
-        try:
-            self._blit.update()  # the base class's blit manager: the artists as they are now
-        except Exception as exc:  # noqa: BLE001
-            readout += message_html(f"Redraw failed: {exc}", "error")
-        self.readout.value = readout
+        self.readout.value = self._readout(job)
+        self._blit.update()  # the base class's blit manager: the artists as they are now
+
+    def _redraw_failed(self, exc: Exception) -> None:
+        self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
     def _show(self, job: _Training) -> None:
         art = self.artists
@@ -347,8 +329,7 @@ class DigitsExplorer(Explorer):
             self.redraw_layer()
 
     def _progress_text(self, job: _Training) -> str:
-        """The setting of the momentum run, and how far training has got (the stage is in the
-        readout)."""
+        """The momentum run's setting, and how far training has got."""
         h, l2, rho, eta_L = job.settings
         setting = f"ρ = {rho:.2f}, η·L = {eta_L:.1f}"
         if job.error is not None:
@@ -401,9 +382,8 @@ class DigitsExplorer(Explorer):
 
     def _steps_for(self, run: Run, minimum: float, rho: float, eta: float, mu: float,
                    L: float) -> str:
-        """Steps until the run's gap to J* is TOLERANCE² times its first gap: measured, and as
-        notebook 3's rate on a quadratic with curvatures in [μ, L] predicts for the distance to
-        the minimum (the gap shrinks like its square)."""
+        """Steps until the run's gap to J* is TOLERANCE² times its first: measured, and as
+        notebook 3's rate on a quadratic with curvatures in [μ, L] predicts."""
         gap = np.asarray(run.losses) - minimum
         measured = steps_to_tolerance(gap, TOLERANCE**2) if gap[0] > 0 else 0
         text = str(measured) if measured is not None else f"> {len(run.losses) - 1}"
@@ -415,10 +395,5 @@ class DigitsExplorer(Explorer):
 
 
 def digits_explorer(*, steps: int = 200, presentation: bool | None = None) -> DigitsExplorer:
-    """Build the digits explorer: controls ``bandwidth``, ``l2``, ``rho``, ``eta``.
-
-    Display the returned widget under ``%matplotlib widget``. ``steps`` is the number of
-    iterations of each run. ``presentation=True`` shows it in presentation size (larger text,
-    thicker lines).
-    """
+    """The digits explorer (see :class:`DigitsExplorer`), for ``%matplotlib widget``."""
     return DigitsExplorer(steps=steps, presentation=presentation)
