@@ -203,51 +203,6 @@ def test_in_an_event_loop_a_move_draws_at_once_and_trains_as_a_task(monkeypatch)
         reference.close()
 
 
-def test_in_an_event_loop_moves_before_the_next_turn_share_one_frame():
-    """In a kernel, the frame of a move is drawn at the loop's next turn, once the kernel has
-    answered the browser: the pixels do not change inside the move, and two moves made before
-    that turn are drawn as one frame, showing the last."""
-
-    async def scenario():
-        widget = digits_explorer(steps=80)
-        canvas = widget.figure.canvas
-        blits = []
-        canvas.blit = lambda bbox=None: blits.append(widget.artists["progress"].get_text())
-        try:
-            before = np.asarray(canvas.buffer_rgba()).copy()
-            widget.controls["rho"].value = 0.3
-            widget.controls["rho"].value = 0.4
-            inside = np.array_equal(np.asarray(canvas.buffer_rgba()), before)
-            await asyncio.sleep(0)
-            after = np.array_equal(np.asarray(canvas.buffer_rgba()), before)
-            return inside, after, blits
-        finally:
-            widget.close()
-
-    inside, after, blits = asyncio.run(scenario())
-    assert inside and not after
-    assert len(blits) == 1 and blits[0].startswith("ρ = 0.40"), blits
-
-
-def test_in_an_event_loop_a_frame_that_fails_to_draw_says_so_in_the_readout():
-    async def scenario():
-        widget = digits_explorer(steps=80)
-
-        def broken(bbox=None):
-            raise RuntimeError("no canvas")
-
-        widget.figure.canvas.blit = broken
-        try:
-            widget.controls["rho"].value = 0.3  # no error here: the frame is drawn later
-            await asyncio.sleep(0)
-            return widget.readout.value
-        finally:
-            widget.close()
-
-    readout = asyncio.run(scenario())
-    assert "ρ = 0.30" in readout and "Redraw failed: no canvas" in readout
-
-
 def test_closing_during_training_cancels_the_task():
     async def scenario():
         widget = digits_explorer(steps=80)

@@ -7,6 +7,8 @@
 - a value set from code that the explorer cannot show (``None`` in a drop-down, NaN, a number
   outside the slider's range) gives a message naming the control; a value between two stops is
   used as it was set, and only float noise around a stop (what a browser sends) is rounded away;
+- in an event loop (a kernel) a move's frame is drawn at the loop's next turn, moves before it
+  share it, and a frame that fails to draw says so in the readout;
 - a stored notebook shows a picture of the figure; close frees the figure and every widget.
 
 Each test looks at what a user sees: the canvas, the readout, the artists' data, the display.
@@ -16,6 +18,7 @@ compute theirs.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import html
 import io
@@ -341,6 +344,58 @@ def test_an_error_in_update_goes_to_the_readout_not_the_notebook(build, name, mo
     control, value = next(iter(KINDS[name].moves.items()))
     explorer.controls[control].value = value  # must not raise
     assert "tp3-error" in readout(explorer) and "boom" in readout(explorer)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_in_an_event_loop_moves_before_the_next_turn_share_one_frame(name):
+    """In a kernel a move's frame is drawn at the loop's next turn, once the kernel has answered
+    the browser: the pixels do not change inside the move, and two moves made before that turn
+    are drawn as one frame (while a slider is dragged, the next move arrives during the drawing).
+    Each control of the table is moved, then the readout's control is moved back: one frame."""
+
+    async def scenario():
+        explorer = KINDS[name].make()
+        canvas = explorer.figure.canvas
+        frames = []
+        draw = canvas.blit
+        canvas.blit = lambda bbox=None: (frames.append(1), draw(bbox))
+        try:
+            control, value = next(iter(KINDS[name].moves.items()))
+            before, first = pixels(explorer), explorer.controls[control].value
+            explorer.controls[control].value = value
+            explorer.controls[control].value = first
+            explorer.controls[control].value = value
+            inside = np.array_equal(pixels(explorer), before)
+            await asyncio.sleep(0)
+            return inside, np.array_equal(pixels(explorer), before), frames
+        finally:
+            explorer.close()
+
+    inside, unchanged_after, frames = asyncio.run(scenario())
+    assert inside and not unchanged_after
+    assert len(frames) <= 1, frames  # a full draw (a new scene) does not blit: 0 blits then
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_in_an_event_loop_a_frame_that_fails_to_draw_says_so_in_the_readout(name):
+    async def scenario():
+        explorer = KINDS[name].make()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("no canvas")
+
+        explorer.figure.canvas.blit = broken
+        explorer.figure.canvas.draw = broken
+        try:
+            control, value = next(iter(KINDS[name].moves.items()))
+            explorer.controls[control].value = value  # no error here: the frame comes later
+            await asyncio.sleep(0)
+            return readout(explorer)
+        finally:
+            explorer.figure.canvas.__dict__.pop("draw", None)
+            explorer.close()
+
+    assert "Redraw failed: no canvas" in asyncio.run(scenario())
 
 
 @pytest.mark.parametrize("name", KINDS)

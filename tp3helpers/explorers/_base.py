@@ -124,7 +124,7 @@ class BlitManager:
         self.backgrounds: dict[Hashable, object] = {}
         self.bare: dict[Hashable, object] = {}
         self.layer_changed = False
-        # Set by an explorer whose moves come faster than it draws (see update).
+        # Set by an explorer once it has drawn its first frame (see update).
         self.soon = False
         self.on_error: Callable[[Exception], None] | None = None
         self.due: asyncio.Handle | None = None
@@ -279,6 +279,10 @@ class Explorer(widgets.VBox):
             control.add_class(f"tp3-control-{name}")  # a stable hook for browser tests
             control.observe(lambda change, name=name: self.refresh(name), names="value")
         self.refresh(None)
+        # In a kernel, a move's frame is drawn once the kernel has answered the browser (see
+        # BlitManager.update): while a slider is dragged, the next move comes during the drawing.
+        self._blit.soon = True
+        self._blit.on_error = self._redraw_failed
         # The panels keep the place the first draw gave them, so that the saved backgrounds stay
         # in register with the moving artists (a new size lays them out again: ScreenFit).
         figure.set_layout_engine("none")
@@ -352,7 +356,10 @@ class Explorer(widgets.VBox):
             self._blit.update()
         except Exception as exc:  # noqa: BLE001
             readout += message_html(f"Redraw failed: {exc}", "error")
-        self.readout.value = readout  # after the figure: the browser gets the new frame first
+        self.readout.value = readout  # in a kernel the frame follows, at the loop's next turn
+
+    def _redraw_failed(self, exc: Exception) -> None:
+        self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         """The live widget, plus a PNG of the figure for readers without a running kernel."""
@@ -369,6 +376,8 @@ class Explorer(widgets.VBox):
         IPython's ``Out`` history), so it lets go of its figure and artists.
         """
         if hasattr(self, "figure"):  # not closed yet, and __init__ got that far
+            if self._blit.due is not None:
+                self._blit.due.cancel()
             parts = [self.layout, *self.children]
             close_figure(self.figure)
             close_widgets(*parts)

@@ -201,10 +201,6 @@ class DigitsExplorer(Explorer):
                          animated=["loss_gd", "loss", "progress"],
                          layer=["accuracy_bars", "accuracy_labels", "digits", "digit_titles"],
                          presentation=presentation)
-        # In a kernel, a move's frame is drawn once the kernel has answered the browser (see
-        # BlitManager.update): while a slider is dragged, the next move comes during the drawing.
-        self._blit.soon = True
-        self._blit.on_error = self._redraw_failed
 
     @property
     def training(self) -> bool:
@@ -215,8 +211,6 @@ class DigitsExplorer(Explorer):
         """Stop any training, close the figure and widgets, and let go of the runs."""
         if self._task is not None:
             self._task.cancel()
-        if hasattr(self, "_blit") and self._blit.due is not None:
-            self._blit.due.cancel()
         self._task, self._descent, self._shown = None, None, None
         super().close()
 
@@ -305,9 +299,6 @@ class DigitsExplorer(Explorer):
         self._show(job)
         self.readout.value = self._readout(job)
         self._blit.update()  # the base class's blit manager: the artists as they are now
-
-    def _redraw_failed(self, exc: Exception) -> None:
-        self.readout.value += message_html(f"Redraw failed: {exc}", "error")
 
     def _show(self, job: _Training) -> None:
         art = self.artists
