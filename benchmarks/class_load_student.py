@@ -40,6 +40,9 @@ REQUEST_TIMEOUT = 180.0
 CELL_TIMEOUT = 300.0
 #: After the last move, the frames still awaited have this long to arrive.
 LAST_FRAME_TIMEOUT = 10.0
+#: Seconds after the kernel's idle status within which an update's frame comes, if it has one
+#: (the explorer draws it at the kernel's next turn: milliseconds, even on a loaded server).
+FRAME_AFTER_IDLE = 2.0
 
 AsyncHTTPClient.configure(None, max_clients=256)
 
@@ -164,6 +167,7 @@ class Kernel:
         self._buffered: float | None = None
         self._drag = Drag()
         self._last_frame = b""
+        self._last_idle = 0.0
 
     # -- connection -------------------------------------------------------------------------------
     async def open(self) -> Kernel:
@@ -342,18 +346,32 @@ class Kernel:
     def _update_done(self, msg_id: str) -> None:
         """The kernel is idle after update ``msg_id``: the throttle lets the buffered value go.
 
-        An update still without a frame needed none: the buffered value was the slider's value
-        already (a drag that turned back at the end of the slider), so nothing changed.
+        An explorer draws an update's frame at the kernel's next turn, after this idle status and
+        before the kernel handles the next update. So an earlier update still without a frame
+        when this one is idle needed none: its value was the slider's value already (a drag that
+        turned back at the end of the slider), and nothing changed.
         """
         self.pending_updates.pop(msg_id, None)
-        for index, (waiting, _) in enumerate(self._unanswered):
-            if waiting == msg_id:
-                del self._unanswered[index]
-                self._drag.unchanged += 1
-                break
+        ids = [waiting for waiting, _ in self._unanswered]
+        if msg_id in ids:
+            earlier = ids.index(msg_id)
+            self._drag.unchanged += earlier
+            del self._unanswered[:earlier]
+        self._last_idle = time.perf_counter()
         if self._buffered is not None and not self.pending_updates and not self.closed.is_set():
             value, self._buffered = self._buffered, None
             self._send_update(value)
+
+    def _settled(self) -> bool:
+        """True once the drag's last update is idle and had time for its frame; an update
+        idle that long without one needed none (see :meth:`_update_done`)."""
+        if self._buffered is not None or self.pending_updates:
+            return False
+        if self._unanswered and time.perf_counter() - self._last_idle < FRAME_AFTER_IDLE:
+            return False
+        self._drag.unchanged += len(self._unanswered)
+        self._unanswered = []
+        return True
 
     def _send_update(self, value: float) -> None:
         msg_id = self.send("comm_msg", {"comm_id": self._slider, "data": {
@@ -400,8 +418,8 @@ class Kernel:
                     if error not in self._drag.errors:  # once per message, not once per move
                         self._drag.errors.append(error)
             deadline = time.perf_counter() + LAST_FRAME_TIMEOUT
-            while ((self._unanswered or self._buffered is not None)
-                   and time.perf_counter() < deadline and not self.closed.is_set()):
+            while (not self._settled() and time.perf_counter() < deadline
+                   and not self.closed.is_set()):
                 await asyncio.sleep(0.05)
         except (StudentError, WebSocketClosedError) as exc:
             self._drag.errors.append(str(exc))
