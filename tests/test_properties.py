@@ -1520,7 +1520,11 @@ _DIGITS = load_digits()
 
 
 # -- the two tests, for every case ----------------------------------------------------------------
-HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much]
+# Checks of the examples' generation, not of our code. Hypothesis 6.80 (the lowest version allowed)
+# sometimes overruns its buffer while drawing a case's arguments through st.data() and calls that
+# data_too_large (about 1 run in 6 for load_digits_split's 15 examples); the examples it does
+# generate are tested in full.
+HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 
 
 def inside_test(spec: Case) -> Callable:
